@@ -1,0 +1,34 @@
+"""rbmdocs: results-based programme cycle documents on Sphinx and sphinx-needs.
+
+List ``rbmdocs`` alone in ``extensions``: it sets up MyST (colon fences) and sphinx-needs,
+declares the results framework of ``schema.py`` to sphinx-needs, reads the DWCP YAML
+files as pages, checks traceability once per build and fills the generated tables.
+
+The pipeline, one folder a step: ``load`` (YAML into entries with lines) → ``sphinx``
+(the bridge: needs into records, findings into messages) → ``graph`` (the Sphinx-free
+engine) → ``render`` (tables and labels) → ``report`` (text, json, github, junit).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+
+__version__ = "0.1.0"
+
+#: Bump when what we keep on the environment changes shape, so old caches are dropped.
+ENV_VERSION = 1
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the extension; nothing else happens here."""
+    from rbmdocs.sphinx import setup_bridge
+
+    setup_bridge(app)
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,0 +1,7 @@
+"""``python -m rbmdocs``: the same as the ``rbmdocs`` command."""
+
+from __future__ import annotations
+
+from rbmdocs.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,196 @@
+"""The ``rbmdocs_*`` configuration values: declared once, registered in a loop, checked once.
+
+Validation collects every problem and raises one ConfigError that lists them all, so a
+programme unit fixing conf.py sees everything wrong in one run rather than one per build.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
+
+from rbmdocs.graph.model import CheckContext
+from rbmdocs.schema import RULES_BY_ID, SEVERITIES
+
+_PERIOD = re.compile(r"(\d{4})-(\d{4})")
+_BIENNIUM = re.compile(r"(\d{4})-(\d{2})")
+
+Rebuild = Literal["env", "html", ""]
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigValue:
+    """A config value of the extension: its type, default, what a change rebuilds, its help."""
+
+    name: str
+    default: Any
+    rebuild: Rebuild
+    types: tuple[type, ...]
+    help: str
+    validate: Callable[[Any], list[str]]
+
+
+def _check_period(value: Any) -> list[str]:
+    if value == "":
+        return []
+    match = _PERIOD.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return [f"rbmdocs_spf_period must look like '2010-2015', not {value!r}"]
+    start, end = int(match[1]), int(match[2])
+    if end < start:
+        return [f"rbmdocs_spf_period {value!r} ends before it starts"]
+    return []
+
+
+def biennium_years(text: str) -> tuple[int, int] | None:
+    """The two years of a well-formed biennium (``2010-11`` → 2010, 2011), else None."""
+    match = _BIENNIUM.fullmatch(text)
+    if match is None:
+        return None
+    first = int(match[1])
+    if int(match[2]) != (first + 1) % 100:
+        return None
+    return first, first + 1
+
+
+def _check_bienniums(value: Any) -> list[str]:
+    if not isinstance(value, list | tuple):
+        return [f"rbmdocs_bienniums must be a list such as ['2010-11'], not {value!r}"]
+    return [
+        f"rbmdocs_bienniums: {item!r} is not a biennium such as '2010-11'"
+        for item in value
+        if not isinstance(item, str) or biennium_years(item) is None
+    ]
+
+
+def _check_dwcp_dir(value: Any) -> list[str]:
+    if not isinstance(value, str) or not value:
+        return [f"rbmdocs_dwcp_dir must be a folder relative to conf.py, not {value!r}"]
+    return []
+
+
+def _check_severity(value: Any) -> list[str]:
+    if not isinstance(value, Mapping):
+        return [f"rbmdocs_severity must be a dict such as {{'RBM026': 'off'}}, not {value!r}"]
+    problems = []
+    for rule, severity in value.items():
+        if rule not in RULES_BY_ID:
+            problems.append(
+                f"rbmdocs_severity names {rule!r}, which is not a rule "
+                f"(rules: {', '.join(RULES_BY_ID)})"
+            )
+        if severity not in SEVERITIES:
+            problems.append(
+                f"rbmdocs_severity[{rule!r}] is {severity!r}; use one of {', '.join(SEVERITIES)}"
+            )
+    return problems
+
+
+CONFIG_VALUES: tuple[ConfigValue, ...] = (
+    ConfigValue(
+        "spf_period",
+        "",
+        "env",
+        (str,),
+        "The period of the Strategic Policy Framework in the build, e.g. '2010-2015'.",
+        _check_period,
+    ),
+    ConfigValue(
+        "bienniums",
+        [],
+        "env",
+        (list, tuple),
+        "The Programme and Budget bienniums in the build, e.g. ['2010-11'].",
+        _check_bienniums,
+    ),
+    ConfigValue(
+        "dwcp_dir",
+        "data/dwcp",
+        "env",
+        (str,),
+        "The folder of DWCP YAML files, relative to conf.py.",
+        _check_dwcp_dir,
+    ),
+    ConfigValue(
+        "languages",
+        [],
+        "",
+        (list, tuple),
+        "The languages `rbmdocs build --lang all` builds, e.g. ['en', 'zh_CN']; "
+        "empty means the project's `language` alone.",
+        lambda value: (
+            []
+            if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value)
+            else [f"rbmdocs_languages must be a list such as ['en', 'zh_CN'], not {value!r}"]
+        ),
+    ),
+    ConfigValue(
+        "severity",
+        {},
+        "html",
+        (dict,),
+        "Per-rule severity overrides: {'RBM026': 'off'}; error, warning or off.",
+        _check_severity,
+    ),
+)
+
+PREFIX = "rbmdocs_"
+
+
+def register_config_values(app: Sphinx) -> None:
+    """Register every value with the ``rbmdocs_`` prefix."""
+    for value in CONFIG_VALUES:
+        app.add_config_value(
+            PREFIX + value.name,
+            value.default,
+            value.rebuild,
+            types=value.types,
+            description=value.help,
+        )
+
+
+def validate_config(app: Sphinx, config: Config) -> None:
+    """Check every value and the values together; raise one ConfigError listing all problems."""
+    problems: list[str] = []
+    for value in CONFIG_VALUES:
+        problems.extend(value.validate(config[PREFIX + value.name]))
+    if not problems:
+        problems.extend(_bienniums_inside_period(config))
+        configured_dir = config[PREFIX + "dwcp_dir"]
+        if configured_dir != "data/dwcp" and not (Path(app.confdir) / configured_dir).is_dir():
+            problems.append(f"rbmdocs_dwcp_dir: the folder {configured_dir!r} does not exist")
+    if problems:
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        raise ConfigError(f"rbmdocs configuration in conf.py has problems:\n{listing}")
+
+
+def _bienniums_inside_period(config: Config) -> list[str]:
+    period = _PERIOD.fullmatch(config.rbmdocs_spf_period or "")
+    if period is None:
+        return []
+    start, end = int(period[1]), int(period[2])
+    problems = []
+    for biennium in config.rbmdocs_bienniums:
+        years = biennium_years(biennium)
+        if years and not (start <= years[0] and years[1] <= end):
+            problems.append(
+                f"rbmdocs_bienniums: {biennium} lies outside the SPF period "
+                f"{config.rbmdocs_spf_period}"
+            )
+    return problems
+
+
+def check_context(config: Config) -> CheckContext:
+    """What the traceability engine needs to know of the configuration."""
+    return CheckContext(
+        spf_period=config.rbmdocs_spf_period,
+        bienniums=tuple(config.rbmdocs_bienniums),
+        severity=dict(config.rbmdocs_severity),
+    )

@@ -1,0 +1,64 @@
+"""Plain records the traceability engine reads and writes; nothing here knows Sphinx.
+
+The Sphinx bridge, the CLI and the benchmark all feed the engine these records, which is
+what keeps the engine testable in milliseconds and its cost measurable on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class NeedRecord:
+    """One need as authored: its own fields and its outgoing links, with where it was written.
+
+    ``file`` is a path relative to the project's source folder (``spf/outcomes.md`` or
+    ``data/dwcp/KEN.yaml``) so that findings read the same on every machine.
+    """
+
+    id: str
+    type: str
+    file: str
+    line: int | None
+    title: str = ""
+    fields: Mapping[str, str] = field(default_factory=dict)
+    links: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    id_given: bool = True
+    """False when the author wrote no ID and one was generated (RBM002 names it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    """What the build is about: the SPF period, the P&B bienniums and severity overrides."""
+
+    spf_period: str = ""
+    bienniums: tuple[str, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    """One broken rule on one need. Ordered by file, line, rule, need: the report order."""
+
+    file: str
+    line: int
+    rule: str
+    need: str
+    severity: str = field(compare=False)
+    message: str = field(compare=False)
+    hint: str = field(compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of SPEC §5: rule, severity, need, file, line, message, hint."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "need": self.need,
+            "file": self.file,
+            "line": self.line,
+            "message": self.message,
+            "hint": self.hint,
+        }

@@ -1,0 +1,1 @@
+"""Render: generated tables, reference pages and per-language labels, from the resolved graph."""

@@ -1,0 +1,586 @@
+"""Generated tables: placeholders at read time, filled from the resolved graph at write time.
+
+A table is never typed by hand and never filtered per table from all needs: each is a
+walk over the graph the traceability check has already built once. Pages holding a table
+are re-written whenever any need changes (see ``outdated_generated_pages``), so a table
+is never stale after an incremental build.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.builders import Builder
+from sphinx.environment import BuildEnvironment
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import make_refnode
+
+from rbmdocs.graph import CheckResult, NeedGraph
+from rbmdocs.graph.model import NeedRecord
+from rbmdocs.render.labels import label
+from rbmdocs.schema import DWCP_STATUSES, REGIONS
+from rbmdocs.sphinx.checking import check_result, docname_of_file
+from rbmdocs.sphinx.env_data import all_notes, notes_for
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """Sort IO_2 before IO_10, as a reader counts."""
+    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(text))
+
+
+class generated_content(nodes.General, nodes.Element):
+    """Where a generated table goes; replaced before any writer sees it."""
+
+
+class GeneratedContentDirective(SphinxDirective):
+    """``{results-framework}``, ``{resource-table}``, …: a placeholder for a generated table."""
+
+    kind: ClassVar[str] = ""
+    has_content = False
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
+        "objective": directives.unchanged,
+        "biennium": directives.unchanged,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        """Leave a placeholder and remember that this page holds generated content."""
+        node = generated_content(kind=self.kind, options=dict(self.options))
+        self.set_source_info(node)
+        notes_for(self.env, self.env.docname).generated_content.add(self.kind)
+        return [node, *self.extra_nodes()]
+
+    def extra_nodes(self) -> list[nodes.Node]:
+        """Nodes the read phase must see (a toctree); none by default."""
+        return []
+
+
+def dwcp_docnames(env: BuildEnvironment) -> list[str]:
+    """The documents read from the DWCP folder, sorted."""
+    folder = env.config.rbmdocs_dwcp_dir.strip("/") + "/"
+    return sorted(
+        docname
+        for docname in env.found_docs
+        if docname.startswith(folder) and str(env.doc2path(docname, False)).endswith(".yaml")
+    )
+
+
+class DwcpIndexDirective(GeneratedContentDirective):
+    """The DWCPs by region; it also puts every DWCP page in the table of contents."""
+
+    kind = "dwcp-index"
+
+    def extra_nodes(self) -> list[nodes.Node]:
+        """A hidden toctree of every DWCP page, so that each has a place in the site."""
+        docnames = dwcp_docnames(self.env)
+        toctree = addnodes.toctree()
+        toctree["parent"] = self.env.docname
+        toctree["entries"] = [(None, docname) for docname in docnames]
+        toctree["includefiles"] = docnames
+        toctree["maxdepth"] = 1
+        toctree["caption"] = None
+        toctree["glob"] = False
+        toctree["hidden"] = True
+        toctree["includehidden"] = False
+        toctree["numbered"] = 0
+        toctree["titlesonly"] = True
+        self.set_source_info(toctree)
+        wrapper = nodes.compound(classes=["toctree-wrapper"])
+        wrapper += toctree
+        return [wrapper]
+
+
+@dataclass(slots=True)
+class TableContext:
+    """What a table builder needs: the graph, the page it goes on, the language."""
+
+    result: CheckResult
+    env: BuildEnvironment
+    builder: Builder
+    docname: str
+    language: str
+    options: dict[str, str]
+
+    @property
+    def graph(self) -> NeedGraph:
+        return self.result.graph
+
+    def text(self, key: str, **values: str) -> str:
+        return label(key, self.language, **values)
+
+    def link(self, need: NeedRecord, text: str | None = None) -> nodes.Node:
+        """A reference to the need wherever it is rendered (HTML or LaTeX alike)."""
+        shown = text if text is not None else f"{need.id} {need.title}".strip()
+        target_doc = docname_of_file(self.env, need.file)
+        if target_doc is None:
+            return nodes.Text(shown)
+        return make_refnode(
+            self.builder, self.docname, target_doc, need.id, nodes.inline(shown, shown), need.id
+        )
+
+
+def _table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[nodes.Node | str]],
+    *,
+    classes: Sequence[str] = (),
+    numeric_from: int | None = None,
+    widths: Sequence[int] | None = None,
+) -> nodes.table:
+    """A docutils table; cells may be text or nodes; numeric columns align right."""
+    table = nodes.table(classes=["rbmdocs-table", *classes])
+    group = nodes.tgroup(cols=len(headers))
+    table += group
+    for index in range(len(headers)):
+        width = widths[index] if widths else 1
+        group += nodes.colspec(colwidth=width)
+    head = nodes.thead()
+    group += head
+    head += _row(headers, numeric_from, header=True)
+    body = nodes.tbody()
+    group += body
+    for cells in rows:
+        body += _row(cells, numeric_from)
+    return table
+
+
+def _row(
+    cells: Sequence[nodes.Node | str], numeric_from: int | None, *, header: bool = False
+) -> nodes.row:
+    row = nodes.row()
+    for index, cell in enumerate(cells):
+        entry = nodes.entry()
+        if numeric_from is not None and index >= numeric_from:
+            entry["classes"].append("rbmdocs-number")
+        paragraph = nodes.paragraph()
+        if isinstance(cell, nodes.Node):
+            paragraph += cell
+        else:
+            paragraph += nodes.strong(cell, cell) if header else nodes.Text(cell)
+        entry += paragraph
+        row += entry
+    return row
+
+
+def _sorted(needs: Iterable[NeedRecord]) -> list[NeedRecord]:
+    return sorted(needs, key=lambda need: natural_key(need.id))
+
+
+def _sources(graph: NeedGraph, need_id: str, link: str, need_type: str) -> list[NeedRecord]:
+    found = {}
+    for source_id in graph.sources(need_id, link):
+        source = graph.need(source_id)
+        if source is not None and source.type == need_type:
+            found[source.id] = source
+    return _sorted(found.values())
+
+
+def _objectives(context: TableContext) -> list[NeedRecord]:
+    objectives = _sorted(context.graph.needs_of_type("strategic-objective"))
+    wanted = context.options.get("objective")
+    return [need for need in objectives if not wanted or need.id == wanted]
+
+
+def build_results_framework(context: TableContext) -> list[nodes.Node]:
+    """Per strategic objective: intermediate outcomes, immediate outcomes, indicators."""
+    graph = context.graph
+    output: list[nodes.Node] = []
+    for objective in _objectives(context):
+        rows: list[list[nodes.Node | str]] = []
+        for intermediate in _sources(graph, objective.id, "contributes_to", "intermediate-outcome"):
+            outcomes = _sources(graph, intermediate.id, "contributes_to", "immediate-outcome")
+            for index, outcome in enumerate(outcomes or [None]):
+                indicators = _sources(graph, outcome.id, "measures", "indicator") if outcome else []
+                indicator_list = nodes.inline()
+                for position, indicator in enumerate(indicators):
+                    if position:
+                        indicator_list += nodes.Text("; ")
+                    indicator_list += context.link(indicator, indicator.id)
+                rows.append(
+                    [
+                        context.link(intermediate) if index == 0 else "",
+                        context.link(outcome) if outcome else "",
+                        indicator_list,
+                    ]
+                )
+        caption = f"{objective.id} {objective.title}"
+        output.append(nodes.rubric(caption, "", context.link(objective, caption)))
+        output.append(
+            _table(
+                [
+                    context.text("table.intermediate_outcome"),
+                    context.text("table.immediate_outcome"),
+                    context.text("table.indicators"),
+                ],
+                rows,
+                classes=["rbmdocs-results-framework"],
+                widths=[3, 4, 2],
+            )
+        )
+    return output
+
+
+def _objective_of(graph: NeedGraph, outcome_id: str) -> str:
+    """The first strategic objective an outcome reaches through contributes_to."""
+    seen: set[str] = set()
+    frontier = [outcome_id]
+    while frontier:
+        current = frontier.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        need = graph.need(current)
+        if need is not None and need.type == "strategic-objective":
+            return current
+        frontier.extend(sorted(graph.targets(current, "contributes_to"), reverse=True))
+    return ""
+
+
+def _money(amount: int) -> str:
+    return f"{amount:,}"
+
+
+def _amount(value: str) -> int:
+    return int(value) if value.isdigit() else 0
+
+
+def build_resource_table(context: TableContext) -> list[nodes.Node]:
+    """Resources per immediate outcome and strategic objective, with subtotals and total."""
+    graph = context.graph
+    bienniums = context.env.config.rbmdocs_bienniums
+    biennium = context.options.get("biennium") or (bienniums[0] if bienniums else "")
+    columns = ("regular_budget", "extra_budgetary", "rbsa")
+    by_objective: dict[str, list[tuple[NeedRecord, list[int]]]] = defaultdict(list)
+    for outcome in _sorted(graph.needs_of_type("immediate-outcome")):
+        amounts = [0, 0, 0]
+        for strategy in _sources(graph, outcome.id, "implements", "outcome-strategy"):
+            if strategy.fields.get("biennium") == biennium:
+                for index, column in enumerate(columns):
+                    amounts[index] += _amount(strategy.fields.get(column, ""))
+        by_objective[_objective_of(graph, outcome.id)].append((outcome, amounts))
+    rows: list[list[nodes.Node | str]] = []
+    grand = [0, 0, 0]
+    for objective_id in sorted(by_objective, key=natural_key):
+        objective = graph.need(objective_id)
+        subtotal = [0, 0, 0]
+        for outcome, amounts in by_objective[objective_id]:
+            rows.append([context.link(outcome), *map(_money, amounts), _money(sum(amounts))])
+            subtotal = [a + b for a, b in zip(subtotal, amounts, strict=True)]
+        name = objective.id if objective else context.text("region.unknown")
+        subtotal_text = context.text("table.subtotal", name=name)
+        rows.append(
+            [
+                nodes.strong(subtotal_text, subtotal_text),
+                *(nodes.strong(_money(n), _money(n)) for n in [*subtotal, sum(subtotal)]),
+            ]
+        )
+        grand = [a + b for a, b in zip(grand, subtotal, strict=True)]
+    total_text = context.text("table.grand_total")
+    rows.append(
+        [
+            nodes.strong(total_text, total_text),
+            *(nodes.strong(_money(n), _money(n)) for n in [*grand, sum(grand)]),
+        ]
+    )
+    headers = [
+        f"{context.text('table.immediate_outcome')} ({biennium})",
+        context.text("table.regular_budget"),
+        context.text("table.extra_budgetary"),
+        context.text("table.rbsa"),
+        context.text("table.all_resources"),
+    ]
+    return [
+        _table(headers, rows, classes=["rbmdocs-resources"], numeric_from=1, widths=[6, 3, 3, 3, 3])
+    ]
+
+
+def _dwcps_by_region(graph: NeedGraph) -> dict[str, list[NeedRecord]]:
+    grouped: dict[str, list[NeedRecord]] = defaultdict(list)
+    for dwcp in graph.needs_of_type("dwcp"):
+        grouped[dwcp.fields.get("region", "")].append(dwcp)
+    return grouped
+
+
+def _region_order(regions: Iterable[str]) -> list[str]:
+    known = [region for region in REGIONS if region in regions]
+    return known + sorted(region for region in regions if region not in REGIONS)
+
+
+def build_dwcp_status_table(context: TableContext) -> list[nodes.Node]:
+    """DWCPs counted by region and status, with totals."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for dwcp in context.graph.needs_of_type("dwcp"):
+        counts[(dwcp.fields.get("region", ""), dwcp.fields.get("status", ""))] += 1
+    regions = _region_order({region for region, _ in counts} | set(REGIONS))
+    rows: list[list[nodes.Node | str]] = []
+    for region in regions:
+        values = [counts[(region, status)] for status in DWCP_STATUSES]
+        rows.append([context.text(f"region.{region}"), *map(str, values), str(sum(values))])
+    totals = [sum(counts[(region, status)] for region in regions) for status in DWCP_STATUSES]
+    total_text = context.text("table.total")
+    rows.append(
+        [
+            nodes.strong(total_text, total_text),
+            *(nodes.strong(str(n), str(n)) for n in [*totals, sum(totals)]),
+        ]
+    )
+    headers = [
+        context.text("table.region"),
+        *(context.text(f"status.{status}") for status in DWCP_STATUSES),
+        context.text("table.total"),
+    ]
+    return [_table(headers, rows, classes=["rbmdocs-dwcp-status"], numeric_from=1)]
+
+
+def build_dwcp_index(context: TableContext) -> list[nodes.Node]:
+    """Each region's programmes, with status, period and number of priorities."""
+    graph = context.graph
+    grouped = _dwcps_by_region(graph)
+    output: list[nodes.Node] = []
+    for region in _region_order(set(grouped)):
+        heading = context.text(f"region.{region}")
+        output.append(nodes.rubric(heading, heading))
+        rows: list[list[nodes.Node | str]] = []
+        for dwcp in sorted(grouped[region], key=lambda need: (need.title, need.id)):
+            status = dwcp.fields.get("status", "")
+            rows.append(
+                [
+                    context.link(dwcp, dwcp.title or dwcp.id),
+                    context.text(f"status.{status}") if status else "",
+                    dwcp.fields.get("period", ""),
+                    str(len(_sources(graph, dwcp.id, "part_of", "dwcp-priority"))),
+                ]
+            )
+        output.append(
+            _table(
+                [
+                    context.text("table.programme"),
+                    context.text("field.status"),
+                    context.text("field.period"),
+                    context.text("table.count"),
+                ],
+                rows,
+                classes=["rbmdocs-dwcp-index"],
+                numeric_from=3,
+            )
+        )
+    return output
+
+
+def build_priorities_by_outcome(context: TableContext) -> list[nodes.Node]:
+    """For each immediate outcome, the DWCP priorities whose CPOs contribute to it."""
+    graph = context.graph
+    rows: list[list[nodes.Node | str]] = []
+    for outcome in _sorted(graph.needs_of_type("immediate-outcome")):
+        priorities: dict[str, NeedRecord] = {}
+        for cpo in _sources(graph, outcome.id, "contributes_to", "cpo"):
+            for priority_id in graph.targets(cpo.id, "realises"):
+                priority = graph.need(priority_id)
+                if priority is not None and priority.type == "dwcp-priority":
+                    priorities[priority.id] = priority
+        by_region: Counter[str] = Counter()
+        for priority in priorities.values():
+            dwcp_ids = graph.targets(priority.id, "part_of")
+            dwcp = graph.need(dwcp_ids[0]) if dwcp_ids else None
+            by_region[dwcp.fields.get("region", "") if dwcp else ""] += 1
+        listing = nodes.inline()
+        for position, priority in enumerate(_sorted(priorities.values())):
+            if position:
+                listing += nodes.Text(", ")
+            listing += context.link(priority, priority.id)
+        if not priorities:
+            listing += nodes.emphasis("", context.text("table.no_priorities"))
+        rows.append(
+            [
+                context.link(outcome, outcome.id),
+                *(str(by_region[region]) for region in REGIONS),
+                str(len(priorities)),
+                listing,
+            ]
+        )
+    headers = [
+        context.text("table.immediate_outcome"),
+        *(context.text(f"region.{region}") for region in REGIONS),
+        context.text("table.total"),
+        context.text("table.priorities"),
+    ]
+    return [
+        _table(
+            headers,
+            rows,
+            classes=["rbmdocs-priorities-by-outcome"],
+            widths=[2, 1, 1, 1, 1, 1, 1, 5],
+        )
+    ]
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part} / {whole}" + (f" ({100 * part / whole:.0f}%)" if whole else "")
+
+
+def build_traceability_report(context: TableContext) -> list[nodes.Node]:
+    """Coverage figures and every open finding, located."""
+    coverage = context.result.coverage.as_dict()
+    output: list[nodes.Node] = []
+    heading = context.text("report.coverage")
+    output.append(nodes.rubric(heading, heading))
+    priorities = coverage.get("priorities", {})
+    outcomes = coverage.get("immediate_outcomes", {})
+    indicators = coverage.get("indicators", {})
+    rows: list[list[nodes.Node | str]] = [
+        [
+            context.text("report.priorities_traced"),
+            _share(priorities.get("traced", 0), priorities.get("total", 0)),
+        ],
+        [
+            context.text("report.outcomes_reaching"),
+            _share(outcomes.get("reaching_objective", 0), outcomes.get("total", 0)),
+        ],
+        [
+            context.text("report.outcomes_supported"),
+            _share(outcomes.get("country_supported", 0), outcomes.get("country_scope", 0)),
+        ],
+        [
+            context.text("report.indicators_targeted"),
+            _share(indicators.get("with_targets", 0), indicators.get("total", 0)),
+        ],
+    ]
+    output.append(
+        _table(
+            [context.text("table.measure"), context.text("table.value")],
+            rows,
+            classes=["rbmdocs-coverage"],
+            numeric_from=1,
+        )
+    )
+    heading = context.text("report.by_region")
+    output.append(nodes.rubric(heading, heading))
+    by_region = priorities.get("by_region", {})
+    region_rows: list[list[nodes.Node | str]] = [
+        [
+            context.text(f"region.{region}"),
+            _share(by_region[region].get("traced", 0), by_region[region].get("total", 0)),
+        ]
+        for region in _region_order(set(by_region))
+    ]
+    output.append(
+        _table(
+            [context.text("table.region"), context.text("table.value")],
+            region_rows,
+            classes=["rbmdocs-coverage-regions"],
+            numeric_from=1,
+        )
+    )
+    heading = context.text("report.findings")
+    output.append(nodes.rubric(heading, heading))
+    findings = context.result.findings
+    if not findings:
+        text = context.text("report.no_findings")
+        output.append(nodes.paragraph(text, text))
+        return output
+    finding_rows: list[list[nodes.Node | str]] = []
+    for finding in findings:
+        need = context.graph.need(finding.need)
+        finding_rows.append(
+            [
+                finding.rule,
+                finding.severity,
+                context.link(need, finding.need) if need else finding.need,
+                f"{finding.file}:{finding.line}" if finding.line else finding.file,
+                finding.message,
+            ]
+        )
+    output.append(
+        _table(
+            [
+                context.text("table.rule"),
+                context.text("table.severity"),
+                context.text("table.need"),
+                context.text("table.location"),
+                context.text("table.message"),
+            ],
+            finding_rows,
+            classes=["rbmdocs-findings"],
+            widths=[1, 1, 2, 3, 6],
+        )
+    )
+    return output
+
+
+TABLE_BUILDERS: dict[str, Callable[[TableContext], list[nodes.Node]]] = {
+    "results-framework": build_results_framework,
+    "resource-table": build_resource_table,
+    "dwcp-status-table": build_dwcp_status_table,
+    "dwcp-index": build_dwcp_index,
+    "priorities-by-outcome": build_priorities_by_outcome,
+    "traceability-report": build_traceability_report,
+}
+
+
+def _directive_for(kind: str) -> type[GeneratedContentDirective]:
+    if kind == "dwcp-index":
+        return DwcpIndexDirective
+    return type(
+        f"{kind.title().replace('-', '')}Directive", (GeneratedContentDirective,), {"kind": kind}
+    )
+
+
+def fill_generated_content(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved``: replace each placeholder with its table."""
+    placeholders = list(doctree.findall(generated_content))
+    if not placeholders:
+        return
+    result = check_result(app.env)
+    for node in placeholders:
+        if result is None:
+            node.replace_self([])
+            continue
+        context = TableContext(
+            result=result,
+            env=app.env,
+            builder=app.builder,
+            docname=docname,
+            language=app.config.language or "en",
+            options=dict(node["options"]),
+        )
+        node.replace_self(TABLE_BUILDERS[node["kind"]](context))
+
+
+def outdated_generated_pages(
+    _app: Sphinx,
+    env: BuildEnvironment,
+    added: set[str],
+    changed: set[str],
+    removed: set[str],
+) -> list[str]:
+    """``env-get-outdated``: pages with generated content follow every change of the needs.
+
+    Any added, changed or removed document may change a need, and so a table elsewhere.
+    Re-reading the few pages with generated content is cheap and keeps them from going
+    stale, which plain sphinx-needs does (its issue 354).
+    """
+    if not (added or changed or removed):
+        return []
+    return sorted(
+        docname
+        for docname, notes in all_notes(env).items()
+        if notes.generated_content and docname not in removed and docname in env.found_docs
+    )
+
+
+def setup_tables(app: Sphinx) -> None:
+    """Register the table directives, the placeholder node and the events that fill them."""
+    app.add_node(generated_content)
+    for kind in TABLE_BUILDERS:
+        app.add_directive(kind, _directive_for(kind))
+    app.connect("doctree-resolved", fill_generated_content)
+    app.connect("env-get-outdated", outdated_generated_pages)

@@ -1,0 +1,457 @@
+"""The one declaration of the results framework: need types, their fields and links, the rules.
+
+Everything else reads this module: the Sphinx bridge registers the types with sphinx-needs
+from it, the YAML loader takes the DWCP field names from it, the graph engine checks
+against it, and the rule reference in the user guide is rendered from it, so none of them
+can drift apart. A new need type or rule is one entry here (plus a rule kind in
+``graph/`` only if it is a new kind of check).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+REGIONS: Final = ("africa", "americas", "arab-states", "asia-pacific", "europe-central-asia")
+DWCP_STATUSES: Final = ("concept", "draft", "final")
+SCOPES: Final = ("country", "global")
+SEVERITIES: Final = ("error", "warning", "off")
+
+#: IDs are ASCII upper case: a letter, then letters, digits and underscores.
+ID_PATTERN: Final = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+class ValueFormat(StrEnum):
+    """How the text of an option is checked (rule RBM003)."""
+
+    TEXT = "text"
+    CHOICE = "choice"
+    BIENNIUM = "biennium"
+    PERIOD = "period"
+    AMOUNT = "amount"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """An option of a need type, as written in Markdown (``:unit: percentage``) or YAML."""
+
+    name: str
+    required: bool = False
+    value_format: ValueFormat = ValueFormat.TEXT
+    choices: tuple[str, ...] = ()
+    default: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSpec:
+    """A link option: which need types it may point to and how many targets it takes."""
+
+    name: str
+    targets: tuple[str, ...]
+    min_count: int = 1
+    max_count: int | None = 1
+    outgoing_label: str = ""
+    incoming_label: str = ""
+    written_in_yaml: bool = True
+    """False for links the YAML nesting gives (``part_of``, ``realises``)."""
+
+    def count_text(self) -> str:
+        """The allowed number of targets in words, for messages and the rule reference."""
+        if self.max_count is None:
+            return f"{self.min_count} or more"
+        if self.min_count == self.max_count:
+            return f"exactly {self.min_count}"
+        return f"{self.min_count} to {self.max_count}"
+
+
+@dataclass(frozen=True, slots=True)
+class NeedTypeSpec:
+    """A need type of the results framework."""
+
+    directive: str
+    prefix: str
+    title: str
+    home: str
+    fields: tuple[FieldSpec, ...] = ()
+    links: tuple[LinkSpec, ...] = ()
+    color: str = "#FFFFFF"
+
+    def field_named(self, name: str) -> FieldSpec | None:
+        """The field of this type called ``name``, if it has one."""
+        return next((spec for spec in self.fields if spec.name == name), None)
+
+    def link_named(self, name: str) -> LinkSpec | None:
+        """The link option of this type called ``name``, if it has one."""
+        return next((spec for spec in self.links if spec.name == name), None)
+
+
+def _amount(name: str, description: str) -> FieldSpec:
+    return FieldSpec(name, required=True, value_format=ValueFormat.AMOUNT, description=description)
+
+
+_BIENNIUM = FieldSpec(
+    "biennium",
+    required=True,
+    value_format=ValueFormat.BIENNIUM,
+    description="The P&B biennium, `YYYY-YY` with the second year the first plus one.",
+)
+
+NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
+    NeedTypeSpec(
+        "strategic-objective",
+        "SO_",
+        "Strategic objective",
+        "spf",
+        color="#1F4E79",
+    ),
+    NeedTypeSpec(
+        "intermediate-outcome",
+        "IMO_",
+        "Intermediate outcome",
+        "spf",
+        links=(
+            LinkSpec(
+                "contributes_to",
+                ("strategic-objective",),
+                outgoing_label="contributes to",
+                incoming_label="contributed to by",
+            ),
+        ),
+        color="#2E75B6",
+    ),
+    NeedTypeSpec(
+        "immediate-outcome",
+        "IO_",
+        "Immediate outcome",
+        "spf",
+        fields=(
+            FieldSpec(
+                "scope",
+                value_format=ValueFormat.CHOICE,
+                choices=SCOPES,
+                default="country",
+                description="`country` when country programmes should contribute to it.",
+            ),
+        ),
+        links=(
+            LinkSpec(
+                "contributes_to",
+                ("intermediate-outcome",),
+                outgoing_label="contributes to",
+                incoming_label="contributed to by",
+            ),
+        ),
+        color="#9DC3E6",
+    ),
+    NeedTypeSpec(
+        "indicator",
+        "IND_",
+        "Indicator",
+        "spf",
+        fields=(
+            FieldSpec("unit", required=True, description="What is counted."),
+            FieldSpec("baseline", required=True, description="The starting value."),
+            FieldSpec(
+                "measurement",
+                required=True,
+                description="The criteria a result must meet to be counted.",
+            ),
+        ),
+        links=(
+            LinkSpec(
+                "measures",
+                ("immediate-outcome",),
+                outgoing_label="measures",
+                incoming_label="measured by",
+            ),
+        ),
+        color="#C5E0B4",
+    ),
+    NeedTypeSpec(
+        "target",
+        "TGT_",
+        "Target",
+        "programme_budget",
+        fields=(
+            _BIENNIUM,
+            FieldSpec("value", required=True, description="The value to reach."),
+        ),
+        links=(
+            LinkSpec(
+                "sets_target_for",
+                ("indicator",),
+                outgoing_label="sets target for",
+                incoming_label="target",
+            ),
+        ),
+        color="#FFE699",
+    ),
+    NeedTypeSpec(
+        "outcome-strategy",
+        "STR_",
+        "Outcome strategy",
+        "programme_budget",
+        fields=(
+            _BIENNIUM,
+            _amount("regular_budget", "Regular budget, whole US$."),
+            _amount("extra_budgetary", "Extra-budgetary resources, whole US$."),
+            _amount("rbsa", "Regular Budget Supplementary Account, whole US$."),
+        ),
+        links=(
+            LinkSpec(
+                "implements",
+                ("immediate-outcome",),
+                outgoing_label="implements",
+                incoming_label="implemented by",
+            ),
+        ),
+        color="#F4B183",
+    ),
+    NeedTypeSpec(
+        "dwcp",
+        "DWCP_",
+        "Decent Work Country Programme",
+        "data/dwcp",
+        fields=(
+            FieldSpec("country", required=True, description="The country's name."),
+            FieldSpec(
+                "region",
+                required=True,
+                value_format=ValueFormat.CHOICE,
+                choices=REGIONS,
+                description="The ILO region.",
+            ),
+            FieldSpec(
+                "status",
+                required=True,
+                value_format=ValueFormat.CHOICE,
+                choices=DWCP_STATUSES,
+                description="Where the programme stands.",
+            ),
+            FieldSpec(
+                "period",
+                required=True,
+                value_format=ValueFormat.PERIOD,
+                description="The years it covers, `YYYY-YYYY`.",
+            ),
+        ),
+        color="#A9D18E",
+    ),
+    NeedTypeSpec(
+        "dwcp-priority",
+        "PRI_",
+        "DWCP priority",
+        "data/dwcp",
+        links=(
+            LinkSpec(
+                "part_of",
+                ("dwcp",),
+                outgoing_label="part of",
+                incoming_label="priorities",
+                written_in_yaml=False,
+            ),
+        ),
+        color="#D5E8D4",
+    ),
+    NeedTypeSpec(
+        "cpo",
+        "CPO_",
+        "Country programme outcome",
+        "data/dwcp",
+        fields=(_BIENNIUM,),
+        links=(
+            LinkSpec(
+                "realises",
+                ("dwcp-priority",),
+                outgoing_label="realises",
+                incoming_label="realised by",
+                written_in_yaml=False,
+            ),
+            LinkSpec(
+                "contributes_to",
+                ("immediate-outcome",),
+                max_count=None,
+                outgoing_label="contributes to",
+                incoming_label="contributed to by",
+            ),
+        ),
+        color="#E2F0D9",
+    ),
+)
+
+NEED_TYPES_BY_NAME: Final[dict[str, NeedTypeSpec]] = {spec.directive: spec for spec in NEED_TYPES}
+
+
+def all_field_names() -> list[str]:
+    """Every option name any need type declares, in declaration order, once each."""
+    names: dict[str, None] = {}
+    for spec in NEED_TYPES:
+        names.update((field_spec.name, None) for field_spec in spec.fields)
+    return list(names)
+
+
+def all_link_specs() -> dict[str, LinkSpec]:
+    """One LinkSpec per link option name (labels are shared across need types)."""
+    links: dict[str, LinkSpec] = {}
+    for spec in NEED_TYPES:
+        for link in spec.links:
+            links.setdefault(link.name, link)
+    return links
+
+
+class RuleKind(StrEnum):
+    """How a rule is evaluated; each kind is one pass in ``graph/``."""
+
+    ID_FORMAT = "id-format"
+    REQUIRED = "required"
+    VALUE_FORMAT = "value-format"
+    DUPLICATE = "duplicate"
+    LINK_EXISTS = "link-exists"
+    LINK_TARGET_TYPE = "link-target-type"
+    LINK_COUNT = "link-count"
+    CYCLE = "cycle"
+    PATH_DOWN = "path-down"
+    PATH_UP = "path-up"
+    HAS_INCOMING = "has-incoming"
+    PER_BIENNIUM = "per-biennium"
+    BIENNIUM_IN_BUILD = "biennium-in-build"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """A traceability rule: what it checks, how bad it is, and what to do about it."""
+
+    rule_id: str
+    severity: str
+    kind: RuleKind
+    fires_when: str
+    hint: str
+    applies_to: tuple[str, ...] = ()
+    """Need types it looks at; empty means every type."""
+    params: dict[str, str] = field(default_factory=dict)
+
+
+RULES: Final[tuple[RuleSpec, ...]] = (
+    RuleSpec(
+        "RBM001",
+        "error",
+        RuleKind.ID_FORMAT,
+        "ID does not start with its type's prefix or is not `[A-Z][A-Z0-9_]*`",
+        "Use the type's prefix and only upper-case ASCII letters, digits and underscores.",
+    ),
+    RuleSpec(
+        "RBM002",
+        "error",
+        RuleKind.REQUIRED,
+        "a required option is missing or empty",
+        "Add the option with a value; the need type's table in the guide lists them.",
+    ),
+    RuleSpec(
+        "RBM003",
+        "error",
+        RuleKind.VALUE_FORMAT,
+        "an option's value has the wrong format or is not in its list",
+        "Write the value in the format the need type's table gives.",
+    ),
+    RuleSpec(
+        "RBM004",
+        "error",
+        RuleKind.DUPLICATE,
+        "two needs share an ID",
+        "Give one of the needs a new ID; IDs never change once published.",
+    ),
+    RuleSpec(
+        "RBM010",
+        "error",
+        RuleKind.LINK_EXISTS,
+        "a link names an ID that does not exist",
+        "Correct the ID, or add the need it names.",
+    ),
+    RuleSpec(
+        "RBM011",
+        "error",
+        RuleKind.LINK_TARGET_TYPE,
+        "a link points to a type that the table does not allow",
+        "Point the link at a need of the type the table allows.",
+    ),
+    RuleSpec(
+        "RBM012",
+        "error",
+        RuleKind.LINK_COUNT,
+        "a link option has fewer or more targets than the table allows",
+        "Give the link option as many targets as the table allows.",
+    ),
+    RuleSpec(
+        "RBM013",
+        "error",
+        RuleKind.CYCLE,
+        "`contributes_to` links form a cycle",
+        "Remove one `contributes_to` link of the cycle so that results lead upwards.",
+        params={"link": "contributes_to"},
+    ),
+    RuleSpec(
+        "RBM020",
+        "error",
+        RuleKind.PATH_DOWN,
+        "a DWCP priority reaches no immediate outcome through its CPOs "
+        "(priority ← realises ← CPO → contributes_to → IO)",
+        "Add a CPO that realises the priority and contributes to an existing immediate outcome.",
+        applies_to=("dwcp-priority",),
+    ),
+    RuleSpec(
+        "RBM021",
+        "error",
+        RuleKind.PATH_UP,
+        "an immediate outcome does not reach a strategic objective through `contributes_to`",
+        "Link the outcome to an intermediate outcome that contributes to a strategic objective.",
+        applies_to=("immediate-outcome",),
+    ),
+    RuleSpec(
+        "RBM022",
+        "error",
+        RuleKind.HAS_INCOMING,
+        "an immediate outcome has no indicator",
+        "Add an indicator whose `measures` names the outcome.",
+        applies_to=("immediate-outcome",),
+        params={"link": "measures", "source_type": "indicator"},
+    ),
+    RuleSpec(
+        "RBM023",
+        "error",
+        RuleKind.PER_BIENNIUM,
+        "an indicator has no target for a P&B biennium in the build",
+        "Add a target with `sets_target_for` naming the indicator for each biennium.",
+        applies_to=("indicator",),
+        params={"link": "sets_target_for", "source_type": "target"},
+    ),
+    RuleSpec(
+        "RBM024",
+        "error",
+        RuleKind.PER_BIENNIUM,
+        "an immediate outcome has no outcome strategy for a P&B biennium in the build",
+        "Add an outcome strategy with `implements` naming the outcome for each biennium.",
+        applies_to=("immediate-outcome",),
+        params={"link": "implements", "source_type": "outcome-strategy"},
+    ),
+    RuleSpec(
+        "RBM025",
+        "error",
+        RuleKind.BIENNIUM_IN_BUILD,
+        "a `biennium` names no P&B in the build, or lies outside the SPF period",
+        "Use a biennium listed in `rbmdocs_bienniums`, inside `rbmdocs_spf_period`.",
+    ),
+    RuleSpec(
+        "RBM026",
+        "warning",
+        RuleKind.HAS_INCOMING,
+        "an immediate outcome with `scope: country` has no CPO contributing to it",
+        "Link a CPO to the outcome, or give it `scope: global`.",
+        applies_to=("immediate-outcome",),
+        params={"link": "contributes_to", "source_type": "cpo", "scope": "country"},
+    ),
+)
+
+RULES_BY_ID: Final[dict[str, RuleSpec]] = {rule.rule_id: rule for rule in RULES}

@@ -1,0 +1,137 @@
+"""Run the traceability engine once per build, after every need is read, merged and resolved.
+
+This is the only place where sphinx-needs data becomes plain records: the engine never
+sees Sphinx. Findings go out as typed, located Sphinx messages (``rbmdocs.RBM020``), so
+``-W``, ``--keep-going`` and ``suppress_warnings`` work as Sphinx users expect, and the
+result stays on the environment for the generated tables and the CLI.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.builders import Builder
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+from sphinx_needs.api import get_needs_view
+
+from rbmdocs.config import check_context
+from rbmdocs.graph import CheckResult, check_needs
+from rbmdocs.graph.model import Finding, NeedRecord
+from rbmdocs.schema import NEED_TYPES_BY_NAME
+from rbmdocs.sphinx.env_data import all_notes
+
+logger = logging.getLogger(__name__)
+
+_RESULT = "rbmdocs_check_result"
+_DOCNAMES = "rbmdocs_file_docnames"
+
+
+class _Locations:
+    """Maps documents to project-relative file names, once per document."""
+
+    def __init__(self, env: BuildEnvironment) -> None:
+        self._env = env
+        self._srcdir = Path(env.srcdir)
+        self.docname_of_file: dict[str, str] = {}
+        self._file_of_doc: dict[str, str] = {}
+
+    def file(self, docname: str | None) -> str:
+        if not docname:
+            return ""
+        file = self._file_of_doc.get(docname)
+        if file is None:
+            path = Path(self._env.doc2path(docname))
+            file = path.relative_to(self._srcdir).as_posix() if path.is_absolute() else str(path)
+            self._file_of_doc[docname] = file
+            self.docname_of_file[file] = docname
+        return file
+
+
+def collect_records(env: BuildEnvironment, needs: Any) -> tuple[list[NeedRecord], _Locations]:
+    """Plain records for every need of the project, plus those sphinx-needs refused."""
+    locations = _Locations(env)
+    notes = all_notes(env)
+    generated = {need_id for note in notes.values() for need_id in note.generated_ids}
+    records: list[NeedRecord] = []
+    for need in needs.values():
+        if need["is_external"] or need["is_part"]:
+            continue
+        spec = NEED_TYPES_BY_NAME.get(need["type"])
+        fields: dict[str, str] = {}
+        links: dict[str, list[str]] = {}
+        if spec is not None:
+            for field_spec in spec.fields:
+                value = need.get(field_spec.name)
+                fields[field_spec.name] = "" if value is None else str(value)
+            for link_spec in spec.links:
+                links[link_spec.name] = list(need.get(link_spec.name) or [])
+        records.append(
+            NeedRecord(
+                id=need["id"],
+                type=need["type"],
+                file=locations.file(need["docname"]),
+                line=need["lineno"],
+                title=need["title"],
+                fields=fields,
+                links=links,
+                id_given=need["id"] not in generated,
+            )
+        )
+    for docname in sorted(notes):
+        for dropped in notes[docname].dropped:
+            records.append(
+                NeedRecord(
+                    id=dropped.id,
+                    type=dropped.type,
+                    file=locations.file(docname),
+                    line=dropped.line,
+                    title=dropped.title,
+                )
+            )
+    return records, locations
+
+
+def run_traceability_check(app: Sphinx, _builder: Builder) -> None:
+    """``write-started``: check the whole graph once and report every finding."""
+    env = app.env
+    records, locations = collect_records(env, get_needs_view(app))
+    result = check_needs(records, check_context(app.config))
+    setattr(env, _RESULT, result)
+    setattr(env, _DOCNAMES, locations.docname_of_file)
+    for finding in result.findings:
+        report_finding(finding, locations.docname_of_file.get(finding.file))
+
+
+def report_finding(finding: Finding, docname: str | None) -> None:
+    """One finding as one typed Sphinx message at its need's location."""
+    location = (docname, finding.line or None) if docname else None
+    log = logger.error if finding.severity == "error" else logger.warning
+    log(
+        "%s %s (%s)",
+        finding.rule,
+        finding.message,
+        finding.hint,
+        type="rbmdocs",
+        subtype=finding.rule,
+        location=location,
+    )
+
+
+def check_result(env: BuildEnvironment) -> CheckResult | None:
+    """The result of this build's check (None before ``write-started``)."""
+    result: CheckResult | None = getattr(env, _RESULT, None)
+    return result
+
+
+def docname_of_file(env: BuildEnvironment, file: str) -> str | None:
+    """The document a project-relative file name belongs to, as seen by the last check."""
+    mapping: dict[str, str] = getattr(env, _DOCNAMES, {})
+    return mapping.get(file)
+
+
+def bad_input_messages(env: BuildEnvironment) -> list[str]:
+    """Messages of documents whose data could not be read at all."""
+    return [notes.bad_input for _, notes in sorted(all_notes(env).items()) if notes.bad_input]

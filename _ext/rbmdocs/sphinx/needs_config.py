@@ -1,0 +1,69 @@
+"""Declare the results framework to sphinx-needs from ``schema.py``.
+
+Listing ``rbmdocs`` alone in ``extensions`` must be enough, so the need types, fields
+and link types are set here rather than in every project's conf.py. The values are
+constants of the schema, so Sphinx sees the same configuration on every build and an
+incremental build stays incremental.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx_needs.config import DEFAULT_NEED_TYPES
+
+from rbmdocs.schema import NEED_TYPES, all_field_names, all_link_specs
+
+#: Options sphinx-needs already has as core fields: we use its own (``status``).
+_CORE_FIELDS = frozenset({"status", "title", "id", "type", "tags"})
+
+
+def configure_sphinx_needs(_app: Sphinx, config: Config) -> None:
+    """Add our need types, fields and links to the sphinx-needs configuration.
+
+    Runs at ``config-inited`` before sphinx-needs reads its configuration (priority 12).
+    A project's own types, fields and links are kept; ours are added beside them.
+    """
+    configured_types = list(config.needs_types)
+    if configured_types == list(DEFAULT_NEED_TYPES):
+        configured_types = []
+    known = {entry.get("directive") for entry in configured_types if isinstance(entry, dict)}
+    configured_types.extend(
+        {
+            "directive": spec.directive,
+            "title": spec.title,
+            "prefix": spec.prefix,
+            "color": spec.color,
+            "style": "rectangle",
+        }
+        for spec in NEED_TYPES
+        if spec.directive not in known
+    )
+    config.needs_types = configured_types
+
+    fields: dict[str, Any] = dict(config.needs_fields)
+    for name in all_field_names():
+        if name not in _CORE_FIELDS:
+            fields.setdefault(name, {"description": f"rbmdocs option {name}", "nullable": True})
+    config.needs_fields = fields
+
+    links: dict[str, Any] = dict(config.needs_links)
+    for name, link in all_link_specs().items():
+        links.setdefault(
+            name,
+            {
+                "outgoing": link.outgoing_label,
+                "incoming": link.incoming_label,
+                # dead links and wrong targets are RBM010/RBM011, reported once, by us
+                "allow_dead_links": True,
+            },
+        )
+    config.needs_links = links
+    # RBM001 reports a bad ID; sphinx-needs' default pattern would drop `SO_1` silently.
+    config.needs_id_regex = ""
+    # Our engine is the schema check. sphinx-needs' own report would only add a file
+    # whose timing changes every build; a project that declares its own schemas keeps it.
+    if not config.needs_schema_definitions and not config.needs_schema_definitions_from_json:
+        config.needs_schema_validation_enabled = False

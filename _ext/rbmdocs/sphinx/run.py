@@ -1,0 +1,150 @@
+"""Run Sphinx in-process for the CLI: check the data first, build in a work folder, publish.
+
+Three promises of SPEC §5 live here. Bad data is found before Sphinx starts, so it gives
+one message and exit 2 without touching any output. A build is written into
+``_build/.work/<format>/<lang>`` (where Sphinx's incremental state lives) and copied to
+``_build/<format>/<lang>`` only when it succeeds, so a failed build leaves the previous
+good output in place. The doctree cache is shared per language by ``check`` and ``build``,
+so a check after a build (or the reverse) reads only what changed.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from sphinx.application import Sphinx
+from sphinx.errors import ConfigError, SphinxError
+from sphinx.util.console import nocolor
+
+from rbmdocs.graph import CheckResult
+from rbmdocs.load import BadInputError, find_dwcp_files, read_dwcp_file
+from rbmdocs.sphinx.checking import bad_input_messages, check_result
+
+BUILD_DIR = "_build"
+
+
+class ToolError(Exception):
+    """The tool itself cannot go on (no conf.py, a Sphinx failure): exit 2 with one line."""
+
+
+@dataclass(slots=True)
+class SphinxRun:
+    """What one in-process Sphinx run produced."""
+
+    result: CheckResult | None
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+    """Sphinx messages other than our findings (which the result already holds)."""
+    sphinx_warning_count: int = 0
+    bad_input: list[str] = field(default_factory=list)
+    outdir: Path | None = None
+
+
+def project_paths(source: Path) -> Path:
+    """The project's folder, checked: it must hold conf.py."""
+    source = source.resolve()
+    if not (source / "conf.py").is_file():
+        raise ToolError(
+            f"{source}: no conf.py here; run rbmdocs in the project folder or pass --source DIR"
+        )
+    return source
+
+
+def doctree_dir(source: Path, language: str) -> Path:
+    """The doctree cache of one language, shared by every builder."""
+    return source / BUILD_DIR / ".doctrees" / language
+
+
+def work_dir(source: Path, output_format: str, language: str) -> Path:
+    """Where Sphinx writes, incrementally."""
+    return source / BUILD_DIR / ".work" / output_format / language
+
+
+def published_dir(source: Path, output_format: str, language: str) -> Path:
+    """Where the last good output is (SPEC §5: ``_build/<format>/<lang>/``)."""
+    return source / BUILD_DIR / output_format / language
+
+
+def preflight_dwcp_files(source: Path, dwcp_dir: str) -> None:
+    """Read every DWCP file before Sphinx starts; raise the first BadInputError."""
+    folder = source / dwcp_dir
+    for path in find_dwcp_files(folder):
+        read_dwcp_file(path, path.relative_to(source).as_posix())
+
+
+def run_sphinx(
+    source: Path,
+    *,
+    builder: str,
+    language: str,
+    outdir: Path,
+    status: IO[str] | None,
+    jobs: int = 1,
+    fresh: bool = False,
+) -> SphinxRun:
+    """Build once with ``builder`` and return the check result and the other warnings."""
+    if not (os.isatty(2) and os.environ.get("NO_COLOR") is None):
+        nocolor()
+    warning_stream = io.StringIO()
+    started = time.perf_counter()
+    try:
+        app = Sphinx(
+            srcdir=source,
+            confdir=source,
+            outdir=outdir,
+            doctreedir=doctree_dir(source, language),
+            buildername=builder,
+            confoverrides={"language": language},
+            status=status,
+            warning=warning_stream,
+            freshenv=fresh,
+            parallel=jobs,
+        )
+        preflight_dwcp_files(source, app.config.rbmdocs_dwcp_dir)
+        app.build()
+    except (BadInputError, ToolError):
+        raise
+    except ConfigError as error:
+        raise ToolError(f"{source / 'conf.py'}: {error}") from None
+    except SphinxError as error:
+        raise ToolError(f"Sphinx could not build: {error}") from None
+    seconds = time.perf_counter() - started
+    warnings = [
+        line
+        for line in warning_stream.getvalue().splitlines()
+        if line.strip() and "[rbmdocs.RBM" not in line
+    ]
+    return SphinxRun(
+        result=check_result(app.env),
+        seconds=seconds,
+        warnings=warnings,
+        sphinx_warning_count=len([line for line in warnings if "WARNING" in line]),
+        bad_input=bad_input_messages(app.env),
+        outdir=outdir,
+    )
+
+
+def publish(work: Path, published: Path) -> None:
+    """Replace the published output with the work folder's, all at once.
+
+    The copy is made beside the published folder and swapped in with two renames, so a
+    reader (or a web server) never sees a half-written site.
+    """
+    published.parent.mkdir(parents=True, exist_ok=True)
+    incoming = published.with_name(published.name + ".incoming")
+    outgoing = published.with_name(published.name + ".outgoing")
+    for leftover in (incoming, outgoing):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    shutil.copytree(work, incoming, ignore=shutil.ignore_patterns(".doctrees"))
+    if published.exists():
+        published.rename(outgoing)
+    incoming.rename(published)
+    if outgoing.exists():
+        shutil.rmtree(outgoing)

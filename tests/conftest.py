@@ -1,0 +1,53 @@
+"""Shared fixtures: real Sphinx projects under tests/roots/, copied to a temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ("sphinx.testing.fixtures",)
+
+collect_ignore = ["roots"]
+
+ROOTS = Path(__file__).parent / "roots"
+REPO = Path(__file__).parent.parent
+
+#: What the sample project is made of (the rest of the repository is code and tooling).
+SAMPLE_PARTS = (
+    "conf.py",
+    "index.md",
+    "dwcps.md",
+    "traceability.md",
+    "spf",
+    "programme_budget",
+    "data",
+)
+
+
+@pytest.fixture
+def copy_root(tmp_path: Path) -> Callable[[str], Path]:
+    """Copy ``tests/roots/test-<name>`` to a fresh folder and return it."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(ROOTS / f"test-{name}", target)
+        return target
+
+    return copy
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    """A copy of the repository's sample project (SPF, P&B, DWCP data)."""
+    target = tmp_path / "sample"
+    target.mkdir()
+    for part in SAMPLE_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        elif source.exists():
+            shutil.copy2(source, target / part)
+    return target

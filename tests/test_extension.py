@@ -1,0 +1,153 @@
+"""The extension on its own: a project that lists only ``rbmdocs`` builds, warning-free."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from sphinx.errors import ConfigError
+from sphinx.testing.util import SphinxTestApp
+
+pytestmark = pytest.mark.sphinx
+
+
+def _build(root: Path, **overrides: object) -> tuple[SphinxTestApp, str]:
+    warnings = io.StringIO()
+    app = SphinxTestApp(
+        "html", srcdir=root, confoverrides=dict(overrides), status=io.StringIO(), warning=warnings
+    )
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    return app, warnings.getvalue()
+
+
+def test_minimal_project_builds_without_any_warning(copy_root: Callable[[str], Path]) -> None:
+    root = copy_root("minimal")
+    app, warnings = _build(root)
+    assert warnings == ""
+    dwcp_page = BeautifulSoup((app.outdir / "data/dwcp/GHA.html").read_text("utf-8"), "html.parser")
+    assert dwcp_page.find("h1").get_text(strip=True).startswith("Ghana")
+    need_ids = {node["id"] for node in dwcp_page.select("table.need, div.need") if node.get("id")}
+    assert {"DWCP_GHA", "PRI_GHA_1", "CPO_GHA_101"} <= need_ids | {
+        a["id"] for a in dwcp_page.select("[id]")
+    }
+
+
+def test_yaml_needs_point_at_their_yaml_line(copy_root: Callable[[str], Path]) -> None:
+    root = copy_root("minimal")
+    cpo_file = root / "data/dwcp/GHA.yaml"
+    cpo_file.write_text(cpo_file.read_text("utf-8").replace("[IO_1]", "[IO_9]"), "utf-8")
+    _, warnings = _build(root)
+    lines = [line for line in warnings.splitlines() if "[rbmdocs.RBM010]" in line]
+    assert len(lines) == 1
+    assert "GHA.yaml:10:" in lines[0]
+    assert "CPO_GHA_101" in lines[0] and "IO_9" in lines[0]
+
+
+def test_markdown_needs_point_at_their_markdown_line(copy_root: Callable[[str], Path]) -> None:
+    root = copy_root("minimal")
+    framework = root / "framework.md"
+    framework.write_text(
+        framework.read_text("utf-8").replace(":contributes_to: SO_1", ":contributes_to: SO_7"),
+        "utf-8",
+    )
+    _, warnings = _build(root)
+    rbm010 = [line for line in warnings.splitlines() if "[rbmdocs.RBM010]" in line]
+    assert len(rbm010) == 1 and "framework.md:9:" in rbm010[0] and "IMO_1" in rbm010[0]
+
+
+def test_severity_off_silences_a_rule(copy_root: Callable[[str], Path]) -> None:
+    root = copy_root("minimal")
+    cpo_file = root / "data/dwcp/GHA.yaml"
+    cpo_file.write_text(cpo_file.read_text("utf-8").replace("[IO_1]", "[IO_9]"), "utf-8")
+    _, warnings = _build(root, rbmdocs_severity={"RBM010": "off", "RBM020": "off", "RBM026": "off"})
+    assert warnings == ""
+
+
+def test_suppress_warnings_works_on_rule_subtypes(copy_root: Callable[[str], Path]) -> None:
+    root = copy_root("minimal")
+    cpo_file = root / "data/dwcp/GHA.yaml"
+    cpo_file.write_text(cpo_file.read_text("utf-8").replace("[IO_1]", "[IO_9]"), "utf-8")
+    _, warnings = _build(root, suppress_warnings=["rbmdocs"])
+    assert warnings == ""
+
+
+def test_short_ids_are_kept_and_bad_ones_reported(copy_root: Callable[[str], Path]) -> None:
+    """sphinx-needs' default ID pattern would drop `SO_1` silently; we keep every need."""
+    root = copy_root("minimal")
+    framework = root / "framework.md"
+    framework.write_text(
+        framework.read_text("utf-8").replace(":id: IMO_1\n", ":id: imo_1\n"), "utf-8"
+    )
+    _, warnings = _build(root)
+    rbm001 = [line for line in warnings.splitlines() if "[rbmdocs.RBM001]" in line]
+    assert len(rbm001) == 1 and "imo_1" in rbm001[0]
+
+
+def test_duplicate_ids_are_reported_once_with_both_places(
+    copy_root: Callable[[str], Path],
+) -> None:
+    root = copy_root("minimal")
+    budget = root / "budget.md"
+    budget.write_text(
+        budget.read_text("utf-8") + "\n:::{strategic-objective} Again\n:id: SO_1\n:::\n", "utf-8"
+    )
+    _, warnings = _build(root)
+    rbm004 = [line for line in warnings.splitlines() if "[rbmdocs.RBM004]" in line]
+    assert len(rbm004) == 1
+    assert "budget.md" in rbm004[0] and "framework.md" in rbm004[0]
+    assert "already exists" not in warnings  # sphinx-needs' own message is not repeated
+
+
+def test_config_errors_are_listed_together(copy_root: Callable[[str], Path]) -> None:
+    root = copy_root("minimal")
+    with pytest.raises(ConfigError) as raised:
+        SphinxTestApp(
+            "html",
+            srcdir=root,
+            confoverrides={
+                "rbmdocs_bienniums": ["2016-18"],
+                "rbmdocs_severity": {"RBM999": "loud"},
+            },
+            status=io.StringIO(),
+            warning=io.StringIO(),
+        )
+    message = str(raised.value)
+    assert "'2016-18' is not a biennium" in message
+    assert "'RBM999', which is not a rule" in message
+    assert "'loud'; use one of error, warning, off" in message
+
+
+def test_parallel_build_gives_the_same_findings(copy_root: Callable[[str], Path]) -> None:
+    root = copy_root("minimal")
+    cpo_file = root / "data/dwcp/GHA.yaml"
+    cpo_file.write_text(cpo_file.read_text("utf-8").replace("[IO_1]", "[IO_9]"), "utf-8")
+    serial = _build(root)[1]
+    parallel_root = root.parent / "parallel"
+    parallel_root.mkdir()
+    for path in root.rglob("*"):
+        if "_build" in path.parts:
+            continue
+        target = parallel_root / path.relative_to(root)
+        if path.is_dir():
+            target.mkdir(exist_ok=True)
+        else:
+            target.write_bytes(path.read_bytes())
+    warnings = io.StringIO()
+    app = SphinxTestApp(
+        "html", srcdir=parallel_root, status=io.StringIO(), warning=warnings, parallel=2
+    )
+    app.build()
+    app.cleanup()
+
+    def rules(text: str) -> list[str]:
+        return sorted(
+            line.split("[rbmdocs.")[1] for line in text.splitlines() if "[rbmdocs." in line
+        )
+
+    assert rules(warnings.getvalue()) == rules(serial)
