@@ -20,7 +20,7 @@ BAD_FILES: dict[str, tuple[bytes, int, str]] = {
     "unknown-key": (
         GOOD.replace("    outcomes:", "    outcome:").encode(),
         9,
-        "unknown key 'outcome' in priorities[0] (allowed keys here: id, title, outcomes)",
+        "unknown key 'outcome' in priorities[0]\n  hint: allowed keys here: id, title, outcomes",
     ),
     "string-for-list": (
         GOOD.replace("[IO_1]", "IO_1").encode(),
@@ -53,7 +53,7 @@ def test_bad_dwcp_file_gives_one_located_message(
     assert captured.out == ""
     first, *rest = captured.err.splitlines()
     assert first.startswith(f"data/dwcp/GHA.yaml:{line}: error: ")
-    assert words in first
+    assert words in captured.err
     assert len(rest) <= 1 and all(extra.startswith("  hint: ") for extra in rest)
     assert "Traceback" not in captured.err
 

@@ -21,6 +21,7 @@ from rbmdocs.report import exit_code, render
 from rbmdocs.sphinx.run import (
     SphinxRun,
     ToolError,
+    config_error_text,
     doctree_dir,
     project_paths,
     publish,
@@ -93,7 +94,7 @@ def _configured_languages(source: Path) -> list[str]:
     try:
         config = Config.read(source, overrides={}, tags=Tags())
     except Exception as error:  # conf.py is user code: any error is a configuration error
-        raise ToolError(f"{source / 'conf.py'}: cannot be read: {error}") from None
+        raise ToolError(config_error_text(source, error)) from None
     raw = config._raw_config  # the project's own values, before extensions add defaults
     languages = raw.get("rbmdocs_languages") or [raw.get("language") or "en"]
     return [str(language) for language in languages]
@@ -186,7 +187,7 @@ def _command_check(args: argparse.Namespace) -> int:
 
 
 def _command_trace(args: argparse.Namespace) -> int:
-    from rbmdocs.graph.trace import render_trace_text, trace_tree
+    from rbmdocs.graph.trace import Direction, render_trace_text, trace_tree
 
     source = project_paths(args.source)
     run = _check_run(source, args.lang)
@@ -200,8 +201,10 @@ def _command_trace(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
-    tree = trace_tree(graph, args.need_id, args.direction or "both")
-    sys.stdout.write(render_trace_text(tree))
+    direction: Direction = args.direction or "both"
+    trees = trace_tree(graph, args.need_id, direction)
+    ways: list[str] = ["up", "down"] if direction == "both" else [direction]
+    sys.stdout.write(render_trace_text(trees, ways))
     return EXIT_OK
 
 

@@ -78,6 +78,8 @@ class NeedTypeSpec:
     fields: tuple[FieldSpec, ...] = ()
     links: tuple[LinkSpec, ...] = ()
     color: str = "#FFFFFF"
+    level: int = 0
+    """Place in the results chain, objectives first: ``trace --up`` goes to lower levels."""
 
     def field_named(self, name: str) -> FieldSpec | None:
         """The field of this type called ``name``, if it has one."""
@@ -106,6 +108,7 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
         "Strategic objective",
         "spf",
         color="#1F4E79",
+        level=0,
     ),
     NeedTypeSpec(
         "intermediate-outcome",
@@ -121,6 +124,7 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
             ),
         ),
         color="#2E75B6",
+        level=1,
     ),
     NeedTypeSpec(
         "immediate-outcome",
@@ -145,6 +149,7 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
             ),
         ),
         color="#9DC3E6",
+        level=2,
     ),
     NeedTypeSpec(
         "indicator",
@@ -169,6 +174,7 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
             ),
         ),
         color="#C5E0B4",
+        level=3,
     ),
     NeedTypeSpec(
         "target",
@@ -184,10 +190,11 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
                 "sets_target_for",
                 ("indicator",),
                 outgoing_label="sets target for",
-                incoming_label="target",
+                incoming_label="has target",
             ),
         ),
         color="#FFE699",
+        level=4,
     ),
     NeedTypeSpec(
         "outcome-strategy",
@@ -209,6 +216,7 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
             ),
         ),
         color="#F4B183",
+        level=3,
     ),
     NeedTypeSpec(
         "dwcp",
@@ -239,6 +247,7 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
             ),
         ),
         color="#A9D18E",
+        level=6,
     ),
     NeedTypeSpec(
         "dwcp-priority",
@@ -255,6 +264,7 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
             ),
         ),
         color="#D5E8D4",
+        level=5,
     ),
     NeedTypeSpec(
         "cpo",
@@ -279,6 +289,7 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
             ),
         ),
         color="#E2F0D9",
+        level=4,
     ),
 )
 

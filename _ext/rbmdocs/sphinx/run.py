@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import IO
 
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError, SphinxError
+from sphinx.testing.util import _clean_up_global_state
 from sphinx.util.console import nocolor
 
 from rbmdocs.graph import CheckResult
@@ -111,9 +113,12 @@ def run_sphinx(
     except (BadInputError, ToolError):
         raise
     except ConfigError as error:
-        raise ToolError(f"{source / 'conf.py'}: {error}") from None
+        raise ToolError(config_error_text(source, error)) from None
     except SphinxError as error:
         raise ToolError(f"Sphinx could not build: {error}") from None
+    finally:
+        # one process may build several languages: start each from a clean docutils
+        _clean_up_global_state()
     seconds = time.perf_counter() - started
     warnings = [
         line
@@ -128,6 +133,20 @@ def run_sphinx(
         bad_input=bad_input_messages(app.env),
         outdir=outdir,
     )
+
+
+_CONF_LINE = re.compile(r'File "[^"]*conf\.py", line (\d+)')
+
+
+def config_error_text(source: Path, error: Exception) -> str:
+    """One line for a broken conf.py: Sphinx embeds the whole traceback in its message."""
+    text = str(error)
+    if "Traceback" not in text:
+        return f"{source / 'conf.py'}: {text}"
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    line_numbers = _CONF_LINE.findall(text)
+    where = f"{source / 'conf.py'}:{line_numbers[-1]}" if line_numbers else str(source / "conf.py")
+    return f"{where}: conf.py raised {lines[-1].strip()}"
 
 
 def publish(work: Path, published: Path) -> None:

@@ -1,0 +1,104 @@
+"""Coverage figures: how much of the results framework is traced, from the same indexes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from rbmdocs.graph.index import NeedGraph
+from rbmdocs.graph.model import CheckContext
+from rbmdocs.graph.rules import Reach
+
+
+@dataclass(slots=True)
+class Coverage:
+    """Counts for the report: priorities traced, outcomes supported, indicators targeted."""
+
+    priorities_total: int = 0
+    priorities_traced: int = 0
+    priorities_by_region: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """region → (traced, total)."""
+    outcomes_total: int = 0
+    outcomes_reaching_objective: int = 0
+    outcomes_country_scope: int = 0
+    outcomes_country_supported: int = 0
+    indicators_total: int = 0
+    indicators_with_targets: int = 0
+    dwcps_by_region_status: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, with sorted keys."""
+        return {
+            "dwcps": {
+                region: dict(sorted(statuses.items()))
+                for region, statuses in sorted(self.dwcps_by_region_status.items())
+            },
+            "immediate_outcomes": {
+                "country_scope": self.outcomes_country_scope,
+                "country_supported": self.outcomes_country_supported,
+                "reaching_objective": self.outcomes_reaching_objective,
+                "total": self.outcomes_total,
+            },
+            "indicators": {
+                "total": self.indicators_total,
+                "with_targets": self.indicators_with_targets,
+            },
+            "priorities": {
+                "by_region": {
+                    region: {"total": total, "traced": traced}
+                    for region, (traced, total) in sorted(self.priorities_by_region.items())
+                },
+                "total": self.priorities_total,
+                "traced": self.priorities_traced,
+            },
+        }
+
+
+def compute_coverage(graph: NeedGraph, context: CheckContext, reach: Reach) -> Coverage:
+    """Every figure in one pass over each need type concerned."""
+    coverage = Coverage()
+    by_region_status: dict[str, Counter[str]] = {}
+    for dwcp in graph.needs_of_type("dwcp"):
+        region = dwcp.fields.get("region") or "unknown"
+        by_region_status.setdefault(region, Counter())[dwcp.fields.get("status") or "unknown"] += 1
+    coverage.dwcps_by_region_status = {r: dict(c) for r, c in by_region_status.items()}
+
+    traced_by_region: Counter[str] = Counter()
+    total_by_region: Counter[str] = Counter()
+    for priority in graph.needs_of_type("dwcp-priority"):
+        dwcp_ids = graph.targets(priority.id, "part_of")
+        owner = graph.need(dwcp_ids[0]) if dwcp_ids else None
+        region = (owner.fields.get("region") if owner else "") or "unknown"
+        total_by_region[region] += 1
+        if reach.priority_reaches_outcome(priority.id):
+            traced_by_region[region] += 1
+    coverage.priorities_total = sum(total_by_region.values())
+    coverage.priorities_traced = sum(traced_by_region.values())
+    coverage.priorities_by_region = {
+        region: (traced_by_region[region], total) for region, total in total_by_region.items()
+    }
+
+    for outcome in graph.needs_of_type("immediate-outcome"):
+        coverage.outcomes_total += 1
+        if reach.reaches_objective(outcome.id):
+            coverage.outcomes_reaching_objective += 1
+        if ((outcome.fields.get("scope") or "").strip() or "country") == "country":
+            coverage.outcomes_country_scope += 1
+            if any(
+                (source_record := graph.need(source)) is not None and source_record.type == "cpo"
+                for source in graph.sources(outcome.id, "contributes_to")
+            ):
+                coverage.outcomes_country_supported += 1
+
+    wanted = set(context.bienniums)
+    for indicator in graph.needs_of_type("indicator"):
+        coverage.indicators_total += 1
+        covered = set()
+        for source in graph.sources(indicator.id, "sets_target_for"):
+            record = graph.need(source)
+            if record is not None and record.type == "target":
+                covered.add((record.fields.get("biennium") or "").strip())
+        if wanted <= covered and (wanted or covered):
+            coverage.indicators_with_targets += 1
+    return coverage

@@ -1,0 +1,66 @@
+"""The traceability engine: records in, findings and coverage out. No Sphinx here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rbmdocs.graph.coverage import Coverage, compute_coverage
+from rbmdocs.graph.index import NeedGraph
+from rbmdocs.graph.model import CheckContext, Finding, NeedRecord
+from rbmdocs.graph.rules import RULE_FUNCTIONS, Reach
+from rbmdocs.schema import RULES
+
+
+@dataclass(slots=True)
+class CheckResult:
+    """Everything one check found: the indexed graph, findings in report order, coverage."""
+
+    graph: NeedGraph
+    findings: list[Finding]
+    coverage: Coverage
+
+    @property
+    def needs(self) -> int:
+        """Needs in the graph (a duplicated ID counts once)."""
+        return len(self.graph)
+
+    @property
+    def links(self) -> int:
+        """Links written, counting each target of each link option."""
+        return self.graph.link_count
+
+    @property
+    def errors(self) -> int:
+        """Findings at error level."""
+        return sum(1 for finding in self.findings if finding.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        """Findings at warning level."""
+        return sum(1 for finding in self.findings if finding.severity == "warning")
+
+
+def check_needs(records: Iterable[NeedRecord], context: CheckContext) -> CheckResult:
+    """Check every rule of ``schema.RULES`` over the needs, once each, in linear time."""
+    graph = NeedGraph(records)
+    reach = Reach(graph)
+    findings: list[Finding] = []
+    for rule in RULES:
+        severity = context.severity.get(rule.rule_id, rule.severity)
+        if severity == "off":
+            continue
+        for record, message in RULE_FUNCTIONS[rule.kind](graph, rule, context, reach):
+            findings.append(
+                Finding(
+                    file=record.file,
+                    line=record.line or 0,
+                    rule=rule.rule_id,
+                    need=record.id,
+                    severity=severity,
+                    message=message if message.endswith(".") else f"{message}.",
+                    hint=rule.hint,
+                )
+            )
+    findings.sort()
+    return CheckResult(graph, findings, compute_coverage(graph, context, reach))

@@ -1,0 +1,85 @@
+"""The need graph, indexed once: by ID, by type, outgoing and incoming links.
+
+Every rule, the coverage figures, the generated tables and ``rbmdocs trace`` read these
+indexes; none of them walks the list of needs again, which keeps the whole check linear.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from rbmdocs.graph.model import NeedRecord
+
+_NO_TARGETS: tuple[str, ...] = ()
+
+
+class NeedGraph:
+    """Needs by ID (the first declaration of an ID wins) and their links both ways."""
+
+    __slots__ = ("_by_id", "_by_type", "_incoming", "duplicates", "link_count", "records")
+
+    def __init__(self, records: Iterable[NeedRecord]) -> None:
+        self.records: list[NeedRecord] = sorted(records, key=_declaration_order)
+        self._by_id: dict[str, NeedRecord] = {}
+        self._by_type: dict[str, list[NeedRecord]] = defaultdict(list)
+        self._incoming: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self.duplicates: list[tuple[NeedRecord, NeedRecord]] = []
+        """(later declaration, first declaration) for every ID written twice or more."""
+        self.link_count = 0
+        by_id = self._by_id
+        incoming = self._incoming
+        for record in self.records:
+            first = by_id.get(record.id)
+            if first is not None:
+                self.duplicates.append((record, first))
+                continue
+            by_id[record.id] = record
+            self._by_type[record.type].append(record)
+            for link, targets in record.links.items():
+                self.link_count += len(targets)
+                for target in targets:
+                    incoming[target][link].append(record.id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, need_id: object) -> bool:
+        return need_id in self._by_id
+
+    def __iter__(self) -> Iterator[NeedRecord]:
+        return iter(self._by_id.values())
+
+    def need(self, need_id: str) -> NeedRecord | None:
+        """The need with this ID, or None."""
+        return self._by_id.get(need_id)
+
+    def needs_of_type(self, need_type: str) -> list[NeedRecord]:
+        """The needs of one type, in declaration order (file, line)."""
+        return self._by_type.get(need_type, [])
+
+    def targets(self, need_id: str, link: str) -> tuple[str, ...] | list[str]:
+        """The IDs a need's ``link`` option names (existing or not)."""
+        record = self._by_id.get(need_id)
+        if record is None:
+            return _NO_TARGETS
+        found = record.links.get(link)
+        return list(found) if found else _NO_TARGETS
+
+    def sources(self, need_id: str, link: str | None = None) -> list[str]:
+        """The IDs of needs that link to ``need_id`` (through ``link``, or any link)."""
+        by_link = self._incoming.get(need_id)
+        if not by_link:
+            return []
+        if link is not None:
+            return by_link.get(link, [])
+        return [source for sources in by_link.values() for source in sources]
+
+    def incoming_links(self, need_id: str) -> dict[str, list[str]]:
+        """Incoming links of a need, by link option."""
+        by_link = self._incoming.get(need_id)
+        return dict(by_link) if by_link else {}
+
+
+def _declaration_order(record: NeedRecord) -> tuple[str, int, str]:
+    return (record.file, record.line or 0, record.id)

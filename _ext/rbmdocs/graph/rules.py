@@ -1,0 +1,518 @@
+"""One function per rule kind of ``schema.RuleKind``; each is one pass over the indexes.
+
+A rule function yields ``(need, message)`` pairs; the engine adds the rule, severity,
+location and hint. Path rules share memo tables (``Reach``) so that no need is walked
+twice, whatever the depth of the chains: the whole check stays O(needs + links).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from rbmdocs.graph.index import NeedGraph
+from rbmdocs.graph.model import CheckContext, NeedRecord
+from rbmdocs.schema import (
+    ID_PATTERN,
+    NEED_TYPES_BY_NAME,
+    FieldSpec,
+    RuleKind,
+    RuleSpec,
+    ValueFormat,
+)
+
+Hit = tuple[NeedRecord, str]
+RuleFunction = Callable[[NeedGraph, RuleSpec, CheckContext, "Reach"], Iterator[Hit]]
+
+_BIENNIUM = re.compile(r"(\d{4})-(\d{2})")
+_PERIOD = re.compile(r"(\d{4})-(\d{4})")
+_DIGITS = re.compile(r"\d+")
+_MAX_CHAIN_WORDS = 4
+
+
+def _article(type_name: str) -> str:
+    title = (
+        NEED_TYPES_BY_NAME[type_name].title.lower()
+        if type_name in NEED_TYPES_BY_NAME
+        else type_name
+    )
+    return f"an {title}" if title[:1] in "aeiou" else f"a {title}"
+
+
+def _listing(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def biennium_years(text: str) -> tuple[int, int] | None:
+    """The years of a well-formed biennium (``2010-11``), else None."""
+    match = _BIENNIUM.fullmatch(text)
+    if match is None:
+        return None
+    first = int(match[1])
+    if int(match[2]) != (first + 1) % 100:
+        return None
+    return first, first + 1
+
+
+def value_problem(spec: FieldSpec, value: str) -> str:
+    """Why ``value`` is not a valid value of the option, or "" when it is."""
+    kind = spec.value_format
+    if kind is ValueFormat.CHOICE and value not in spec.choices:
+        return f"{spec.name} {value!r} is not one of {', '.join(spec.choices)}"
+    if kind is ValueFormat.BIENNIUM and biennium_years(value) is None:
+        return f"biennium {value!r} is not YYYY-YY with consecutive years (e.g. 2010-11)"
+    if kind is ValueFormat.PERIOD:
+        match = _PERIOD.fullmatch(value)
+        if match is None:
+            return f"{spec.name} {value!r} is not YYYY-YYYY"
+        if int(match[2]) < int(match[1]):
+            return f"{spec.name} {value!r} ends before it starts"
+    if kind is ValueFormat.AMOUNT and _DIGITS.fullmatch(value) is None:
+        return f"{spec.name} {value!r} is not a whole non-negative number of US$ (digits only)"
+    return ""
+
+
+@dataclass(slots=True)
+class Reach:
+    """Memo tables for the path rules, filled on first use, shared by rules and coverage."""
+
+    graph: NeedGraph
+    _reaching: set[str] | None = None
+    _upward_break: dict[str, str] = field(default_factory=dict)
+    _priority_reaches: dict[str, bool] = field(default_factory=dict)
+
+    def reaches_objective(self, need_id: str) -> bool:
+        """Whether the need reaches a strategic objective through contributes_to."""
+        if self._reaching is None:
+            self._reaching = self._needs_reaching_objectives()
+        return need_id in self._reaching
+
+    def _needs_reaching_objectives(self) -> set[str]:
+        """One breadth-first search backwards from every objective: exact even in cycles."""
+        graph = self.graph
+        reaching = {record.id for record in graph.needs_of_type("strategic-objective")}
+        frontier = list(reaching)
+        while frontier:
+            need_id = frontier.pop()
+            for source in graph.sources(need_id, "contributes_to"):
+                if source not in reaching:
+                    reaching.add(source)
+                    frontier.append(source)
+        return reaching
+
+    def upward_break(self, need_id: str, depth: int = 0) -> str:
+        """Where the contributes_to chain from ``need_id`` stops, in words."""
+        cached = self._upward_break.get(need_id)
+        if cached is not None:
+            return cached
+        record = self.graph.need(need_id)
+        targets = list(record.links.get("contributes_to") or ()) if record else []
+        if not targets:
+            text = "contributes to nothing"
+        else:
+            target = sorted(targets)[0]
+            target_record = self.graph.need(target)
+            if target_record is None:
+                text = f"contributes to {target}, which does not exist"
+            elif target == need_id or depth >= _MAX_CHAIN_WORDS:
+                text = f"contributes to {target}, which leads nowhere further"
+            elif not target_record.links.get("contributes_to"):
+                text = (
+                    f"contributes to {target}, which contributes to nothing"
+                    if target_record.type != "strategic-objective"
+                    else f"contributes to {target}"
+                )
+                if target_record.type not in ("intermediate-outcome", "immediate-outcome"):
+                    text = f"contributes to {target}, which is {_article(target_record.type)}"
+            else:
+                text = f"contributes to {target}, which {self.upward_break(target, depth + 1)}"
+        self._upward_break[need_id] = text
+        return text
+
+    def priority_reaches_outcome(self, priority_id: str) -> bool:
+        """Whether a CPO realising the priority contributes to an existing immediate outcome."""
+        memo = self._priority_reaches
+        if priority_id not in memo:
+            memo[priority_id] = any(self._cpo_reaches(cpo.id) for cpo in self.cpos_of(priority_id))
+        return memo[priority_id]
+
+    def cpos_of(self, priority_id: str) -> list[NeedRecord]:
+        """The CPOs that realise a priority."""
+        graph = self.graph
+        found = []
+        for source in graph.sources(priority_id, "realises"):
+            record = graph.need(source)
+            if record is not None and record.type == "cpo":
+                found.append(record)
+        return found
+
+    def _cpo_reaches(self, cpo_id: str) -> bool:
+        graph = self.graph
+        for target in graph.targets(cpo_id, "contributes_to"):
+            record = graph.need(target)
+            if record is not None and record.type == "immediate-outcome":
+                return True
+        return False
+
+    def cpo_break(self, cpo: NeedRecord) -> str:
+        """Why one CPO leads to no immediate outcome."""
+        targets = list(cpo.links.get("contributes_to") or ())
+        if not targets:
+            return "contributes to nothing"
+        parts = []
+        for target in targets:
+            record = self.graph.need(target)
+            if record is None:
+                parts.append(f"{target}, which does not exist")
+            else:
+                parts.append(f"{target}, which is {_article(record.type)}")
+        return f"points to {_listing(parts)}"
+
+
+def _rule_id_format(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    fullmatch = ID_PATTERN.fullmatch
+    for record in graph.records:
+        spec = NEED_TYPES_BY_NAME.get(record.type)
+        if fullmatch(record.id) is None:
+            yield (
+                record,
+                (
+                    f"{record.id!r} is not a valid ID: use upper-case ASCII letters, digits and "
+                    "underscores, starting with a letter"
+                ),
+            )
+        elif spec is not None and not record.id.startswith(spec.prefix):
+            yield (
+                record,
+                f"{record.id} does not start with {spec.prefix}, "
+                f"the prefix of {_article(record.type)}",
+            )
+
+
+def _rule_required(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    for record in graph:
+        spec = NEED_TYPES_BY_NAME.get(record.type)
+        if spec is None:
+            continue
+        missing = [
+            f":{field_spec.name}:"
+            for field_spec in spec.fields
+            if field_spec.required and not (record.fields.get(field_spec.name) or "").strip()
+        ]
+        if not record.id_given:
+            yield (
+                record,
+                f"{record.id} has no :id: (sphinx-needs made one up); give it a lasting ID",
+            )
+        if missing:
+            yield record, f"{record.id} is missing {_listing(missing)}"
+
+
+def _rule_value_format(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    for record in graph:
+        spec = NEED_TYPES_BY_NAME.get(record.type)
+        if spec is None:
+            continue
+        problems = []
+        for field_spec in spec.fields:
+            value = (record.fields.get(field_spec.name) or "").strip()
+            if value and field_spec.value_format is not ValueFormat.TEXT:
+                problem = value_problem(field_spec, value)
+                if problem:
+                    problems.append(problem)
+        if problems:
+            yield record, f"{record.id}: {'; '.join(problems)}"
+
+
+def _rule_duplicate(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    for later, first in graph.duplicates:
+        where = f"{first.file}:{first.line}" if first.line else first.file
+        yield later, f"{later.id} is already the ID of {_article(first.type)} at {where}"
+
+
+def _declared_links(
+    record: NeedRecord,
+) -> Iterator[tuple[str, list[str], tuple[str, ...], int, int | None]]:
+    spec = NEED_TYPES_BY_NAME.get(record.type)
+    if spec is None:
+        return
+    for link in spec.links:
+        yield (
+            link.name,
+            list(record.links.get(link.name) or ()),
+            link.targets,
+            link.min_count,
+            link.max_count,
+        )
+
+
+def _rule_link_exists(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    for record in graph:
+        dead = [
+            f"{name} {target}"
+            for name, targets, _, _, _ in _declared_links(record)
+            for target in targets
+            if target not in graph
+        ]
+        if dead:
+            yield record, f"{record.id} links to what does not exist: {_listing(dead)}"
+
+
+def _rule_link_target_type(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    for record in graph:
+        wrong = []
+        for name, targets, allowed, _, _ in _declared_links(record):
+            for target in targets:
+                target_record = graph.need(target)
+                if target_record is not None and target_record.type not in allowed:
+                    wrong.append(
+                        f"{name} {target} is {_article(target_record.type)}, "
+                        f"not {' or '.join(_article(t) for t in allowed)}"
+                    )
+        if wrong:
+            yield record, f"{record.id}: {'; '.join(wrong)}"
+
+
+def _rule_link_count(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    for record in graph:
+        spec = NEED_TYPES_BY_NAME.get(record.type)
+        if spec is None:
+            continue
+        problems = []
+        for link in spec.links:
+            count = len(record.links.get(link.name) or ())
+            if count < link.min_count or (link.max_count is not None and count > link.max_count):
+                problems.append(
+                    f":{link.name}: has {count} target{'s' * (count != 1)}, "
+                    f"{link.count_text()} allowed"
+                )
+        if problems:
+            yield record, f"{record.id}: {'; '.join(problems)}"
+
+
+def _rule_cycle(graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach) -> Iterator[Hit]:
+    link = rule.params.get("link", "contributes_to")
+    for component in strongly_connected(graph, link):
+        ordered = _cycle_order(graph, component, link)
+        first = min(component)
+        record = graph.need(first)
+        if record is None:
+            continue
+        start = ordered.index(first)
+        ordered = ordered[start:] + ordered[:start]
+        path = " → ".join([*ordered, ordered[0]])
+        yield record, f"{link} links form a cycle: {path}"
+
+
+def strongly_connected(graph: NeedGraph, link: str) -> list[set[str]]:
+    """The cycles of ``link``: Tarjan's components of more than one need, or with a self-loop.
+
+    Iterative, so that a chain of 100,000 needs does not hit Python's recursion limit.
+    """
+    index_of: dict[str, int] = {}
+    lowlink: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[set[str]] = []
+    counter = 0
+    for root in graph:
+        if root.id in index_of or not root.links.get(link):
+            continue
+        work: list[tuple[str, int]] = [(root.id, 0)]
+        while work:
+            node, position = work.pop()
+            if position == 0:
+                index_of[node] = lowlink[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            targets = [t for t in graph.targets(node, link) if t in graph]
+            recurse = False
+            while position < len(targets):
+                target = targets[position]
+                position += 1
+                if target not in index_of:
+                    work.append((node, position))
+                    work.append((target, 0))
+                    recurse = True
+                    break
+                if target in on_stack:
+                    lowlink[node] = min(lowlink[node], index_of[target])
+            if recurse:
+                continue
+            if lowlink[node] == index_of[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in graph.targets(node, link):
+                    components.append(component)
+            if work:
+                parent = work[-1][0]
+                lowlink[parent] = min(lowlink[parent], lowlink[node])
+    return components
+
+
+def _cycle_order(graph: NeedGraph, component: set[str], link: str) -> list[str]:
+    """The members in the order the links go round, starting from the smallest ID."""
+    start = min(component)
+    order = [start]
+    seen = {start}
+    current = start
+    while True:
+        following = sorted(
+            t for t in graph.targets(current, link) if t in component and t not in seen
+        )
+        if not following:
+            break
+        current = following[0]
+        order.append(current)
+        seen.add(current)
+    order.extend(sorted(component - seen))
+    return order
+
+
+def _rule_path_down(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    for applies in rule.applies_to:
+        for priority in graph.needs_of_type(applies):
+            if reach.priority_reaches_outcome(priority.id):
+                continue
+            cpos = sorted(reach.cpos_of(priority.id), key=lambda cpo: cpo.id)
+            prefix = f"{priority.id} reaches no immediate outcome"
+            if not cpos:
+                yield priority, f"{prefix}: no CPO realises it"
+            elif len(cpos) == 1:
+                yield priority, f"{prefix}: its only CPO, {cpos[0].id}, {reach.cpo_break(cpos[0])}"
+            else:
+                parts = [f"{cpo.id} ({reach.cpo_break(cpo)})" for cpo in cpos]
+                yield priority, f"{prefix}: its CPOs {_listing(parts)}"
+
+
+def _rule_path_up(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    for applies in rule.applies_to:
+        for outcome in graph.needs_of_type(applies):
+            if not reach.reaches_objective(outcome.id):
+                yield (
+                    outcome,
+                    (
+                        f"{outcome.id} reaches no strategic objective: "
+                        f"it {reach.upward_break(outcome.id)}"
+                    ),
+                )
+
+
+def _typed_sources(graph: NeedGraph, need_id: str, link: str, source_type: str) -> list[NeedRecord]:
+    found = []
+    for source in graph.sources(need_id, link):
+        record = graph.need(source)
+        if record is not None and record.type == source_type:
+            found.append(record)
+    return found
+
+
+def _rule_has_incoming(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    link, source_type = rule.params["link"], rule.params["source_type"]
+    scope = rule.params.get("scope")
+    source_title = NEED_TYPES_BY_NAME[source_type].title.lower()
+    for applies in rule.applies_to:
+        scope_spec = NEED_TYPES_BY_NAME[applies].field_named("scope")
+        default_scope = scope_spec.default if scope_spec else None
+        for record in graph.needs_of_type(applies):
+            if (
+                scope is not None
+                and ((record.fields.get("scope") or "").strip() or default_scope) != scope
+            ):
+                continue
+            if not _typed_sources(graph, record.id, link, source_type):
+                scope_words = f" (scope: {scope})" if scope else ""
+                yield (
+                    record,
+                    f"{record.id}{scope_words} has no {source_title} whose {link} names it",
+                )
+
+
+def _rule_per_biennium(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    if not ctx.bienniums:
+        return
+    link, source_type = rule.params["link"], rule.params["source_type"]
+    source_title = NEED_TYPES_BY_NAME[source_type].title.lower()
+    for applies in rule.applies_to:
+        for record in graph.needs_of_type(applies):
+            covered = {
+                (source.fields.get("biennium") or "").strip()
+                for source in _typed_sources(graph, record.id, link, source_type)
+            }
+            missing = [biennium for biennium in ctx.bienniums if biennium not in covered]
+            if missing:
+                yield record, f"{record.id} has no {source_title} for {_listing(missing)}"
+
+
+def _rule_biennium_in_build(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    period = _PERIOD.fullmatch(ctx.spf_period or "")
+    start, end = (int(period[1]), int(period[2])) if period else (None, None)
+    build = set(ctx.bienniums)
+    for record in graph:
+        value = (record.fields.get("biennium") or "").strip()
+        years = biennium_years(value) if value else None
+        if years is None:
+            continue
+        if start is not None and end is not None and not (start <= years[0] and years[1] <= end):
+            yield (
+                record,
+                f"{record.id}: biennium {value} lies outside the SPF period {ctx.spf_period}",
+            )
+        elif build and value not in build:
+            yield (
+                record,
+                (
+                    f"{record.id}: biennium {value} names no P&B in the build "
+                    f"({', '.join(ctx.bienniums)})"
+                ),
+            )
+
+
+RULE_FUNCTIONS: dict[RuleKind, RuleFunction] = {
+    RuleKind.ID_FORMAT: _rule_id_format,
+    RuleKind.REQUIRED: _rule_required,
+    RuleKind.VALUE_FORMAT: _rule_value_format,
+    RuleKind.DUPLICATE: _rule_duplicate,
+    RuleKind.LINK_EXISTS: _rule_link_exists,
+    RuleKind.LINK_TARGET_TYPE: _rule_link_target_type,
+    RuleKind.LINK_COUNT: _rule_link_count,
+    RuleKind.CYCLE: _rule_cycle,
+    RuleKind.PATH_DOWN: _rule_path_down,
+    RuleKind.PATH_UP: _rule_path_up,
+    RuleKind.HAS_INCOMING: _rule_has_incoming,
+    RuleKind.PER_BIENNIUM: _rule_per_biennium,
+    RuleKind.BIENNIUM_IN_BUILD: _rule_biennium_in_build,
+}

@@ -1,0 +1,129 @@
+"""``rbmdocs check`` and ``rbmdocs trace`` on real projects: formats, exit codes, the cache."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from rbmdocs.cli import main
+from rbmdocs.sphinx.run import doctree_dir, run_sphinx
+
+pytestmark = pytest.mark.sphinx
+
+
+def _break_link(root: Path) -> None:
+    cpo_file = root / "data/dwcp/GHA.yaml"
+    cpo_file.write_text(cpo_file.read_text("utf-8").replace("[IO_1]", "[IO_9]"), "utf-8")
+
+
+def test_clean_project_checks_clean(
+    copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_root("minimal")
+    assert main(["check", "--source", str(root), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["findings"] == []
+    assert report["summary"]["needs"] == 9
+    assert report["summary"]["errors"] == 0
+    assert not (root / "_build/html").exists()
+
+
+def test_json_report_names_rule_need_file_and_line(
+    copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_root("minimal")
+    _break_link(root)
+    assert main(["check", "--source", str(root), "--format", "json"]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    by_rule = {finding["rule"]: finding for finding in findings}
+    assert set(by_rule) == {"RBM010", "RBM020", "RBM026"}
+    assert by_rule["RBM010"]["need"] == "CPO_GHA_101"
+    assert (by_rule["RBM010"]["file"], by_rule["RBM010"]["line"]) == ("data/dwcp/GHA.yaml", 10)
+    assert by_rule["RBM020"]["need"] == "PRI_GHA_1"
+    assert "IO_9" in by_rule["RBM020"]["message"]
+    assert by_rule["RBM026"]["severity"] == "warning"
+
+
+def test_github_format_and_strict(
+    copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_root("minimal")
+    conf = root / "conf.py"
+    conf.write_text(
+        conf.read_text("utf-8") + "rbmdocs_severity = {'RBM010': 'warning', 'RBM020': 'off'}\n",
+        "utf-8",
+    )
+    _break_link(root)
+    assert main(["check", "--source", str(root), "--format", "github"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("::warning file=data/dwcp/GHA.yaml,line=10,title=RBM010::")
+    assert main(["check", "--source", str(root), "--format", "github", "--strict"]) == 1
+
+
+def test_second_check_after_one_edit_reads_only_what_changed(
+    copy_root: Callable[[str], Path],
+) -> None:
+    root = copy_root("minimal")
+
+    def check_once() -> str:
+        status = io.StringIO()
+        run_sphinx(
+            root,
+            builder="dummy",
+            language="en",
+            outdir=doctree_dir(root, "en") / "_check",
+            status=status,
+        )
+        return status.getvalue()
+
+    check_once()
+    assert re.search(r"0 added, 0 changed, 0 removed", check_once())
+    _break_link(root)
+    changed = re.search(r"(\d+) added, (\d+) changed, (\d+) removed", check_once())
+    assert changed is not None
+    # the edited DWCP file, plus the two pages whose generated tables follow every change
+    assert changed.groups() == ("0", "3", "0")
+
+
+def test_trace_prints_the_chain_up(
+    copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_root("minimal")
+    assert main(["trace", "PRI_GHA_1", "--up", "--source", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("PRI_GHA_1")
+    chain = ["CPO_GHA_101", "IO_1", "IMO_1", "SO_1"]
+    positions = [out.index(need) for need in chain]
+    assert positions == sorted(positions)
+    assert "DWCP_GHA" not in out  # the programme is below its priority, not above
+
+
+def test_trace_down_from_an_objective_reaches_the_country(
+    copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_root("minimal")
+    assert main(["trace", "SO_1", "--down", "--source", str(root)]) == 0
+    out = capsys.readouterr().out
+    for need in (
+        "IMO_1",
+        "IO_1",
+        "IND_1_1",
+        "TGT_1_1",
+        "STR_1",
+        "CPO_GHA_101",
+        "PRI_GHA_1",
+        "DWCP_GHA",
+    ):
+        assert need in out
+
+
+def test_trace_unknown_id_exits_2(
+    copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_root("minimal")
+    assert main(["trace", "IO_404", "--source", str(root)]) == 2
+    assert "no need with ID 'IO_404'" in capsys.readouterr().err
