@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -42,7 +43,22 @@ class CheckResult:
 
 
 def check_needs(records: Iterable[NeedRecord], context: CheckContext) -> CheckResult:
-    """Check every rule of ``schema.RULES`` over the needs, once each, in linear time."""
+    """Check every rule of ``schema.RULES`` over the needs, once each, in linear time.
+
+    The cyclic garbage collector is paused meanwhile: the check allocates hundreds of
+    thousands of small objects and frees none, so collections would only rescan them
+    (on 100,000 needs that made the time grow faster than the needs).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(records, context)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _check(records: Iterable[NeedRecord], context: CheckContext) -> CheckResult:
     graph = NeedGraph(records)
     reach = Reach(graph)
     findings: list[Finding] = []

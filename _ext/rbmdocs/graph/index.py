@@ -20,10 +20,18 @@ class NeedGraph:
     __slots__ = ("_by_id", "_by_type", "_incoming", "duplicates", "link_count", "records")
 
     def __init__(self, records: Iterable[NeedRecord]) -> None:
-        self.records: list[NeedRecord] = sorted(records, key=_declaration_order)
+        self.records: list[NeedRecord] = list(records)
+        self._index()
+        if self.duplicates:
+            # which declaration of an ID is "the first" must not depend on reading order;
+            # sorting costs n log n, so it is paid only when an ID is written twice
+            self.records.sort(key=_declaration_order)
+            self._index()
+
+    def _index(self) -> None:
         self._by_id: dict[str, NeedRecord] = {}
         self._by_type: dict[str, list[NeedRecord]] = defaultdict(list)
-        self._incoming: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self._incoming: dict[str, dict[str, list[str]]] = {}
         self.duplicates: list[tuple[NeedRecord, NeedRecord]] = []
         """(later declaration, first declaration) for every ID written twice or more."""
         self.link_count = 0
@@ -36,10 +44,17 @@ class NeedGraph:
                 continue
             by_id[record.id] = record
             self._by_type[record.type].append(record)
+            source = record.id
             for link, targets in record.links.items():
                 self.link_count += len(targets)
                 for target in targets:
-                    incoming[target][link].append(record.id)
+                    by_link = incoming.get(target)
+                    if by_link is None:
+                        incoming[target] = {link: [source]}
+                    elif link in by_link:
+                        by_link[link].append(source)
+                    else:
+                        by_link[link] = [source]
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -50,12 +65,20 @@ class NeedGraph:
     def __iter__(self) -> Iterator[NeedRecord]:
         return iter(self._by_id.values())
 
+    def ids(self) -> list[str]:
+        """Every need ID, in declaration order."""
+        return list(self._by_id)
+
     def need(self, need_id: str) -> NeedRecord | None:
         """The need with this ID, or None."""
         return self._by_id.get(need_id)
 
+    def linked_to(self, link: str) -> list[str]:
+        """IDs that at least one ``link`` names (existing needs or not)."""
+        return [need_id for need_id, by_link in self._incoming.items() if link in by_link]
+
     def needs_of_type(self, need_type: str) -> list[NeedRecord]:
-        """The needs of one type, in declaration order (file, line)."""
+        """The needs of one type, in the order they were given."""
         return self._by_type.get(need_type, [])
 
     def targets(self, need_id: str, link: str) -> tuple[str, ...] | list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 
 from rbmdocs.graph.index import NeedGraph
 from rbmdocs.graph.model import CheckContext, NeedRecord
@@ -46,6 +47,7 @@ def _listing(items: list[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+@cache
 def biennium_years(text: str) -> tuple[int, int] | None:
     """The years of a well-formed biennium (``2010-11``), else None."""
     match = _BIENNIUM.fullmatch(text)
@@ -76,13 +78,23 @@ def value_problem(spec: FieldSpec, value: str) -> str:
 
 
 @dataclass(slots=True)
+class LinkProblems:
+    """What is wrong with one need's links, found in the one pass RBM010-012 share."""
+
+    dead: list[str] = field(default_factory=list)
+    wrong_type: list[str] = field(default_factory=list)
+    bad_count: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Reach:
     """Memo tables for the path rules, filled on first use, shared by rules and coverage."""
 
     graph: NeedGraph
     _reaching: set[str] | None = None
+    _link_problems: dict[str, LinkProblems] | None = None
     _upward_break: dict[str, str] = field(default_factory=dict)
-    _priority_reaches: dict[str, bool] = field(default_factory=dict)
+    _good_cpos: set[str] | None = None
 
     def reaches_objective(self, need_id: str) -> bool:
         """Whether the need reaches a strategic objective through contributes_to."""
@@ -102,6 +114,44 @@ class Reach:
                     reaching.add(source)
                     frontier.append(source)
         return reaching
+
+    def link_problems(self) -> dict[str, LinkProblems]:
+        """Dead links, wrong target types and wrong counts of every need, in one pass."""
+        if self._link_problems is not None:
+            return self._link_problems
+        graph = self.graph
+        problems: dict[str, LinkProblems] = {}
+        for record in graph:
+            spec = NEED_TYPES_BY_NAME.get(record.type)
+            if spec is None:
+                continue
+            found: LinkProblems | None = None
+            for link in spec.links:
+                targets = record.links.get(link.name) or ()
+                count = len(targets)
+                if count < link.min_count or (
+                    link.max_count is not None and count > link.max_count
+                ):
+                    found = found or LinkProblems()
+                    found.bad_count.append(
+                        f":{link.name}: has {count} target{'s' * (count != 1)}, "
+                        f"{link.count_text()} allowed"
+                    )
+                for target in targets:
+                    target_record = graph.need(target)
+                    if target_record is None:
+                        found = found or LinkProblems()
+                        found.dead.append(f"{link.name} {target}")
+                    elif target_record.type not in link.targets:
+                        found = found or LinkProblems()
+                        found.wrong_type.append(
+                            f"{link.name} {target} is {_article(target_record.type)}, "
+                            f"not {' or '.join(_article(t) for t in link.targets)}"
+                        )
+            if found is not None:
+                problems[record.id] = found
+        self._link_problems = problems
+        return problems
 
     def upward_break(self, need_id: str, depth: int = 0) -> str:
         """Where the contributes_to chain from ``need_id`` stops, in words."""
@@ -134,10 +184,22 @@ class Reach:
 
     def priority_reaches_outcome(self, priority_id: str) -> bool:
         """Whether a CPO realising the priority contributes to an existing immediate outcome."""
-        memo = self._priority_reaches
-        if priority_id not in memo:
-            memo[priority_id] = any(self._cpo_reaches(cpo.id) for cpo in self.cpos_of(priority_id))
-        return memo[priority_id]
+        if self._good_cpos is None:
+            self._good_cpos = self._cpos_reaching_outcomes()
+        good = self._good_cpos
+        return any(source in good for source in self.graph.sources(priority_id, "realises"))
+
+    def _cpos_reaching_outcomes(self) -> set[str]:
+        """One pass over the CPOs: those that contribute to an existing immediate outcome."""
+        graph = self.graph
+        good = set()
+        for cpo in graph.needs_of_type("cpo"):
+            for target in cpo.links.get("contributes_to") or ():
+                record = graph.need(target)
+                if record is not None and record.type == "immediate-outcome":
+                    good.add(cpo.id)
+                    break
+        return good
 
     def cpos_of(self, priority_id: str) -> list[NeedRecord]:
         """The CPOs that realise a priority."""
@@ -148,14 +210,6 @@ class Reach:
             if record is not None and record.type == "cpo":
                 found.append(record)
         return found
-
-    def _cpo_reaches(self, cpo_id: str) -> bool:
-        graph = self.graph
-        for target in graph.targets(cpo_id, "contributes_to"):
-            record = graph.need(target)
-            if record is not None and record.type == "immediate-outcome":
-                return True
-        return False
 
     def cpo_break(self, cpo: NeedRecord) -> str:
         """Why one CPO leads to no immediate outcome."""
@@ -241,70 +295,34 @@ def _rule_duplicate(
         yield later, f"{later.id} is already the ID of {_article(first.type)} at {where}"
 
 
-def _declared_links(
-    record: NeedRecord,
-) -> Iterator[tuple[str, list[str], tuple[str, ...], int, int | None]]:
-    spec = NEED_TYPES_BY_NAME.get(record.type)
-    if spec is None:
-        return
-    for link in spec.links:
-        yield (
-            link.name,
-            list(record.links.get(link.name) or ()),
-            link.targets,
-            link.min_count,
-            link.max_count,
-        )
-
-
 def _rule_link_exists(
     graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
 ) -> Iterator[Hit]:
-    for record in graph:
-        dead = [
-            f"{name} {target}"
-            for name, targets, _, _, _ in _declared_links(record)
-            for target in targets
-            if target not in graph
-        ]
-        if dead:
-            yield record, f"{record.id} links to what does not exist: {_listing(dead)}"
+    for need_id, problems in reach.link_problems().items():
+        if problems.dead:
+            record = graph.need(need_id)
+            assert record is not None
+            yield record, f"{need_id} links to what does not exist: {_listing(problems.dead)}"
 
 
 def _rule_link_target_type(
     graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
 ) -> Iterator[Hit]:
-    for record in graph:
-        wrong = []
-        for name, targets, allowed, _, _ in _declared_links(record):
-            for target in targets:
-                target_record = graph.need(target)
-                if target_record is not None and target_record.type not in allowed:
-                    wrong.append(
-                        f"{name} {target} is {_article(target_record.type)}, "
-                        f"not {' or '.join(_article(t) for t in allowed)}"
-                    )
-        if wrong:
-            yield record, f"{record.id}: {'; '.join(wrong)}"
+    for need_id, problems in reach.link_problems().items():
+        if problems.wrong_type:
+            record = graph.need(need_id)
+            assert record is not None
+            yield record, f"{need_id}: {'; '.join(problems.wrong_type)}"
 
 
 def _rule_link_count(
     graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
 ) -> Iterator[Hit]:
-    for record in graph:
-        spec = NEED_TYPES_BY_NAME.get(record.type)
-        if spec is None:
-            continue
-        problems = []
-        for link in spec.links:
-            count = len(record.links.get(link.name) or ())
-            if count < link.min_count or (link.max_count is not None and count > link.max_count):
-                problems.append(
-                    f":{link.name}: has {count} target{'s' * (count != 1)}, "
-                    f"{link.count_text()} allowed"
-                )
-        if problems:
-            yield record, f"{record.id}: {'; '.join(problems)}"
+    for need_id, problems in reach.link_problems().items():
+        if problems.bad_count:
+            record = graph.need(need_id)
+            assert record is not None
+            yield record, f"{need_id}: {'; '.join(problems.bad_count)}"
 
 
 def _rule_cycle(graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach) -> Iterator[Hit]:
@@ -326,16 +344,17 @@ def strongly_connected(graph: NeedGraph, link: str) -> list[set[str]]:
 
     Iterative, so that a chain of 100,000 needs does not hit Python's recursion limit.
     """
+    candidates = _needs_that_may_cycle(graph, link)
     index_of: dict[str, int] = {}
     lowlink: dict[str, int] = {}
     on_stack: set[str] = set()
     stack: list[str] = []
     components: list[set[str]] = []
     counter = 0
-    for root in graph:
-        if root.id in index_of or not root.links.get(link):
+    for root_id in sorted(candidates):
+        if root_id in index_of:
             continue
-        work: list[tuple[str, int]] = [(root.id, 0)]
+        work: list[tuple[str, int]] = [(root_id, 0)]
         while work:
             node, position = work.pop()
             if position == 0:
@@ -343,7 +362,7 @@ def strongly_connected(graph: NeedGraph, link: str) -> list[set[str]]:
                 counter += 1
                 stack.append(node)
                 on_stack.add(node)
-            targets = [t for t in graph.targets(node, link) if t in graph]
+            targets = [t for t in graph.targets(node, link) if t in candidates]
             recurse = False
             while position < len(targets):
                 target = targets[position]
@@ -371,6 +390,40 @@ def strongly_connected(graph: NeedGraph, link: str) -> list[set[str]]:
                 parent = work[-1][0]
                 lowlink[parent] = min(lowlink[parent], lowlink[node])
     return components
+
+
+def _needs_that_may_cycle(graph: NeedGraph, link: str) -> set[str]:
+    """Needs left after peeling those whose links all lead out of any cycle (Kahn).
+
+    In a sound framework this leaves nothing, so Tarjan's walk costs nothing; it then
+    runs only over the needs that are in a cycle or lead into one.
+    """
+    # only a need with links both in and out can be on a cycle (never a CPO, say)
+    out_degree: dict[str, int] = {}
+    for need_id in graph.linked_to(link):
+        existing = sum(1 for target in graph.targets(need_id, link) if target in graph)
+        if existing:
+            out_degree[need_id] = existing
+    done = sorted(
+        {
+            target
+            for need_id in out_degree
+            for target in graph.targets(need_id, link)
+            if target in graph and target not in out_degree
+        }
+    )
+    while done:
+        need_id = done.pop()
+        for source in graph.sources(need_id, link):
+            remaining = out_degree.get(source)
+            if remaining is None:
+                continue
+            if remaining == 1:
+                del out_degree[source]
+                done.append(source)
+            else:
+                out_degree[source] = remaining - 1
+    return set(out_degree)
 
 
 def _cycle_order(graph: NeedGraph, component: set[str], link: str) -> list[str]:

@@ -38,6 +38,10 @@ def render_json(result: CheckResult, strict: bool = False) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def _share(part: int, whole: int) -> str:
     return f"{part}/{whole}" + (f" ({100 * part / whole:.0f}%)" if whole else "")
 
@@ -80,8 +84,8 @@ def render_text(result: CheckResult, strict: bool = False) -> str:
     lines.append("")
     verdict = "failed" if exit_code(result, strict) else "passed"
     lines.append(
-        f"{result.needs} needs, {result.links} links: {result.errors} errors, "
-        f"{result.warnings} warnings; check {verdict}"
+        f"{_count(result.needs, 'need')}, {_count(result.links, 'link')}: "
+        f"{_count(result.errors, 'error')}, {_count(result.warnings, 'warning')}; check {verdict}"
     )
     return "\n".join(lines) + "\n"
 
