@@ -14,7 +14,10 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx_needs.config import DEFAULT_NEED_TYPES
 
+from rbmdocs.render.labels import label
 from rbmdocs.schema import NEED_TYPES, all_field_names, all_link_specs
+
+LAYOUT = "rbmdocs"
 
 #: Options sphinx-needs already has as core fields: we use its own (``status``).
 _CORE_FIELDS = frozenset({"status", "title", "id", "type", "tags"})
@@ -26,6 +29,7 @@ def configure_sphinx_needs(_app: Sphinx, config: Config) -> None:
     Runs at ``config-inited`` before sphinx-needs reads its configuration (priority 12).
     A project's own types, fields and links are kept; ours are added beside them.
     """
+    language = config.language or "en"
     configured_types = list(config.needs_types)
     if configured_types == list(DEFAULT_NEED_TYPES):
         configured_types = []
@@ -33,7 +37,7 @@ def configure_sphinx_needs(_app: Sphinx, config: Config) -> None:
     configured_types.extend(
         {
             "directive": spec.directive,
-            "title": spec.title,
+            "title": label(f"type.{spec.directive}", language),
             "prefix": spec.prefix,
             "color": spec.color,
             "style": "rectangle",
@@ -54,16 +58,45 @@ def configure_sphinx_needs(_app: Sphinx, config: Config) -> None:
         links.setdefault(
             name,
             {
-                "outgoing": link.outgoing_label,
-                "incoming": link.incoming_label,
+                "outgoing": label(f"link.{name}.out", language),
+                "incoming": label(f"link.{name}.in", language),
                 # dead links and wrong targets are RBM010/RBM011, reported once, by us
                 "allow_dead_links": True,
             },
         )
     config.needs_links = links
+    layouts = dict(config.needs_layouts)
+    layouts.setdefault(LAYOUT, _layout(language))
+    config.needs_layouts = layouts
+    if config.needs_default_layout == "clean":
+        config.needs_default_layout = LAYOUT
     # RBM001 reports a bad ID; sphinx-needs' default pattern would drop `SO_1` silently.
     config.needs_id_regex = ""
     # Our engine is the schema check. sphinx-needs' own report would only add a file
     # whose timing changes every build; a project that declares its own schemas keeps it.
     if not config.needs_schema_definitions and not config.needs_schema_definitions_from_json:
         config.needs_schema_validation_enabled = False
+
+
+def _layout(language: str) -> dict[str, Any]:
+    """sphinx-needs' clean layout, with our options labelled in the build language.
+
+    The raw option names (``regular_budget``) mean nothing to a reader; each option gets
+    its label, and only options with a value are shown.
+    """
+    names = ["status", *(name for name in all_field_names() if name not in _CORE_FIELDS)]
+    options = [
+        f'<<meta("{name}", prefix="{label(f"option.{name}", language)}: ")>>' for name in names
+    ]
+    hidden = ", ".join(f'"{name}"' for name in [*names, "layout", "style"])
+    return {
+        "grid": "simple",
+        "layout": {
+            "head": ['<<meta("type_name")>>: **<<meta("title")>>** <<meta_id()>>'],
+            "meta": [
+                *options,
+                f"<<meta_all(no_links=True, exclude=[{hidden}])>>",
+                "<<meta_links_all()>>",
+            ],
+        },
+    }
