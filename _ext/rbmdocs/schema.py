@@ -53,8 +53,6 @@ class LinkSpec:
     targets: tuple[str, ...]
     min_count: int = 1
     max_count: int | None = 1
-    outgoing_label: str = ""
-    incoming_label: str = ""
     written_in_yaml: bool = True
     """False for links the YAML nesting gives (``part_of``, ``realises``)."""
 
@@ -119,8 +117,6 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
             LinkSpec(
                 "contributes_to",
                 ("strategic-objective",),
-                outgoing_label="contributes to",
-                incoming_label="contributed to by",
             ),
         ),
         color="#2E75B6",
@@ -144,8 +140,6 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
             LinkSpec(
                 "contributes_to",
                 ("intermediate-outcome",),
-                outgoing_label="contributes to",
-                incoming_label="contributed to by",
             ),
         ),
         color="#9DC3E6",
@@ -169,8 +163,6 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
             LinkSpec(
                 "measures",
                 ("immediate-outcome",),
-                outgoing_label="measures",
-                incoming_label="measured by",
             ),
         ),
         color="#C5E0B4",
@@ -189,8 +181,6 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
             LinkSpec(
                 "sets_target_for",
                 ("indicator",),
-                outgoing_label="sets target for",
-                incoming_label="has target",
             ),
         ),
         color="#FFE699",
@@ -211,8 +201,6 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
             LinkSpec(
                 "implements",
                 ("immediate-outcome",),
-                outgoing_label="implements",
-                incoming_label="implemented by",
             ),
         ),
         color="#F4B183",
@@ -258,8 +246,6 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
             LinkSpec(
                 "part_of",
                 ("dwcp",),
-                outgoing_label="part of",
-                incoming_label="priorities",
                 written_in_yaml=False,
             ),
         ),
@@ -276,16 +262,12 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
             LinkSpec(
                 "realises",
                 ("dwcp-priority",),
-                outgoing_label="realises",
-                incoming_label="realised by",
                 written_in_yaml=False,
             ),
             LinkSpec(
                 "contributes_to",
                 ("immediate-outcome",),
                 max_count=None,
-                outgoing_label="contributes to",
-                incoming_label="contributed to by",
             ),
         ),
         color="#E2F0D9",

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rbmdocs.graph.index import NeedGraph
-from rbmdocs.schema import NEED_TYPES_BY_NAME, all_link_specs
+from rbmdocs.render.labels import label
+from rbmdocs.schema import NEED_TYPES_BY_NAME
 
 Direction = Literal["up", "down", "both"]
 
@@ -117,13 +118,10 @@ def _describe(node: TraceNode) -> str:
 
 def _render_children(node: TraceNode, prefix: str, lines: list[str]) -> None:
     """Recursive: a results chain is a handful of levels deep, however wide it is."""
-    specs = all_link_specs()
     for position, child in enumerate(node.children):
         last = position == len(node.children) - 1
-        spec = specs.get(child.link)
-        if spec is None:
+        word = label(f"link.{child.link}.{'out' if child.outgoing else 'in'}", "en")
+        if word.startswith("link."):
             word = child.link.replace("_", " ")
-        else:
-            word = spec.outgoing_label if child.outgoing else spec.incoming_label
         lines.append(f"{prefix}{'└── ' if last else '├── '}{word}: {_describe(child)}")
         _render_children(child, prefix + ("    " if last else "│   "), lines)

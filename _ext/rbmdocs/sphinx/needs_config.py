@@ -54,7 +54,7 @@ def configure_sphinx_needs(_app: Sphinx, config: Config) -> None:
     config.needs_fields = fields
 
     links: dict[str, Any] = dict(config.needs_links)
-    for name, link in all_link_specs().items():
+    for name in all_link_specs():
         links.setdefault(
             name,
             {
