@@ -11,9 +11,10 @@ engine) → ``render`` (tables and labels) → ``report`` (text, json, github, j
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sphinx.application import Sphinx
+if TYPE_CHECKING:  # the engine and the CLI's reports import this package without Sphinx
+    from sphinx.application import Sphinx
 
 __version__ = "0.1.0"
 

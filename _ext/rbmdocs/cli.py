@@ -187,7 +187,8 @@ def _command_check(args: argparse.Namespace) -> int:
 
 
 def _command_trace(args: argparse.Namespace) -> int:
-    from rbmdocs.graph.trace import Direction, render_trace_text, trace_tree
+    from rbmdocs.graph.trace import Direction, trace_tree
+    from rbmdocs.report.trace_text import render_trace_text
 
     source = project_paths(args.source)
     run = _check_run(source, args.lang)

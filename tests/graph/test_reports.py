@@ -6,8 +6,9 @@ import json
 from xml.etree import ElementTree
 
 from rbmdocs.graph import check_needs
-from rbmdocs.graph.trace import render_trace_text, trace_tree
+from rbmdocs.graph.trace import trace_tree
 from rbmdocs.report import exit_code, render
+from rbmdocs.report.trace_text import render_trace_text
 from test_rule_cases import build_records
 
 BROKEN = {
