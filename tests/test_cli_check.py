@@ -127,3 +127,19 @@ def test_trace_unknown_id_exits_2(
     root = copy_root("minimal")
     assert main(["trace", "IO_404", "--source", str(root)]) == 2
     assert "no need with ID 'IO_404'" in capsys.readouterr().err
+
+
+def test_project_with_known_defects_reports_exactly_them(
+    copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The whole JSON report of a project with planted defects equals the reviewed snapshot.
+
+    To update after a deliberate change of messages: run
+    ``rbmdocs check --source tests/roots/test-defects --format json`` and review the diff.
+    """
+    root = copy_root("defects")
+    expected = json.loads((root / "expected.json").read_text("utf-8"))
+    assert main(["check", "--source", str(root), "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out) == expected
+    rules = {finding["rule"] for finding in expected["findings"]}
+    assert rules >= {f"RBM0{n:02d}" for n in (1, 2, 3, 4, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25)}

@@ -1,0 +1,5 @@
+extensions = ["rbmdocs"]
+project = "A results framework with known defects"
+rbmdocs_spf_period = "2010-2015"
+rbmdocs_bienniums = ["2010-11"]
+exclude_patterns = ["_build", "expected.json"]
