@@ -18,6 +18,9 @@ from rbmdocs.render.labels import label
 from rbmdocs.schema import NEED_TYPES, all_field_names, all_link_specs
 
 LAYOUT = "rbmdocs"
+DWCP_LAYOUT = "rbmdocs_dwcp"
+#: Shown, labelled and in the build language, in the summary at the top of a DWCP page.
+DWCP_SUMMARY_FIELDS = ("region", "status", "period", "country")
 
 #: Options sphinx-needs already has as core fields: we use its own (``status``).
 _CORE_FIELDS = frozenset({"status", "title", "id", "type", "tags"})
@@ -67,6 +70,7 @@ def configure_sphinx_needs(_app: Sphinx, config: Config) -> None:
     config.needs_links = links
     layouts = dict(config.needs_layouts)
     layouts.setdefault(LAYOUT, _layout(language))
+    layouts.setdefault(DWCP_LAYOUT, _layout(language, shown_elsewhere=DWCP_SUMMARY_FIELDS))
     config.needs_layouts = layouts
     if config.needs_default_layout == "clean":
         config.needs_default_layout = LAYOUT
@@ -78,17 +82,19 @@ def configure_sphinx_needs(_app: Sphinx, config: Config) -> None:
         config.needs_schema_validation_enabled = False
 
 
-def _layout(language: str) -> dict[str, Any]:
+def _layout(language: str, shown_elsewhere: tuple[str, ...] = ()) -> dict[str, Any]:
     """sphinx-needs' clean layout, with our options labelled in the build language.
 
     The raw option names (``regular_budget``) mean nothing to a reader; each option gets
     its label, and only options with a value are shown.
     """
     names = ["status", *(name for name in all_field_names() if name not in _CORE_FIELDS)]
+    hidden_names = [*names, "layout", "style"]
+    names = [name for name in names if name not in shown_elsewhere]
     options = [
         f'<<meta("{name}", prefix="{label(f"option.{name}", language)}: ")>>' for name in names
     ]
-    hidden = ", ".join(f'"{name}"' for name in [*names, "layout", "style"])
+    hidden = ", ".join(f'"{name}"' for name in hidden_names)
     return {
         "grid": "simple",
         "layout": {
