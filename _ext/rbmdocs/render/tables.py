@@ -138,6 +138,8 @@ def _table(
 ) -> nodes.table:
     """A docutils table; cells may be text or nodes; numeric columns align right."""
     table = nodes.table(classes=["rbmdocs-table", *classes])
+    if widths:
+        table["classes"].append("colwidths-given")  # Sphinx then writes the widths out
     group = nodes.tgroup(cols=len(headers))
     table += group
     for index in range(len(headers)):
