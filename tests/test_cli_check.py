@@ -73,7 +73,7 @@ def test_second_check_after_one_edit_reads_only_what_changed(
         status = io.StringIO()
         run_sphinx(
             root,
-            builder="dummy",
+            builder="rbmdocs-check",
             language="en",
             outdir=doctree_dir(root, "en") / "_check",
             status=status,

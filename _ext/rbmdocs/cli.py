@@ -167,7 +167,7 @@ def _check_run(source: Path, language: str) -> SphinxRun:
     chosen = languages[0]
     return run_sphinx(
         source,
-        builder="dummy",
+        builder="rbmdocs-check",
         language=chosen,
         outdir=doctree_dir(source, chosen) / "_check",
         status=None,

@@ -11,6 +11,7 @@ from sphinx.util.fileutil import copy_asset_file
 from rbmdocs.config import register_config_values, validate_config
 from rbmdocs.render.reference import setup_reference
 from rbmdocs.render.tables import setup_tables
+from rbmdocs.sphinx.check_builder import CheckBuilder
 from rbmdocs.sphinx.checking import run_traceability_check
 from rbmdocs.sphinx.directives import register_traced_directives
 from rbmdocs.sphinx.dwcp_source import FILETYPE, DwcpPageDirective, DwcpParser
@@ -46,6 +47,7 @@ def setup_bridge(app: Sphinx) -> None:
     app.add_css_file("rbmdocs.css")
     app.connect("build-finished", _copy_static)
 
+    app.add_builder(CheckBuilder)
     app.add_source_suffix(".yaml", FILETYPE)
     app.add_source_parser(DwcpParser)
     app.add_directive("rbmdocs-dwcp-page", DwcpPageDirective)

@@ -1,0 +1,200 @@
+"""Measure rbmdocs against plain sphinx-needs on the same corpus, side by side in one run.
+
+Per size (in DWCPs) it prints: needs, links, engine seconds (in memory, median), `rbmdocs
+check` cold and after a one-file edit, the full HTML build cold and after a one-file
+edit, the plain sphinx-needs HTML build of the same needs, the ratio, and peak memory.
+Every command runs in its own process; its peak memory is that process's maximum RSS.
+
+    python benchmarks/run.py --sizes 100,500,1000,2000 --repeat 1
+    python benchmarks/run.py --engine-only 1000,10000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from generate import in_memory, write_corpus
+from rbmdocs.graph import check_needs
+
+HERE = Path(__file__).parent
+PYTHON = sys.executable
+RBMDOCS = [PYTHON, "-m", "rbmdocs"]
+
+
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float, bool, str]:
+    """Run a command; return (seconds, peak RSS in MiB, succeeded, stderr tail)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    stderr = process.stderr.read() if process.stderr else ""
+    code = os.waitstatus_to_exitcode(status)
+    return seconds, usage.ru_maxrss / 1024, code in (0, 1), stderr[-600:]
+
+
+def edit_one_dwcp(corpus: Path, round_number: int) -> None:
+    """Change the title of one DWCP file, as a drafting team would."""
+    path = sorted((corpus / "data/dwcp").glob("*.yaml"))[0]
+    text = path.read_text("utf-8")
+    marker = "Country D00001"
+    path.write_text(text.replace(marker, f"{marker} (edit {round_number})", 1), "utf-8")
+
+
+def engine_seconds(dwcps: int, repeat: int) -> tuple[float, int, int]:
+    """Median seconds of the engine alone on in-memory records, with the counts."""
+    records, context = in_memory(dwcps)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = check_needs(records, context)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result.needs, result.links
+
+
+def median_of(runs: list[tuple[float, float, bool, str]]) -> dict[str, object]:
+    ok = all(run[2] for run in runs)
+    if not ok:
+        failed = next(run for run in runs if not run[2])
+        print(f"    FAILED: {failed[3]}", file=sys.stderr)
+    return {
+        "seconds": statistics.median(run[0] for run in runs) if ok else None,
+        "peak_mib": max(run[1] for run in runs),
+        "ok": ok,
+    }
+
+
+def measure(dwcps: int, repeat: int, skip_plain: bool, out: Path) -> dict[str, object]:
+    """Every figure for one size."""
+    corpus = out / f"d{dwcps}"
+    plain = out / f"d{dwcps}-plain"
+    counts = write_corpus(corpus, dwcps)
+    write_corpus(plain, dwcps, plain=True)
+    row: dict[str, object] = {"dwcps": dwcps, **counts}
+    row["engine"], _, _ = engine_seconds(dwcps, max(3, repeat))
+    cold, warm, build, incremental, plain_build = [], [], [], [], []
+    for round_number in range(repeat):
+        shutil.rmtree(corpus / "_build", ignore_errors=True)
+        cold.append(timed([*RBMDOCS, "check", "--source", str(corpus)]))
+        edit_one_dwcp(corpus, round_number)
+        warm.append(timed([*RBMDOCS, "check", "--source", str(corpus)]))
+        shutil.rmtree(corpus / "_build", ignore_errors=True)
+        build.append(timed([*RBMDOCS, "build", "--source", str(corpus), "--lang", "en"]))
+        edit_one_dwcp(corpus, round_number + 100)
+        incremental.append(timed([*RBMDOCS, "build", "--source", str(corpus), "--lang", "en"]))
+        if not skip_plain:
+            shutil.rmtree(plain / "_build", ignore_errors=True)
+            plain_build.append(
+                timed(
+                    [
+                        PYTHON,
+                        "-m",
+                        "sphinx",
+                        "-b",
+                        "html",
+                        "-q",
+                        str(plain),
+                        str(plain / "_build/html"),
+                    ]
+                )
+            )
+    row["check_cold"] = median_of(cold)
+    row["check_warm"] = median_of(warm)
+    row["build"] = median_of(build)
+    row["build_incremental"] = median_of(incremental)
+    row["plain_build"] = median_of(plain_build) if plain_build else None
+    return row
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, dict):
+        seconds = value.get("seconds")
+        return "FAIL" if seconds is None else f"{seconds:.2f}"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def print_table(rows: list[dict[str, object]]) -> None:
+    """One Markdown row per size."""
+    print(
+        "| DWCPs | needs | links | engine s | check cold s | check after edit s | build s | "
+        "build after edit s | plain sphinx-needs build s | plain / ours | peak MiB ours | "
+        "peak MiB plain |"
+    )
+    print("|" + "---|" * 12)
+    for row in rows:
+        build = row["build"]
+        plain = row["plain_build"]
+        assert isinstance(build, dict)
+        ratio, plain_seconds, plain_peak = "–", "–", "–"
+        if isinstance(plain, dict):
+            plain_seconds, plain_peak = _cell(plain), f"{plain['peak_mib']:.0f}"
+            if build["seconds"] and plain["seconds"]:
+                ratio = f"{plain['seconds'] / build['seconds']:.1f}×"
+        cells = [
+            f"{row['dwcps']:,}",
+            f"{row['needs']:,}",
+            f"{row['links']:,}",
+            _cell(row["engine"]),
+            _cell(row["check_cold"]),
+            _cell(row["check_warm"]),
+            _cell(build),
+            _cell(row["build_incremental"]),
+            plain_seconds,
+            ratio,
+            f"{build['peak_mib']:.0f}",
+            plain_peak,
+        ]
+        print("| " + " | ".join(cells) + " |", flush=True)
+
+
+def main() -> None:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,500,1000", help="DWCPs per corpus, comma-separated")
+    parser.add_argument("--engine-only", default="", help="sizes for the engine alone")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-plain", action="store_true")
+    parser.add_argument("--out", type=Path, default=HERE / "_corpus")
+    args = parser.parse_args()
+    results: dict[str, object] = {"date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count()}
+    if args.engine_only:
+        engine_rows = []
+        print("| DWCPs | needs | links | engine s (median) |\n|---|---|---|---|")
+        for size in (int(s) for s in args.engine_only.split(",")):
+            seconds, needs, links = engine_seconds(size, args.repeat)
+            engine_rows.append({"dwcps": size, "needs": needs, "links": links, "engine": seconds})
+            print(f"| {size:,} | {needs:,} | {links:,} | {seconds:.3f} |", flush=True)
+        if len(engine_rows) > 1:
+            first, last = engine_rows[0], engine_rows[-1]
+            print(
+                f"\n{last['needs'] / first['needs']:.1f}× the needs took "
+                f"{last['engine'] / first['engine']:.1f}× the time"
+            )
+        results["engine_only"] = engine_rows
+    rows = []
+    if args.sizes:
+        for size in (int(s) for s in args.sizes.split(",")):
+            print(f"measuring {size} DWCPs …", file=sys.stderr, flush=True)
+            rows.append(measure(size, args.repeat, args.skip_plain, args.out))
+        print_table(rows)
+        results["sizes"] = rows
+    target = HERE / "_results"
+    target.mkdir(exist_ok=True)
+    (target / f"run-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(
+        json.dumps(results, indent=1)
+    )
+
+
+if __name__ == "__main__":
+    main()
