@@ -11,6 +11,7 @@ so a check after a build (or the reverse) reads only what changed.
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
@@ -73,11 +74,33 @@ def published_dir(source: Path, output_format: str, language: str) -> Path:
     return source / BUILD_DIR / output_format / language
 
 
-def preflight_dwcp_files(source: Path, dwcp_dir: str) -> None:
-    """Read every DWCP file before Sphinx starts; raise the first BadInputError."""
-    folder = source / dwcp_dir
-    for path in find_dwcp_files(folder):
-        read_dwcp_file(path, path.relative_to(source).as_posix())
+_PREFLIGHT_STAMPS = "rbmdocs-preflight.json"
+
+
+def preflight_dwcp_files(source: Path, dwcp_dir: str, cache_dir: Path | None = None) -> None:
+    """Read every DWCP file before Sphinx starts; raise the first BadInputError.
+
+    Files that read cleanly are remembered by size and modification time in
+    ``cache_dir``, so a run after a one-file edit reads that one file again, not all.
+    """
+    stamps_file = cache_dir / _PREFLIGHT_STAMPS if cache_dir else None
+    known: dict[str, list[int]] = {}
+    if stamps_file is not None and stamps_file.is_file():
+        try:
+            known = json.loads(stamps_file.read_text("utf-8"))
+        except (OSError, ValueError):
+            known = {}
+    good: dict[str, list[int]] = {}
+    for path in find_dwcp_files(source / dwcp_dir):
+        name = path.relative_to(source).as_posix()
+        status = path.stat()
+        stamp = [status.st_mtime_ns, status.st_size]
+        if known.get(name) != stamp:
+            read_dwcp_file(path, name)
+        good[name] = stamp
+    if stamps_file is not None:
+        stamps_file.parent.mkdir(parents=True, exist_ok=True)
+        stamps_file.write_text(json.dumps(good), "utf-8")
 
 
 def run_sphinx(
@@ -108,7 +131,7 @@ def run_sphinx(
             freshenv=fresh,
             parallel=jobs,
         )
-        preflight_dwcp_files(source, app.config.rbmdocs_dwcp_dir)
+        preflight_dwcp_files(source, app.config.rbmdocs_dwcp_dir, doctree_dir(source, language))
         app.build()
     except (BadInputError, ToolError):
         raise
