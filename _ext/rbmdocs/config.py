@@ -17,10 +17,10 @@ from sphinx.config import Config
 from sphinx.errors import ConfigError
 
 from rbmdocs.graph.model import CheckContext
+from rbmdocs.graph.rules import biennium_years
 from rbmdocs.schema import RULES_BY_ID, SEVERITIES
 
 _PERIOD = re.compile(r"(\d{4})-(\d{4})")
-_BIENNIUM = re.compile(r"(\d{4})-(\d{2})")
 
 Rebuild = Literal["env", "html", ""]
 
@@ -47,17 +47,6 @@ def _check_period(value: Any) -> list[str]:
     if end < start:
         return [f"rbmdocs_spf_period {value!r} ends before it starts"]
     return []
-
-
-def biennium_years(text: str) -> tuple[int, int] | None:
-    """The two years of a well-formed biennium (``2010-11`` → 2010, 2011), else None."""
-    match = _BIENNIUM.fullmatch(text)
-    if match is None:
-        return None
-    first = int(match[1])
-    if int(match[2]) != (first + 1) % 100:
-        return None
-    return first, first + 1
 
 
 def _check_bienniums(value: Any) -> list[str]:

@@ -295,34 +295,25 @@ def _rule_duplicate(
         yield later, f"{later.id} is already the ID of {_article(first.type)} at {where}"
 
 
-def _rule_link_exists(
-    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
-) -> Iterator[Hit]:
-    for need_id, problems in reach.link_problems().items():
-        if problems.dead:
+def _link_rule(attribute: str, template: str) -> RuleFunction:
+    """A rule over one kind of link problem of the shared pass (RBM010, RBM011, RBM012)."""
+
+    def rule_function(
+        graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+    ) -> Iterator[Hit]:
+        for need_id, problems in reach.link_problems().items():
+            found: list[str] = getattr(problems, attribute)
             record = graph.need(need_id)
-            assert record is not None
-            yield record, f"{need_id} links to what does not exist: {_listing(problems.dead)}"
+            if found and record is not None:
+                joined = _listing(found) if attribute == "dead" else "; ".join(found)
+                yield record, template.format(need=need_id, problems=joined)
+
+    return rule_function
 
 
-def _rule_link_target_type(
-    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
-) -> Iterator[Hit]:
-    for need_id, problems in reach.link_problems().items():
-        if problems.wrong_type:
-            record = graph.need(need_id)
-            assert record is not None
-            yield record, f"{need_id}: {'; '.join(problems.wrong_type)}"
-
-
-def _rule_link_count(
-    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
-) -> Iterator[Hit]:
-    for need_id, problems in reach.link_problems().items():
-        if problems.bad_count:
-            record = graph.need(need_id)
-            assert record is not None
-            yield record, f"{need_id}: {'; '.join(problems.bad_count)}"
+_rule_link_exists = _link_rule("dead", "{need} links to what does not exist: {problems}")
+_rule_link_target_type = _link_rule("wrong_type", "{need}: {problems}")
+_rule_link_count = _link_rule("bad_count", "{need}: {problems}")
 
 
 def _rule_cycle(graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach) -> Iterator[Hit]:
