@@ -83,10 +83,6 @@ class NeedTypeSpec:
         """The field of this type called ``name``, if it has one."""
         return next((spec for spec in self.fields if spec.name == name), None)
 
-    def link_named(self, name: str) -> LinkSpec | None:
-        """The link option of this type called ``name``, if it has one."""
-        return next((spec for spec in self.links if spec.name == name), None)
-
 
 def _amount(name: str, description: str) -> FieldSpec:
     return FieldSpec(name, required=True, value_format=ValueFormat.AMOUNT, description=description)

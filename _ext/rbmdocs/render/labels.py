@@ -22,19 +22,12 @@ _LABELS: Final[dict[str, dict[str, str]]] = {
         "field.region": "Region",
         "field.status": "Status",
         "field.period": "Period",
-        "field.biennium": "Biennium",
-        "field.country": "Country",
-        "heading.priorities": "Country priorities",
-        "heading.outcomes": "Country programme outcomes",
         "table.region": "Region",
         "table.total": "Total",
         "table.programme": "Programme",
-        "table.id": "ID",
-        "table.strategic_objective": "Strategic objective",
         "table.intermediate_outcome": "Intermediate outcome",
         "table.immediate_outcome": "Immediate outcome",
         "table.indicators": "Indicators",
-        "table.targets": "Targets",
         "table.regular_budget": "Regular budget (US$)",
         "table.extra_budgetary": "Extra-budgetary (US$)",
         "table.rbsa": "RBSA (US$)",
@@ -59,7 +52,6 @@ _LABELS: Final[dict[str, dict[str, str]]] = {
         "report.findings": "Open findings",
         "report.coverage": "Coverage",
         "report.by_region": "DWCP priorities traced, by region",
-        "page.dwcp_suffix": "Decent Work Country Programme",
         "type.strategic-objective": "Strategic objective",
         "type.intermediate-outcome": "Intermediate outcome",
         "type.immediate-outcome": "Immediate outcome",
@@ -108,19 +100,12 @@ _LABELS: Final[dict[str, dict[str, str]]] = {
         "field.region": "区域",
         "field.status": "状态",
         "field.period": "期限",
-        "field.biennium": "两年期",
-        "field.country": "国家",
-        "heading.priorities": "国别优先事项",
-        "heading.outcomes": "国别计划成果",
         "table.region": "区域",
         "table.total": "合计",
         "table.programme": "计划",
-        "table.id": "编号",
-        "table.strategic_objective": "战略目标",
         "table.intermediate_outcome": "中期成果",
         "table.immediate_outcome": "即时成果",
         "table.indicators": "指标",
-        "table.targets": "具体目标",
         "table.regular_budget": "经常预算(美元)",
         "table.extra_budgetary": "预算外资源(美元)",
         "table.rbsa": "经常预算补充账户(美元)",
@@ -145,7 +130,6 @@ _LABELS: Final[dict[str, dict[str, str]]] = {
         "report.findings": "未解决的问题",
         "report.coverage": "覆盖情况",
         "report.by_region": "按区域分列的可追溯优先事项",
-        "page.dwcp_suffix": "体面劳动国别计划",
         "type.strategic-objective": "战略目标",
         "type.intermediate-outcome": "中期成果",
         "type.immediate-outcome": "即时成果",
@@ -189,8 +173,3 @@ def label(key: str, language: str | None, **values: str) -> str:
     table = _LABELS.get(language or "en") or _LABELS.get((language or "en").split("_")[0], {})
     text = table.get(key) or _LABELS["en"].get(key, key)
     return text.format(**values) if values else text
-
-
-def known_languages() -> list[str]:
-    """Languages that have their own labels."""
-    return sorted(_LABELS)
