@@ -65,6 +65,8 @@ def engine_seconds(dwcps: int, repeat: int) -> tuple[float, int, int]:
 
 def median_of(runs: list[tuple[float, float, bool, str]]) -> dict[str, object]:
     ok = all(run[2] for run in runs)
+    if not runs:
+        return {"seconds": None, "peak_mib": 0.0, "ok": True}
     if not ok:
         failed = next(run for run in runs if not run[2])
         print(f"    FAILED: {failed[3]}", file=sys.stderr)
@@ -75,7 +77,9 @@ def median_of(runs: list[tuple[float, float, bool, str]]) -> dict[str, object]:
     }
 
 
-def measure(dwcps: int, repeat: int, skip_plain: bool, out: Path) -> dict[str, object]:
+def measure(
+    dwcps: int, repeat: int, skip_plain: bool, out: Path, skip_build: bool = False
+) -> dict[str, object]:
     """Every figure for one size."""
     corpus = out / f"d{dwcps}"
     plain = out / f"d{dwcps}-plain"
@@ -89,6 +93,8 @@ def measure(dwcps: int, repeat: int, skip_plain: bool, out: Path) -> dict[str, o
         cold.append(timed([*RBMDOCS, "check", "--source", str(corpus)]))
         edit_one_dwcp(corpus, round_number)
         warm.append(timed([*RBMDOCS, "check", "--source", str(corpus)]))
+        if skip_build:
+            continue
         shutil.rmtree(corpus / "_build", ignore_errors=True)
         build.append(timed([*RBMDOCS, "build", "--source", str(corpus), "--lang", "en"]))
         edit_one_dwcp(corpus, round_number + 100)
@@ -111,8 +117,8 @@ def measure(dwcps: int, repeat: int, skip_plain: bool, out: Path) -> dict[str, o
             )
     row["check_cold"] = median_of(cold)
     row["check_warm"] = median_of(warm)
-    row["build"] = median_of(build)
-    row["build_incremental"] = median_of(incremental)
+    row["build"] = median_of(build) if build else {"seconds": None, "peak_mib": 0.0, "ok": True}
+    row["build_incremental"] = median_of(incremental) if incremental else None
     row["plain_build"] = median_of(plain_build) if plain_build else None
     return row
 
@@ -124,38 +130,43 @@ def _cell(value: object) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def print_table(rows: list[dict[str, object]]) -> None:
-    """One Markdown row per size."""
+def print_header() -> None:
+    """The Markdown table's header."""
     print(
         "| DWCPs | needs | links | engine s | check cold s | check after edit s | build s | "
         "build after edit s | plain sphinx-needs build s | plain / ours | peak MiB ours | "
         "peak MiB plain |"
     )
-    print("|" + "---|" * 12)
-    for row in rows:
-        build = row["build"]
-        plain = row["plain_build"]
-        assert isinstance(build, dict)
-        ratio, plain_seconds, plain_peak = "–", "–", "–"
-        if isinstance(plain, dict):
-            plain_seconds, plain_peak = _cell(plain), f"{plain['peak_mib']:.0f}"
-            if build["seconds"] and plain["seconds"]:
-                ratio = f"{plain['seconds'] / build['seconds']:.1f}×"
-        cells = [
-            f"{row['dwcps']:,}",
-            f"{row['needs']:,}",
-            f"{row['links']:,}",
-            _cell(row["engine"]),
-            _cell(row["check_cold"]),
-            _cell(row["check_warm"]),
-            _cell(build),
-            _cell(row["build_incremental"]),
-            plain_seconds,
-            ratio,
-            f"{build['peak_mib']:.0f}",
-            plain_peak,
-        ]
-        print("| " + " | ".join(cells) + " |", flush=True)
+    print("|" + "---|" * 12, flush=True)
+
+
+def print_row(row: dict[str, object]) -> None:
+    """One Markdown row, with a dash where a figure was not measured."""
+    build = row["build"]
+    plain = row["plain_build"]
+    assert isinstance(build, dict)
+    ratio, plain_seconds, plain_peak = "–", "–", "–"
+    if isinstance(plain, dict):
+        plain_seconds, plain_peak = _cell(plain), f"{plain['peak_mib']:.0f}"
+        if build["seconds"] and plain["seconds"]:
+            ratio = f"{plain['seconds'] / build['seconds']:.1f}×"
+    build_seconds = _cell(build) if build["seconds"] is not None else "–"
+    incremental = row["build_incremental"]
+    cells = [
+        f"{row['dwcps']:,}",
+        f"{row['needs']:,}",
+        f"{row['links']:,}",
+        _cell(row["engine"]),
+        _cell(row["check_cold"]),
+        _cell(row["check_warm"]),
+        build_seconds,
+        _cell(incremental) if incremental else "–",
+        plain_seconds,
+        ratio,
+        f"{build['peak_mib']:.0f}" if build["peak_mib"] else "–",
+        plain_peak,
+    ]
+    print("| " + " | ".join(cells) + " |", flush=True)
 
 
 def main() -> None:
@@ -165,6 +176,9 @@ def main() -> None:
     parser.add_argument("--engine-only", default="", help="sizes for the engine alone")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-plain", action="store_true")
+    parser.add_argument(
+        "--skip-build", action="store_true", help="check only (no HTML build, ours or plain)"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "_corpus")
     args = parser.parse_args()
     results: dict[str, object] = {"date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count()}
@@ -182,15 +196,16 @@ def main() -> None:
                 f"{last['engine'] / first['engine']:.1f}× the time"
             )
         results["engine_only"] = engine_rows
-    rows = []
-    if args.sizes:
-        for size in (int(s) for s in args.sizes.split(",")):
-            print(f"measuring {size} DWCPs …", file=sys.stderr, flush=True)
-            rows.append(measure(size, args.repeat, args.skip_plain, args.out))
-        print_table(rows)
-        results["sizes"] = rows
+    rows: list[dict[str, object]] = []
+    results["sizes"] = rows
     target = HERE / "_results"
     target.mkdir(exist_ok=True)
+    if args.sizes:
+        print_header()
+        for size in (int(s) for s in args.sizes.split(",")):
+            print(f"measuring {size} DWCPs …", file=sys.stderr, flush=True)
+            rows.append(measure(size, args.repeat, args.skip_plain, args.out, args.skip_build))
+            print_row(rows[-1])
     (target / f"run-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(
         json.dumps(results, indent=1)
     )
