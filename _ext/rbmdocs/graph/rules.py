@@ -261,10 +261,7 @@ def _rule_required(
             if field_spec.required and not (record.fields.get(field_spec.name) or "").strip()
         ]
         if not record.id_given:
-            yield (
-                record,
-                f"{record.id} has no :id: (sphinx-needs made one up); give it a lasting ID",
-            )
+            missing.insert(0, f":id: (sphinx-needs made up {record.id})")
         if missing:
             yield record, f"{record.id} is missing {_listing(missing)}"
 
