@@ -151,3 +151,20 @@ def test_parallel_build_gives_the_same_findings(copy_root: Callable[[str], Path]
         )
 
     assert rules(warnings.getvalue()) == rules(serial)
+
+
+def test_a_need_without_id_is_kept_and_reported(copy_root: Callable[[str], Path]) -> None:
+    """sphinx-needs invents an ID for a need written without one; RBM002 says so, once."""
+    root = copy_root("minimal")
+    framework = root / "framework.md"
+    original = framework.read_text("utf-8")
+    directive_line = original.count("\n") + 2  # after one blank line
+    framework.write_text(
+        original + "\n:::{strategic-objective} An objective someone forgot to number\n:::\n",
+        "utf-8",
+    )
+    _, warnings = _build(root)
+    rbm002 = [line for line in warnings.splitlines() if "[rbmdocs.RBM002]" in line]
+    assert len(rbm002) == 1
+    assert f"framework.md:{directive_line}:" in rbm002[0]
+    assert "is missing :id: (sphinx-needs made up SO_" in rbm002[0]
