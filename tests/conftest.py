@@ -24,6 +24,7 @@ SAMPLE_PARTS = (
     "spf",
     "programme_budget",
     "data",
+    "locales",
 )
 
 

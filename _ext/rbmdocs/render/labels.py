@@ -1,7 +1,11 @@
 """Words the generated pages and tables show, per build language.
 
-IDs never change with the language; everything a reader reads does. English is the
-fallback for a language without a label, so a new language works before it is complete.
+IDs never change with the language; everything a reader reads does. English and Chinese
+labels are built in. Any other language (or a better Chinese wording) comes from the
+catalogue ``locales/<lang>/LC_MESSAGES/rbmdocs.po``, whose messages are the English
+labels: ``rbmdocs i18n update`` writes it with the document catalogues, so a translator
+adds a language without touching code. English is the fallback for a label no one has
+translated yet, so a new language works before it is complete.
 """
 
 from __future__ import annotations
@@ -10,6 +14,11 @@ from typing import Final
 
 _LABELS: Final[dict[str, dict[str, str]]] = {
     "en": {
+        "language.en": "English",
+        "language.zh_CN": "中文",
+        "language.fr": "Français",
+        "language.es": "Español",
+        "language.switch": "Language",
         "region.africa": "Africa",
         "region.americas": "Americas",
         "region.arab-states": "Arab States",
@@ -19,6 +28,8 @@ _LABELS: Final[dict[str, dict[str, str]]] = {
         "status.concept": "Concept",
         "status.draft": "Draft",
         "status.final": "Final",
+        "scope.country": "Country",
+        "scope.global": "Global",
         "field.region": "Region",
         "field.status": "Status",
         "field.period": "Period",
@@ -88,6 +99,11 @@ _LABELS: Final[dict[str, dict[str, str]]] = {
         "link.realises.in": "realised by",
     },
     "zh_CN": {
+        "language.en": "English",
+        "language.zh_CN": "中文",
+        "language.fr": "Français",
+        "language.es": "Español",
+        "language.switch": "语言",
         "region.africa": "非洲",
         "region.americas": "美洲",
         "region.arab-states": "阿拉伯国家",
@@ -97,6 +113,8 @@ _LABELS: Final[dict[str, dict[str, str]]] = {
         "status.concept": "构想",
         "status.draft": "草案",
         "status.final": "定稿",
+        "scope.country": "国别",
+        "scope.global": "全球",
         "field.region": "区域",
         "field.status": "状态",
         "field.period": "期限",
@@ -168,8 +186,40 @@ _LABELS: Final[dict[str, dict[str, str]]] = {
 }
 
 
+#: Translations from a project's ``rbmdocs`` catalogue: language → label key → text.
+_CATALOGUE_LABELS: dict[str, dict[str, str]] = {}
+
+#: The gettext domain (catalogue name) of the labels.
+LABEL_DOMAIN: Final = "rbmdocs"
+
+
+def use_catalogue_labels(language: str, translations: dict[str, str]) -> None:
+    """Take the labels of ``language`` from a catalogue (label key → translation).
+
+    In the catalogue a label's key is the message context (``msgctxt``) and its English
+    text the message, so two labels with the same English text can differ in translation.
+    """
+    _CATALOGUE_LABELS[language] = dict(translations)
+
+
+def builtin_labels(language: str) -> dict[str, str]:
+    """The labels written in this module for ``language`` (none for most languages)."""
+    return dict(_LABELS.get(language, {}))
+
+
+def english_labels() -> dict[str, str]:
+    """Every label key with its English text: the messages of the ``rbmdocs`` catalogue."""
+    return dict(_LABELS["en"])
+
+
 def label(key: str, language: str | None, **values: str) -> str:
-    """The label ``key`` in ``language`` (falling back to English), with ``values`` filled in."""
-    table = _LABELS.get(language or "en") or _LABELS.get((language or "en").split("_")[0], {})
-    text = table.get(key) or _LABELS["en"].get(key, key)
+    """The label ``key`` in ``language`` (falling back to English), with ``values`` filled in.
+
+    A project's catalogue comes first, then the built-in labels, then English.
+    """
+    language = language or "en"
+    english = _LABELS["en"].get(key, key)
+    from_catalogue = _CATALOGUE_LABELS.get(language, {}).get(key)
+    table = _LABELS.get(language) or _LABELS.get(language.split("_")[0], {})
+    text = from_catalogue or table.get(key) or english
     return text.format(**values) if values else text

@@ -13,6 +13,7 @@ from sphinx_needs.nodes import Need
 
 from rbmdocs.schema import NEED_TYPES
 from rbmdocs.sphinx.env_data import DroppedNeed, notes_for
+from rbmdocs.sphinx.i18n import messages_node, translate_need_text
 
 
 class TracedNeedDirective(NeedDirective):
@@ -21,10 +22,11 @@ class TracedNeedDirective(NeedDirective):
     sphinx-needs refuses a second need with an existing ID (with its own warning) and
     invents an ID when none is written. Both are findings of ours (RBM004, RBM002) with a
     hint, so the duplicate is noted instead of passed on, and an invented ID is noted.
+    The title and text options go through the document's catalogue first (``i18n``).
     """
 
     def run(self) -> Sequence[nodes.Node]:
-        """Note a duplicate or a missing ID, then let sphinx-needs create the need."""
+        """Note a duplicate or a missing ID, translate, then let sphinx-needs create the need."""
         docname = self.env.docname
         need_id = (self.options.get("id") or "").strip()
         if need_id and need_id in SphinxNeedsData(self.env).get_needs_mutable():
@@ -33,7 +35,11 @@ class TracedNeedDirective(NeedDirective):
                 DroppedNeed(need_id, self.name, self.lineno, title)
             )
             return []
-        result = super().run()
+        originals = translate_need_text(self.env, self.name, self.arguments, self.options)
+        result = [*super().run()]
+        if originals:
+            source, line = self.get_source_info()
+            result.append(messages_node(originals, source, line))
         if not need_id:
             for node in result:
                 if isinstance(node, Need) and node["ids"]:

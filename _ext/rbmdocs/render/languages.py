@@ -1,0 +1,94 @@
+"""The language switcher on every HTML page, and Chinese words in the search index.
+
+Each language is built into its own folder (``_build/html/<lang>/``), with the same page
+names, so the same page in another language is always ``../<lang>/<page>.html`` relative
+to the root of this language. The switcher is put at the top of the page body, so it
+works with any HTML theme, and it names each language in that language.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging as std_logging
+import posixpath
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util.osutil import relative_uri
+
+from rbmdocs.render.labels import label
+
+#: Terms of the results framework that the Chinese search must find as whole words.
+ZH_SEARCH_DICTIONARY = Path(__file__).parent / "static" / "zh_search_terms.txt"
+
+
+def language_links(app: Sphinx, pagename: str) -> list[tuple[str, str, str | None]]:
+    """(language, name shown, link or None for this page's own language), in build order."""
+    current = app.config.language or "en"
+    languages = list(app.config.rbmdocs_languages) or [current]
+    if len(languages) < 2:
+        return []
+    target = app.builder.get_target_uri(pagename)
+    # from this page up to the folder that holds every language's folder
+    to_root = relative_uri(app.builder.get_target_uri(pagename), "")
+    links: list[tuple[str, str, str | None]] = []
+    for language in languages:
+        name = label(f"language.{language}", language)
+        if name == f"language.{language}":
+            name = language
+        href = (
+            None
+            if language == current
+            else posixpath.normpath(posixpath.join(to_root, "..", language, target))
+        )
+        links.append((language, name, href))
+    return links
+
+
+def add_language_switcher(
+    app: Sphinx, pagename: str, _templatename: str, context: dict[str, Any], _doctree: Any
+) -> None:
+    """Put "English | 中文" at the top of every page body (``html-page-context``)."""
+    if app.builder.format != "html" or "body" not in context:
+        return
+    links = language_links(app, pagename)
+    if not links:
+        return
+    current = app.config.language or "en"
+    items = []
+    for language, name, href in links:
+        lang_attr = language.replace("_", "-")
+        if href is None:
+            items.append(f'<span class="rbmdocs-language-current" lang="{lang_attr}">{name}</span>')
+        else:
+            items.append(
+                f'<a class="rbmdocs-language-link" href="{href}" hreflang="{lang_attr}" '
+                f'lang="{lang_attr}">{name}</a>'
+            )
+    title = label("language.switch", current)
+    context["body"] = (
+        f'<nav class="rbmdocs-languages" aria-label="{title}">{" | ".join(items)}</nav>\n'
+        + context["body"]
+    )
+
+
+def configure_chinese_search(_app: Sphinx, config: Config) -> None:
+    """Give Sphinx's Chinese search (jieba) our terms, and keep jieba's console chatter out."""
+    if not (config.language or "").startswith("zh"):
+        return
+    options = dict(config.html_search_options or {})
+    options.setdefault("dict", str(ZH_SEARCH_DICTIONARY))
+    config.html_search_options = options
+    try:  # jieba sets its own logger to DEBUG when imported: import it first, then quiet it
+        importlib.import_module("jieba")
+    except ImportError:
+        return
+    std_logging.getLogger("jieba").setLevel(std_logging.WARNING)
+
+
+def setup_languages(app: Sphinx) -> None:
+    """Register the switcher and the search set-up."""
+    app.connect("html-page-context", add_language_switcher)
+    app.connect("config-inited", configure_chinese_search, priority=900)

@@ -1,0 +1,255 @@
+"""Need titles and reader-facing options through the gettext catalogues, like any paragraph.
+
+sphinx-needs 9.1 sends a need's body through Sphinx's translation, but not its title or its
+options: they are directive arguments, stored in the needs data before Sphinx's ``Locale``
+transform runs, so they never reach a catalogue and never come back translated. Two pieces
+close the gap:
+
+* ``need_messages`` nodes carry the original title and text options of each need in the
+  doctree, where the ``gettext`` builder extracts them into the document's catalogue (at
+  the need's own line); every other builder drops them before writing.
+* ``translate_need_text`` looks the same strings up in the document's catalogue while the
+  directive runs, so sphinx-needs stores (and every table, link and check shows) the
+  translated title. IDs, links and checked values (bienniums, amounts, choices) are never
+  translated.
+
+A catalogue that changes makes Sphinx re-read the documents of its domain, because Sphinx
+notes each document's ``.mo`` file as a dependency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from gettext import GNUTranslations
+from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.i18n import docname_to_domain
+
+from rbmdocs.render.labels import LABEL_DOMAIN, label, use_catalogue_labels
+from rbmdocs.schema import NEED_TYPES_BY_NAME, ValueFormat
+
+#: Builders that read ``need_messages`` nodes; every other builder removes them.
+_EXTRACTING_BUILDERS = frozenset({"gettext"})
+
+
+class need_messages(nodes.Element, addnodes.translatable):
+    """The original strings of one need, for the ``gettext`` builder only."""
+
+    def preserve_original_messages(self) -> None:
+        """Nothing to keep: the strings are already the originals."""
+
+    def apply_translated_message(self, original_message: str, translated_message: str) -> None:
+        """Nothing to do: the directive has translated the need already."""
+
+    def extract_original_messages(self) -> Sequence[str]:
+        """The need's title and text options, as written."""
+        messages: list[str] = self.get("messages", [])
+        return messages
+
+
+def translatable_options(directive: str) -> tuple[str, ...]:
+    """The options of a need type that readers read as text (unit, baseline, …)."""
+    spec = NEED_TYPES_BY_NAME.get(directive)
+    if spec is None:
+        return ()
+    return tuple(
+        field_spec.name for field_spec in spec.fields if field_spec.value_format is ValueFormat.TEXT
+    )
+
+
+_catalogues: dict[tuple[str, str, str], tuple[tuple[int, ...], dict[str, str]]] = {}
+
+
+def document_catalogue(env: BuildEnvironment, docname: str) -> dict[str, str]:
+    """The translations of ``docname``'s catalogue (empty for the source language).
+
+    The compiled ``.mo`` files are read directly (the first locale folder wins, as in
+    Sphinx), once per process, and again when one changes: Python's ``gettext`` would
+    keep the first version it read for the life of the process.
+    """
+    language = env.config.language or "en"
+    domain = docname_to_domain(docname, env.config.gettext_compact)
+    dirs = [Path(env.srcdir) / directory for directory in env.config.locale_dirs]
+    mo_files = [folder / language / "LC_MESSAGES" / f"{domain}.mo" for folder in dirs]
+    stamps = tuple(path.stat().st_mtime_ns if path.is_file() else 0 for path in mo_files)
+    key = (str(env.srcdir), language, domain)
+    cached = _catalogues.get(key)
+    if cached is not None and cached[0] == stamps:
+        return cached[1]
+    merged: dict[str, str] = {}
+    for path in reversed([path for path in mo_files if path.is_file()]):
+        with path.open("rb") as stream:
+            translations = GNUTranslations(stream)
+        catalogue: dict[Any, Any] = getattr(translations, "_catalog", {})
+        merged |= {k: v for k, v in catalogue.items() if isinstance(k, str) and k}
+    _catalogues[key] = (stamps, merged)
+    return merged
+
+
+def translate_need_text(
+    env: BuildEnvironment, directive: str, arguments: list[str], options: dict[str, Any]
+) -> list[str]:
+    """Translate a need's title and text options in place; return the originals.
+
+    An empty or missing translation keeps the original, so a half-translated catalogue
+    gives a half-translated page, never an empty title.
+    """
+    originals: list[str] = []
+    catalogue = document_catalogue(env, env.docname)
+    if arguments and arguments[0].strip():
+        originals.append(arguments[0])
+        arguments[0] = _lookup(catalogue, arguments[0])
+    for name in translatable_options(directive):
+        value = options.get(name)
+        if isinstance(value, str) and value.strip():
+            originals.append(value)
+            options[name] = _lookup(catalogue, value)
+    return originals
+
+
+def _lookup(catalogue: dict[str, str], message: str) -> str:
+    translated = catalogue.get(message, "")
+    return translated if translated.strip() else message
+
+
+def messages_node(originals: Iterable[str], source: str, line: int) -> need_messages:
+    """A ``need_messages`` node at the need's own location (the catalogue cites it)."""
+    node = need_messages(messages=list(originals))
+    node.source, node.line = source, line
+    return node
+
+
+class DropNeedMessages(SphinxPostTransform):
+    """Remove ``need_messages`` before any writer but ``gettext`` sees them."""
+
+    default_priority = 5
+
+    def run(self, **kwargs: Any) -> None:
+        """Remove every ``need_messages`` node unless the builder extracts messages."""
+        if self.app.builder.name in _EXTRACTING_BUILDERS:
+            return
+        for node in list(self.document.findall(need_messages)):
+            node.parent.remove(node)
+
+
+def _choice_fields() -> dict[str, str]:
+    """CSS class of a choice option's box in a need layout → the option's name."""
+    return {
+        f"needs_{field_spec.name}": field_spec.name
+        for spec in NEED_TYPES_BY_NAME.values()
+        for field_spec in spec.fields
+        if field_spec.value_format is ValueFormat.CHOICE
+    }
+
+
+def label_choice_values(app: Sphinx, doctree: nodes.document, _docname: str) -> None:
+    """Show ``scope: country`` as "范围: 国别" in a Chinese build, on every need box.
+
+    The stored value stays the code the checks know (``country``); only what the reader
+    sees is the label. Runs after sphinx-needs has laid out the need boxes.
+    """
+    language = app.config.language or "en"
+    fields = _choice_fields()
+    for box in doctree.findall(nodes.inline):
+        classes: list[str] = box.get("classes", [])
+        name = next((fields[c] for c in classes if c in fields), None)
+        if name is None:
+            continue
+        for data in box.findall(nodes.inline):
+            if "needs_data" not in data.get("classes", ()):
+                continue
+            value = data.astext().strip()
+            shown = label(f"{name}.{value}", language)
+            if shown != f"{name}.{value}":
+                data.children = [nodes.Text(shown)]
+
+
+def drop_empty_meta_lines(_app: Sphinx, doctree: nodes.document, _docname: str) -> None:
+    """Remove the blank lines a need box gets for each option the need does not have.
+
+    The layout lists every option of every type; sphinx-needs renders an absent one as an
+    empty line, which is invisible in HTML but pushes a PDF need box over a whole page.
+    """
+    for block in list(doctree.findall(nodes.line_block)):
+        if "needs_meta" not in block.get("classes", ()):
+            continue
+        for line in list(block.children):
+            if isinstance(line, nodes.line) and not line.astext().strip():
+                block.remove(line)
+        if not block.children:  # an empty line block breaks the LaTeX writer
+            block.parent.remove(block)
+
+
+def load_catalogue_labels(app: Sphinx, config: Config) -> None:
+    """Read the project's ``rbmdocs`` catalogue of labels for the build language, if any.
+
+    Read from the ``.po`` file with Babel, because the labels are needed at
+    ``config-inited`` (need type names go to sphinx-needs then), before Sphinx compiles
+    catalogues. Fuzzy and empty translations are left out, as Sphinx does.
+    """
+    language = config.language or "en"
+    translations: dict[str, str] = {}
+    for folder in config.locale_dirs:
+        path = Path(app.srcdir) / folder / language / "LC_MESSAGES" / f"{LABEL_DOMAIN}.po"
+        if not path.is_file():
+            continue
+        with path.open("rb") as stream:
+            catalogue = read_po(stream, locale=language)
+        for message in catalogue:
+            if message.id and message.context and message.string and not message.fuzzy:
+                translations.setdefault(str(message.context), str(message.string))
+    use_catalogue_labels(language, translations)
+
+
+#: conf.py values readers see on every page; ``rbmdocs i18n update`` puts them into the
+#: root document's catalogue, and a build in another language shows their translation.
+TRANSLATED_CONFIG_VALUES = ("project", "html_title")
+
+
+def translate_config_texts(app: Sphinx, config: Config) -> None:
+    """Show the site title in the build language (it is conf.py text, not a page's)."""
+    catalogue = po_translations(Path(app.srcdir), config, config.root_doc)
+    for name in TRANSLATED_CONFIG_VALUES:
+        value = getattr(config, name, None)
+        if isinstance(value, str) and value in catalogue:
+            setattr(config, name, catalogue[value])
+
+
+def po_translations(srcdir: Path, config: Config, docname: str) -> dict[str, str]:
+    """The translations of ``docname``'s catalogue, read from the ``.po`` file.
+
+    For what must be known at ``config-inited``, before Sphinx compiles the catalogues.
+    """
+    language = config.language or "en"
+    domain = docname_to_domain(docname, config.gettext_compact)
+    for folder in config.locale_dirs:
+        path = srcdir / folder / language / "LC_MESSAGES" / f"{domain}.po"
+        if path.is_file():
+            with path.open("rb") as stream:
+                catalogue = read_po(stream, locale=language)
+            return {
+                str(message.id): str(message.string)
+                for message in catalogue
+                if message.id and message.string and not message.fuzzy
+            }
+    return {}
+
+
+def setup_i18n(app: Sphinx) -> None:
+    """Register the node, its post-transform, the choice labels and the label catalogue."""
+    # before the need types take their names from the labels (configure_sphinx_needs, 5)
+    app.connect("config-inited", load_catalogue_labels, priority=3)
+    app.connect("config-inited", translate_config_texts, priority=3)
+    app.add_node(need_messages)
+    app.add_post_transform(DropNeedMessages)
+    # sphinx-needs lays out need boxes on doctree-resolved at the default priority (500)
+    app.connect("doctree-resolved", label_choice_values, priority=600)
+    app.connect("doctree-resolved", drop_empty_meta_lines, priority=600)
