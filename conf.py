@@ -2,17 +2,37 @@
 # types, rules and tables comes from the rbmdocs extension; see docs/ for the guide.
 
 project = "ILO programme cycle documents"
-author = "Strategic Programming and Management Department"
+author = "International Labour Office"
 copyright = "2010, International Labour Office"
 
 extensions = ["rbmdocs"]
 
 language = "en"
-rbmdocs_languages = ["en"]
+rbmdocs_languages = ["en", "zh_CN"]
 
 rbmdocs_spf_period = "2010-2015"
 rbmdocs_bienniums = ["2010-11"]
 rbmdocs_dwcp_dir = "data/dwcp"
+
+# One PDF per document; the texts of the title page are translated in the catalogues.
+rbmdocs_documents = [
+    {
+        "name": "spf",
+        "start": "spf/index",
+        "title": "Strategic Policy Framework 2010-15",
+        "symbol": "GB.304/PFA/2(Rev.)",
+        "date": "March 2009",
+        "place": "Geneva",
+    },
+    {
+        "name": "programme_budget",
+        "start": "programme_budget/index",
+        "title": "Programme and Budget 2010-11",
+        "symbol": "GB.304/PFA/3",
+        "date": "March 2009",
+        "place": "Geneva",
+    },
+]
 
 root_doc = "index"
 exclude_patterns = [

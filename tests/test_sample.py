@@ -36,7 +36,8 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copytree(source, target / part)
         else:
             shutil.copy2(source, target / part)
-    assert main(["build", "--source", str(target), "--lang", "en", "--strict"]) == 0
+    build = ["build", "--source", str(target), "--lang", "en", "--format", "html", "--strict"]
+    assert main(build) == 0
     return target / "_build/html/en"
 
 

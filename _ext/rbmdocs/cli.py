@@ -8,17 +8,21 @@ an unexpected error is one line, with the traceback written to a log file.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from rbmdocs import __version__
 from rbmdocs.load import BadInputError
+from rbmdocs.render.labels import LABEL_DOMAIN, builtin_labels
 from rbmdocs.report import exit_code, render
+from rbmdocs.sphinx.pdf import compile_pdfs, ensure_tex
 from rbmdocs.sphinx.run import (
+    BUILD_DIR,
     SphinxRun,
     ToolError,
     config_error_text,
@@ -32,8 +36,10 @@ from rbmdocs.sphinx.run import (
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
-FORMATS = ("html",)
-"""Output formats this version builds (PDF comes with the bilingual documents)."""
+FORMATS = ("html", "pdf")
+"""Output formats: the site, and one PDF per document of ``rbmdocs_documents``."""
+
+_BUILDERS = {"html": "html", "pdf": "latex"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
 
     build = with_source(commands.add_parser("build", help="build the documents"))
     build.add_argument("--lang", default="all", help="en, zh_CN, … or all (default: all)")
-    build.add_argument("--format", default="all", help="html or all (default: all)")
+    build.add_argument("--format", default="all", help="html, pdf or all (default: all)")
     build.add_argument("--strict", action="store_true", help="warnings fail the build too")
     build.add_argument("-j", "--jobs", type=int, default=1, help="parallel processes")
     build.add_argument("--fresh", action="store_true", help="ignore the cache and read all")
@@ -72,6 +78,19 @@ def _parser() -> argparse.ArgumentParser:
     direction.add_argument("--up", action="store_const", const="up", dest="direction")
     direction.add_argument("--down", action="store_const", const="down", dest="direction")
     trace.add_argument("--lang", default="", help="the language of the titles")
+
+    i18n = commands.add_parser("i18n", help="translation catalogues: update, status")
+    i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True, metavar="ACTION")
+    update = with_source(
+        i18n_commands.add_parser("update", help="extract new strings into the catalogues")
+    )
+    update.add_argument("--lang", default="all", help="a translation language, or all")
+    status = with_source(
+        i18n_commands.add_parser("status", help="how much of each catalogue is translated")
+    )
+    status.add_argument("--lang", default="all", help="a translation language, or all")
+    status.add_argument("--strict", action="store_true", help="exit 1 below 100%%")
+    status.add_argument("--all", action="store_true", help="list every untranslated string")
     return parser
 
 
@@ -87,7 +106,8 @@ def _languages(source: Path, requested: str) -> list[str]:
     return [requested]
 
 
-def _configured_languages(source: Path) -> list[str]:
+def _raw_config(source: Path) -> dict[str, Any]:
+    """The project's own conf.py values, before extensions add their defaults."""
     from sphinx.config import Config
     from sphinx.util.tags import Tags
 
@@ -95,9 +115,34 @@ def _configured_languages(source: Path) -> list[str]:
         config = Config.read(source, overrides={}, tags=Tags())
     except Exception as error:  # conf.py is user code: any error is a configuration error
         raise ToolError(config_error_text(source, error)) from None
-    raw = config._raw_config  # the project's own values, before extensions add defaults
+    return dict(config._raw_config)
+
+
+def _configured_languages(source: Path) -> list[str]:
+    raw = _raw_config(source)
     languages = raw.get("rbmdocs_languages") or [raw.get("language") or "en"]
     return [str(language) for language in languages]
+
+
+def _translation_languages(source: Path, requested: str) -> tuple[str, list[str]]:
+    """The source language (conf.py's ``language``) and the languages translated into."""
+    raw = _raw_config(source)
+    source_language = str(raw.get("language") or "en")
+    targets = [lang for lang in _configured_languages(source) if lang != source_language]
+    if requested not in ("", "all"):
+        if requested not in targets:
+            raise ToolError(
+                f"--lang {requested}: the project translates into "
+                f"{', '.join(targets) or 'no language'} (rbmdocs_languages in conf.py, "
+                f"without the source language {source_language})"
+            )
+        targets = [requested]
+    if not targets:
+        raise ToolError(
+            "no language to translate into: add one to rbmdocs_languages in conf.py, "
+            'e.g. rbmdocs_languages = ["en", "zh_CN"]'
+        )
+    return source_language, targets
 
 
 def _print_warnings(run: SphinxRun, stream: TextIO) -> None:
@@ -107,17 +152,25 @@ def _print_warnings(run: SphinxRun, stream: TextIO) -> None:
 
 def _command_build(args: argparse.Namespace) -> int:
     source = project_paths(args.source)
-    formats = FORMATS if args.format == "all" else (args.format,)
+    formats: tuple[str, ...] = (args.format,)
+    if args.format == "all":
+        # "all" is every format the project has: PDF only when it lists documents for it
+        has_documents = bool(_raw_config(source).get("rbmdocs_documents"))
+        formats = FORMATS if has_documents else ("html",)
     unknown = [name for name in formats if name not in FORMATS]
     if unknown:
         raise ToolError(f"--format {unknown[0]}: this version builds {', '.join(FORMATS)}")
     worst = EXIT_OK
-    for language in _languages(source, args.lang):
+    languages = _languages(source, args.lang)
+    if "pdf" in formats:
+        for language in languages:
+            ensure_tex(language)
+    for language in languages:
         for output_format in formats:
             work = work_dir(source, output_format, language)
             run = run_sphinx(
                 source,
-                builder=output_format,
+                builder=_BUILDERS[output_format],
                 language=language,
                 outdir=work,
                 status=sys.stdout if args.verbose else None,
@@ -126,10 +179,19 @@ def _command_build(args: argparse.Namespace) -> int:
             )
             code = _build_outcome(run, args.strict)
             target = published_dir(source, output_format, language)
+            pdfs: list[Path] | None = None
+            if code == EXIT_OK and output_format == "pdf":
+                if not run.latex_files:
+                    raise ToolError(
+                        "no document to make a PDF of: list them in rbmdocs_documents in "
+                        "conf.py (name, start, title, symbol, date, place)"
+                    )
+                pdfs = compile_pdfs(work, run.latex_files)
             if code == EXIT_OK:
-                publish(work, target)
+                publish(work, target, pdfs)
                 where = target.relative_to(source)
-                print(f"{output_format} ({language}): {_summary(run)} → {where}/index.html")
+                files = [f"{where}/{pdf.name}" for pdf in pdfs] if pdfs else [f"{where}/index.html"]
+                print(f"{output_format} ({language}): {_summary(run)} → {', '.join(files)}")
             else:
                 print(
                     f"{output_format} ({language}): {_summary(run)}; not published, "
@@ -209,7 +271,123 @@ def _command_trace(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"build": _command_build, "check": _command_check, "trace": _command_trace}
+def _extract_templates(source: Path, source_language: str) -> dict[str, Any]:
+    """Run Sphinx's gettext builder and read the templates it wrote, by domain."""
+    from rbmdocs.catalogues import read_template
+
+    outdir = source / BUILD_DIR / ".work" / "gettext"
+    run = run_sphinx(
+        source,
+        builder="gettext",
+        language=source_language,
+        outdir=outdir,
+        status=None,
+        doctrees=source / BUILD_DIR / ".doctrees" / "gettext",
+    )
+    if run.bad_input:
+        raise ToolError("; ".join(run.bad_input))
+    templates: dict[str, Any] = {}
+    for path in sorted(outdir.rglob("*.pot")):
+        template = read_template(path)
+        if not any(message.id for message in template):
+            continue
+        for message in template:
+            # "../../../spf/employment.md" → "spf/employment.md": relative to the project
+            message.locations = [
+                (os.path.relpath((outdir / where).resolve(), source), line)
+                for where, line in message.locations
+            ]
+        templates[path.relative_to(outdir).with_suffix("").as_posix()] = template
+    templates[LABEL_DOMAIN] = label_template(templates.get(LABEL_DOMAIN))
+    add_title_page_messages(templates, _raw_config(source))
+    return templates
+
+
+def label_template(existing: Any) -> Any:
+    """The template of the ``rbmdocs`` catalogue: every label, its key as the context."""
+    from babel.messages.catalog import Catalog
+
+    from rbmdocs.render.labels import english_labels
+
+    template = existing if existing is not None else Catalog(domain=LABEL_DOMAIN)
+    for key, english in english_labels().items():
+        template.add(english, context=key, auto_comments=[f"label {key}"])
+    return template
+
+
+def add_title_page_messages(templates: dict[str, Any], raw: dict[str, Any]) -> None:
+    """Put each PDF's title, date and place into its start page's catalogue."""
+    from babel.messages.catalog import Catalog
+    from sphinx.util.i18n import docname_to_domain
+
+    from rbmdocs.render.latex import TRANSLATED_FIELDS
+    from rbmdocs.sphinx.i18n import TRANSLATED_CONFIG_VALUES
+
+    compact = raw.get("gettext_compact", True)
+    for entry in raw.get("rbmdocs_documents") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("start"), str):
+            continue
+        domain = docname_to_domain(entry["start"], compact)
+        template = templates.setdefault(domain, Catalog(domain=domain))
+        for key in TRANSLATED_FIELDS:
+            if isinstance(entry.get(key), str) and entry[key].strip():
+                template.add(entry[key], locations=[("conf.py", 0)])
+    root = docname_to_domain(str(raw.get("root_doc") or "index"), compact)
+    for name in TRANSLATED_CONFIG_VALUES:
+        value = raw.get(name)
+        if isinstance(value, str) and value.strip():
+            templates.setdefault(root, Catalog(domain=root)).add(value, locations=[("conf.py", 0)])
+    author = raw.get("author")
+    if isinstance(author, str) and author.strip():
+        for entry in raw.get("rbmdocs_documents") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("start"), str):
+                domain = docname_to_domain(entry["start"], compact)
+                templates[domain].add(author, locations=[("conf.py", 0)])
+
+
+def _locale_dir(source: Path) -> Path:
+    raw = _raw_config(source)
+    dirs = raw.get("locale_dirs") or ["locales"]
+    return source / str(dirs[0])
+
+
+def _shown_path(path: Path) -> Path:
+    """``path`` relative to the current folder when it is below it (as editors like)."""
+    relative = Path(os.path.relpath(path))
+    return path if relative.parts[:1] == ("..",) else relative
+
+
+def _command_i18n(args: argparse.Namespace) -> int:
+    from rbmdocs.catalogues import catalogue_status, render_status, update_catalogues
+
+    source = project_paths(args.source)
+    source_language, languages = _translation_languages(source, args.lang)
+    templates = _extract_templates(source, source_language)
+    locale_dir = _shown_path(_locale_dir(source))
+    if args.i18n_command == "update":
+        prefill = {(language, LABEL_DOMAIN): builtin_labels(language) for language in languages}
+        for item in update_catalogues(templates, locale_dir, languages, prefill):
+            what = "created" if item.created else "updated"
+            if item.created or item.changed:
+                print(
+                    f"{what} {item.path}: {item.messages} messages, "
+                    f"{item.added} new, {item.obsolete} no longer in the sources"
+                )
+            else:
+                print(f"unchanged {item.path}: {item.messages} messages")
+        return EXIT_OK
+    statuses = catalogue_status(templates, locale_dir, languages)
+    sys.stdout.write(render_status(statuses, show_missing=10**9 if args.all else 10))
+    complete = all(status.share >= 1.0 and status.exists for status in statuses)
+    return EXIT_FINDINGS if args.strict and not complete else EXIT_OK
+
+
+_COMMANDS = {
+    "build": _command_build,
+    "check": _command_check,
+    "trace": _command_trace,
+    "i18n": _command_i18n,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

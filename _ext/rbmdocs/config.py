@@ -18,6 +18,7 @@ from sphinx.errors import ConfigError
 
 from rbmdocs.graph.model import CheckContext
 from rbmdocs.graph.rules import biennium_years
+from rbmdocs.render.latex import check_documents
 from rbmdocs.schema import RULES_BY_ID, SEVERITIES
 
 _PERIOD = re.compile(r"(\d{4})-(\d{4})")
@@ -110,7 +111,7 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
     ConfigValue(
         "languages",
         [],
-        "",
+        "html",
         (list, tuple),
         "The languages `rbmdocs build --lang all` builds, e.g. ['en', 'zh_CN']; "
         "empty means the project's `language` alone.",
@@ -119,6 +120,15 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
             if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value)
             else [f"rbmdocs_languages must be a list such as ['en', 'zh_CN'], not {value!r}"]
         ),
+    ),
+    ConfigValue(
+        "documents",
+        [],
+        "env",
+        (list, tuple),
+        "The documents to publish as PDF: a dict each, with name, start (page), title, "
+        "symbol, date and place for the title page.",
+        check_documents,
     ),
     ConfigValue(
         "severity",

@@ -20,6 +20,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
+from sphinx.errors import NoUri
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 
@@ -123,9 +124,12 @@ class TableContext:
         target_doc = docname_of_file(self.env, need.file)
         if target_doc is None:
             return nodes.Text(shown)
-        return make_refnode(
-            self.builder, self.docname, target_doc, need.id, nodes.inline(shown, shown), need.id
-        )
+        try:
+            return make_refnode(
+                self.builder, self.docname, target_doc, need.id, nodes.inline(shown, shown), need.id
+            )
+        except NoUri:  # a PDF holds one document: a need of the other is named, not linked
+            return nodes.Text(shown)
 
 
 def _table(
@@ -137,7 +141,8 @@ def _table(
     widths: Sequence[int] | None = None,
 ) -> nodes.table:
     """A docutils table; cells may be text or nodes; numeric columns align right."""
-    table = nodes.table(classes=["rbmdocs-table", *classes])
+    # longtable: in a PDF the table breaks across pages, its header repeated on each
+    table = nodes.table(classes=["rbmdocs-table", "longtable", *classes])
     if widths:
         table["classes"].append("colwidths-given")  # Sphinx then writes the widths out
     group = nodes.tgroup(cols=len(headers))

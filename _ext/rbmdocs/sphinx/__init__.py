@@ -9,6 +9,8 @@ from sphinx.config import Config
 from sphinx.util.fileutil import copy_asset_file
 
 from rbmdocs.config import register_config_values, validate_config
+from rbmdocs.render.languages import setup_languages
+from rbmdocs.render.latex import setup_latex
 from rbmdocs.render.reference import setup_reference
 from rbmdocs.render.tables import setup_tables
 from rbmdocs.sphinx.check_builder import CheckBuilder
@@ -16,6 +18,7 @@ from rbmdocs.sphinx.checking import run_traceability_check
 from rbmdocs.sphinx.directives import register_traced_directives
 from rbmdocs.sphinx.dwcp_source import FILETYPE, DwcpPageDirective, DwcpParser
 from rbmdocs.sphinx.env_data import merge_notes, purge_notes
+from rbmdocs.sphinx.i18n import setup_i18n
 from rbmdocs.sphinx.needs_config import configure_sphinx_needs
 
 _STATIC = Path(__file__).parent.parent / "render" / "static"
@@ -58,3 +61,6 @@ def setup_bridge(app: Sphinx) -> None:
     app.connect("write-started", run_traceability_check, priority=700)
     setup_tables(app)
     setup_reference(app)
+    setup_i18n(app)
+    setup_languages(app)
+    setup_latex(app)

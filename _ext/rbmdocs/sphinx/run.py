@@ -10,6 +10,7 @@ so a check after a build (or the reverse) reads only what changed.
 
 from __future__ import annotations
 
+import gettext
 import io
 import json
 import os
@@ -25,6 +26,7 @@ from sphinx.errors import ConfigError, SphinxError
 from sphinx.testing.util import _clean_up_global_state
 from sphinx.util.console import nocolor
 
+from rbmdocs.catalogues import read_catalogue
 from rbmdocs.graph import CheckResult
 from rbmdocs.load import BadInputError, find_dwcp_files, read_dwcp_file
 from rbmdocs.sphinx.checking import bad_input_messages, check_result
@@ -47,6 +49,8 @@ class SphinxRun:
     sphinx_warning_count: int = 0
     bad_input: list[str] = field(default_factory=list)
     outdir: Path | None = None
+    latex_files: list[str] = field(default_factory=list)
+    """The ``.tex`` files a LaTeX build wrote, one per document (``latex_documents``)."""
 
 
 def project_paths(source: Path) -> Path:
@@ -103,6 +107,19 @@ def preflight_dwcp_files(source: Path, dwcp_dir: str, cache_dir: Path | None = N
         stamps_file.write_text(json.dumps(good), "utf-8")
 
 
+def preflight_catalogues(source: Path, locale_dirs: list[str], language: str) -> None:
+    """Read the build language's ``.po`` files; raise BadInputError for a broken one.
+
+    Sphinx would only warn that it cannot compile a broken catalogue and then build the
+    pages untranslated; a translator should hear which line to fix instead.
+    """
+    for folder in locale_dirs:
+        messages = source / folder / language / "LC_MESSAGES"
+        if messages.is_dir():
+            for path in sorted(messages.rglob("*.po")):
+                read_catalogue(path, language, shown_as=path.relative_to(source).as_posix())
+
+
 def run_sphinx(
     source: Path,
     *,
@@ -112,8 +129,14 @@ def run_sphinx(
     status: IO[str] | None,
     jobs: int = 1,
     fresh: bool = False,
+    doctrees: Path | None = None,
 ) -> SphinxRun:
-    """Build once with ``builder`` and return the check result and the other warnings."""
+    """Build once with ``builder`` and return the check result and the other warnings.
+
+    ``doctrees`` defaults to the language's shared cache; the ``gettext`` builder needs
+    its own, because it keeps a different kind of environment (with message UIDs).
+    """
+    doctrees = doctrees or doctree_dir(source, language)
     if not (os.isatty(2) and os.environ.get("NO_COLOR") is None):
         nocolor()
     warning_stream = io.StringIO()
@@ -123,7 +146,7 @@ def run_sphinx(
             srcdir=source,
             confdir=source,
             outdir=outdir,
-            doctreedir=doctree_dir(source, language),
+            doctreedir=doctrees,
             buildername=builder,
             confoverrides={"language": language},
             status=status,
@@ -131,7 +154,8 @@ def run_sphinx(
             freshenv=fresh,
             parallel=jobs,
         )
-        preflight_dwcp_files(source, app.config.rbmdocs_dwcp_dir, doctree_dir(source, language))
+        preflight_dwcp_files(source, app.config.rbmdocs_dwcp_dir, doctrees)
+        preflight_catalogues(source, list(app.config.locale_dirs), language)
         app.build()
     except (BadInputError, ToolError):
         raise
@@ -142,6 +166,9 @@ def run_sphinx(
     finally:
         # one process may build several languages: start each from a clean docutils
         _clean_up_global_state()
+        # and from catalogues read afresh: gettext keeps every .mo it read, by path, for
+        # the life of the process, so a changed translation would not show
+        gettext._translations.clear()  # type: ignore[attr-defined]
     seconds = time.perf_counter() - started
     warnings = [
         line
@@ -155,6 +182,9 @@ def run_sphinx(
         sphinx_warning_count=len([line for line in warnings if "WARNING" in line]),
         bad_input=bad_input_messages(app.env),
         outdir=outdir,
+        latex_files=[entry[1] for entry in app.config.latex_documents]
+        if builder == "latex"
+        else [],
     )
 
 
@@ -172,8 +202,8 @@ def config_error_text(source: Path, error: Exception) -> str:
     return f"{where}: conf.py raised {lines[-1].strip()}"
 
 
-def publish(work: Path, published: Path) -> None:
-    """Replace the published output with the work folder's, all at once.
+def publish(work: Path, published: Path, files: list[Path] | None = None) -> None:
+    """Replace the published output with the work folder's (or ``files`` alone), all at once.
 
     The copy is made beside the published folder and swapped in with two renames, so a
     reader (or a web server) never sees a half-written site.
@@ -184,7 +214,12 @@ def publish(work: Path, published: Path) -> None:
     for leftover in (incoming, outgoing):
         if leftover.exists():
             shutil.rmtree(leftover)
-    shutil.copytree(work, incoming, ignore=shutil.ignore_patterns(".doctrees"))
+    if files is None:
+        shutil.copytree(work, incoming, ignore=shutil.ignore_patterns(".doctrees"))
+    else:
+        incoming.mkdir()
+        for path in files:
+            shutil.copy2(path, incoming / path.name)
     if published.exists():
         published.rename(outgoing)
     incoming.rename(published)
