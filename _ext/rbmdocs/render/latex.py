@@ -110,6 +110,9 @@ _TITLE_PAGE = r"""
 """
 
 _HEADERS = r"""
+\usepackage{etoolbox}
+% generated tables have many columns: a smaller type keeps the headers inside their cells
+\AtBeginEnvironment{longtable}{\small}
 \makeatletter
 \fancypagestyle{normal}{%
   \fancyhf{}%

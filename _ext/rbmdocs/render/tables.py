@@ -425,7 +425,7 @@ def build_priorities_by_outcome(context: TableContext) -> list[nodes.Node]:
             headers,
             rows,
             classes=["rbmdocs-priorities-by-outcome"],
-            widths=[2, 1, 1, 1, 1, 1, 1, 5],
+            widths=[8, 5, 5, 5, 5, 5, 4, 16],
         )
     ]
 

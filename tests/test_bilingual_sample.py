@@ -1,0 +1,162 @@
+"""The sample in both languages and both formats, as a reader gets it.
+
+One build of everything (``rbmdocs build --lang all --format all``) for the module; the
+PDFs are read with poppler's pdftotext and pdffonts and with pypdf, the HTML with
+BeautifulSoup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+from rbmdocs.cli import main
+
+pytestmark = [pytest.mark.sphinx, pytest.mark.slow]
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample, built in every language and format once for this module."""
+    from conftest import REPO, SAMPLE_PARTS
+
+    target = tmp_path_factory.mktemp("bilingual")
+    for part in SAMPLE_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("*.mo"))
+        else:
+            shutil.copy2(source, target / part)
+    assert main(["build", "--source", str(target), "--lang", "all", "--format", "all"]) == 0
+    return target
+
+
+def _page(sample: Path, language: str, name: str) -> BeautifulSoup:
+    html = (sample / "_build/html" / language / name).read_text("utf-8")
+    return BeautifulSoup(html, "html.parser")
+
+
+def _pdf_text(path: Path, first: int | None = None, last: int | None = None) -> str:
+    pages = [*(["-f", str(first)] if first else []), *(["-l", str(last)] if last else [])]
+    return subprocess.run(
+        ["pdftotext", "-layout", *pages, str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_catalogues_of_the_sample_are_complete(
+    sample: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["i18n", "status", "--source", str(sample), "--strict"]) == 0
+    report = capsys.readouterr().out
+    assert "all catalogues:" in report
+    assert "(100.0%)" in report
+
+
+def test_chinese_site_shows_chinese_titles_labels_and_headers(sample: Path) -> None:
+    page = _page(sample, "zh_CN", "spf/employment.html")
+    box = page.select_one("table.need#IO_1")
+    assert box is not None
+    text = box.get_text(" ", strip=True)
+    assert text.startswith("即时成果")  # the type name
+    title = box.select_one(".needs_title, strong")
+    assert title is not None and _HAN.search(title.get_text())  # the title, from spf.po
+    assert "促进实现" in text  # the link label
+    assert "范围" in text and "国别" in text  # the option label and its choice value
+    assert "IMO_1_1" in text  # IDs stay
+
+    resources = _page(sample, "zh_CN", "programme_budget/resources.html")
+    headers = [cell.get_text(strip=True) for cell in resources.select("table.rbmdocs-table th")]
+    assert "经常预算(美元)" in headers
+    rows = resources.select("table.rbmdocs-table tbody tr")
+    assert all(_HAN.search(row.get_text()) for row in rows)  # outcome titles in Chinese
+
+
+def test_chinese_dwcp_pages_use_the_chinese_yaml_fields(sample: Path) -> None:
+    page = _page(sample, "zh_CN", "data/dwcp/KEN.html")
+    assert "肯尼亚" in page.h1.get_text()
+    assert "为青年男女创造更多更好的就业" in page.get_text()
+
+
+def test_english_site_has_no_chinese_outside_the_switcher(sample: Path) -> None:
+    page = _page(sample, "en", "spf/employment.html")
+    for switcher in page.select("nav.rbmdocs-languages"):
+        switcher.decompose()
+    main_text = page.select_one("article") or page
+    assert not _HAN.search(main_text.get_text())
+
+
+def test_chinese_search_index_finds_chinese_words(sample: Path) -> None:
+    raw = (sample / "_build/html/zh_CN/searchindex.js").read_text("utf-8")
+    index = json.loads(raw[raw.index("(") + 1 : raw.rindex(")")])
+    terms = index["terms"]
+    docnames = index["docnames"]
+    for word in ("体面劳动", "社会保护", "肯尼亚"):
+        assert word in terms, word
+    hits = terms["社会保护"]
+    pages = {docnames[hit] for hit in (hits if isinstance(hits, list) else [hits])}
+    assert "spf/social_protection" in pages
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+@pytest.mark.parametrize("document", ["spf", "programme_budget"])
+def test_one_pdf_per_document_and_language_with_its_title_page(
+    sample: Path, language: str, document: str
+) -> None:
+    pdf = sample / "_build/pdf" / language / f"{document}.pdf"
+    assert pdf.is_file()
+    title_page = _pdf_text(pdf, 1, 1)
+    symbol = {"spf": "GB.304/PFA/2(Rev.)", "programme_budget": "GB.304/PFA/3"}[document]
+    assert symbol in title_page
+    if language == "zh_CN":
+        assert "日内瓦" in title_page and "2009年3月" in title_page
+        assert {"spf": "2010-15年战略政策框架", "programme_budget": "2010-11年计划和预算"}[
+            document
+        ] in title_page
+    else:
+        assert "Geneva" in title_page and "March 2009" in title_page
+    text = _pdf_text(pdf)
+    # running headers carry the symbol on every page after the title page
+    assert text.count(symbol) >= 5
+
+
+def test_chinese_pdfs_have_chinese_text_captions_and_embedded_cjk_fonts(sample: Path) -> None:
+    pdf = sample / "_build/pdf/zh_CN/spf.pdf"
+    text = _pdf_text(pdf)
+    assert len(_HAN.findall(text)) > 2000
+    assert "目录" in text
+    assert "第1章" in text.replace(" ", "")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
+    cjk = [line for line in fonts.stdout.splitlines() if "CJK" in line]
+    assert cjk, fonts.stdout
+    assert all(line.split()[-5] == "yes" for line in cjk)  # the "emb" column
+
+
+def test_pdf_links_inside_the_document_work(sample: Path) -> None:
+    reader = PdfReader(sample / "_build/pdf/en/programme_budget.pdf")
+    internal = 0
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            link = annotation.get_object()
+            action = link.get("/A")
+            if link.get("/Subtype") == "/Link" and (
+                link.get("/Dest") is not None
+                or (action is not None and action.get("/S") == "/GoTo")
+            ):
+                internal += 1
+    assert internal > 50
+    # a need of the other document (the SPF) is named, never "None"
+    text = _pdf_text(sample / "_build/pdf/en/programme_budget.pdf")
+    assert "implements: IO_1" in text
+    assert "None" not in text
