@@ -46,6 +46,7 @@ exclude_patterns = [
     "scripts",
     "locales",
     "_ext",
+    ".*",
 ]
 
 html_theme = "furo"

@@ -276,6 +276,8 @@ def _extract_templates(source: Path, source_language: str) -> dict[str, Any]:
     from rbmdocs.catalogues import read_template
 
     outdir = source / BUILD_DIR / ".work" / "gettext"
+    for stale in outdir.rglob("*.pot"):  # a removed page must not leave its template behind
+        stale.unlink()
     run = run_sphinx(
         source,
         builder="gettext",
