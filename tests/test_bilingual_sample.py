@@ -173,3 +173,14 @@ def test_translations_keep_their_markup(sample: Path) -> None:
         text = BeautifulSoup(page.read_text("utf-8"), "html.parser").get_text()
         assert "**" not in text, f"{page.name}: bold markup shown as text"
         assert "{need}" not in text and "](" not in text, page.name
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_nothing_runs_off_the_page_in_the_pdfs(sample: Path, language: str) -> None:
+    for log in (sample / "_build/.work/pdf" / language).glob("*.log"):
+        overfull = [
+            line
+            for line in log.read_text("utf-8", "replace").splitlines()
+            if "Overfull \\hbox" in line
+        ]
+        assert overfull == [], f"{log.name}: {overfull[:3]}"
