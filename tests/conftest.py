@@ -52,3 +52,19 @@ def sample_copy(tmp_path: Path) -> Path:
         elif source.exists():
             shutil.copy2(source, target / part)
     return target
+
+
+@pytest.fixture(scope="session")
+def bilingual_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample built once per session with ``rbmdocs build --lang all --format all``."""
+    from rbmdocs.cli import main
+
+    target = tmp_path_factory.mktemp("bilingual")
+    for part in SAMPLE_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("*.mo"))
+        else:
+            shutil.copy2(source, target / part)
+    assert main(["build", "--source", str(target), "--lang", "all", "--format", "all"]) == 0
+    return target

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -24,19 +23,9 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample, built in every language and format once for this module."""
-    from conftest import REPO, SAMPLE_PARTS
-
-    target = tmp_path_factory.mktemp("bilingual")
-    for part in SAMPLE_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("*.mo"))
-        else:
-            shutil.copy2(source, target / part)
-    assert main(["build", "--source", str(target), "--lang", "all", "--format", "all"]) == 0
-    return target
+def sample(bilingual_sample: Path) -> Path:
+    """The sample, built in every language and format (once per test session)."""
+    return bilingual_sample
 
 
 def _page(sample: Path, language: str, name: str) -> BeautifulSoup:

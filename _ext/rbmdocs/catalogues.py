@@ -116,7 +116,8 @@ def update_catalogues(
     A changed source string becomes fuzzy with its old translation as a suggestion; a
     string that left the sources is dropped (the translator still has git history).
     ``prefill`` gives, per (language, domain), translations by message context for
-    messages still empty (the built-in Chinese labels, which the catalogue then owns).
+    messages still empty or fuzzy (the built-in Chinese labels, which the catalogue then
+    owns: a label the translator has confirmed is never replaced).
     """
     updated: list[UpdatedCatalogue] = []
     for language in languages:
@@ -137,8 +138,10 @@ def update_catalogues(
             catalogue.update(template, update_header_comment=False)
             known = (prefill or {}).get((language, domain), {})
             for message in catalogue:
-                if message.id and not message.string and message.context in known:
+                empty_or_fuzzy = not message.string or message.fuzzy
+                if message.id and empty_or_fuzzy and message.context in known:
                     message.string = known[str(message.context)]
+                    message.flags.discard("fuzzy")
             after = _snapshot(catalogue)
             obsolete = len(catalogue.obsolete)
             catalogue.obsolete.clear()

@@ -16,6 +16,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.search.zh import SearchChinese
 from sphinx.util.osutil import relative_uri
 
 from rbmdocs.render.labels import label
@@ -88,7 +89,21 @@ def configure_chinese_search(_app: Sphinx, config: Config) -> None:
     std_logging.getLogger("jieba").setLevel(std_logging.WARNING)
 
 
+class ChineseSearch(SearchChinese):
+    """Sphinx's Chinese search, with a stemmer its search page can find.
+
+    Sphinx 9.0 writes ``window.Stemmer = ChineseStemmer;`` into the Chinese
+    ``language_data.js``, but ships only the English stemmer it uses for Latin words, so
+    the search page stops with "ChineseStemmer is not defined" and finds nothing. Naming
+    the stemmer's language after the one actually shipped makes the page work; the index
+    is built exactly as before (jieba for Chinese words, English stems for Latin ones).
+    """
+
+    language_name = "English"
+
+
 def setup_languages(app: Sphinx) -> None:
     """Register the switcher and the search set-up."""
+    app.add_search_language(ChineseSearch)
     app.connect("html-page-context", add_language_switcher)
     app.connect("config-inited", configure_chinese_search, priority=900)

@@ -13,6 +13,7 @@ from rbmdocs.render.languages import setup_languages
 from rbmdocs.render.latex import setup_latex
 from rbmdocs.render.reference import setup_reference
 from rbmdocs.render.tables import setup_tables
+from rbmdocs.render.trace_links import setup_trace_links
 from rbmdocs.sphinx.check_builder import CheckBuilder
 from rbmdocs.sphinx.checking import run_traceability_check
 from rbmdocs.sphinx.directives import register_traced_directives
@@ -34,7 +35,8 @@ def _enable_colon_fences(_app: Sphinx, config: Config) -> None:
 def _copy_static(app: Sphinx, exception: Exception | None) -> None:
     """Copy our stylesheet next to Sphinx's own (the config is never touched for it)."""
     if exception is None and app.builder.format == "html":
-        copy_asset_file(_STATIC / "rbmdocs.css", Path(app.outdir) / "_static")
+        # force: a changed stylesheet must replace the copy of an earlier build
+        copy_asset_file(_STATIC / "rbmdocs.css", Path(app.outdir) / "_static", force=True)
 
 
 def setup_bridge(app: Sphinx) -> None:
@@ -64,3 +66,4 @@ def setup_bridge(app: Sphinx) -> None:
     setup_i18n(app)
     setup_languages(app)
     setup_latex(app)
+    setup_trace_links(app)

@@ -1,0 +1,85 @@
+"""The trace under every need box: up to the objective, down to the countries, as links.
+
+The chains are drawn in the browser from one file of the whole graph,
+``_static/rbmdocs-graph.js``, written at the end of every HTML build from the graph the
+traceability check has built. A page therefore never holds another page's needs: an edit
+changes the graph file and the edited page, and no other page goes stale or has to be
+written again, however many needs link to the changed one.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.util.fileutil import copy_asset_file
+
+from rbmdocs.render.labels import label
+from rbmdocs.schema import NEED_TYPES, all_link_specs
+from rbmdocs.sphinx.checking import check_result, docname_of_file
+
+_STATIC = Path(__file__).parent / "static"
+GRAPH_FILE = "rbmdocs-graph.js"
+SCRIPT_FILE = "rbmdocs-trace.js"
+
+
+def graph_payload(app: Sphinx) -> dict[str, Any] | None:
+    """Every need (type, title, page) and link, with the labels of the build language."""
+    result = check_result(app.env)
+    if result is None:
+        return None
+    language = app.config.language or "en"
+    needs: dict[str, list[Any]] = {}
+    links: dict[str, dict[str, list[str]]] = {}
+    for record in result.graph:
+        docname = docname_of_file(app.env, record.file)
+        page = app.builder.get_target_uri(docname) if docname else ""
+        needs[record.id] = [record.type, record.title, page]
+        written = {name: list(targets) for name, targets in record.links.items() if targets}
+        if written:
+            links[record.id] = written
+    return {
+        "needs": needs,
+        "links": links,
+        "levels": {spec.directive: spec.level for spec in NEED_TYPES},
+        "types": {spec.directive: label(f"type.{spec.directive}", language) for spec in NEED_TYPES},
+        "linkLabels": {
+            name: [label(f"link.{name}.out", language), label(f"link.{name}.in", language)]
+            for name in all_link_specs()
+        },
+        "text": {
+            "trace": label("trace.title", language),
+            "up": label("trace.up", language),
+            "down": label("trace.down", language),
+            "none": label("trace.none", language),
+            "more": label("trace.more", language),
+            "seeAbove": label("trace.see_above", language),
+        },
+    }
+
+
+def write_graph(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: write the graph and copy the script next to Sphinx's own."""
+    if exception is not None or app.builder.format != "html":
+        return
+    payload = graph_payload(app)
+    if payload is None:
+        return
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    target = static / GRAPH_FILE
+    content = f"window.RBMDOCS_GRAPH = {text};\n"
+    # an unchanged graph keeps its file untouched, so nothing downstream sees a change
+    if not target.is_file() or target.read_text("utf-8") != content:
+        target.write_text(content, "utf-8")
+    copy_asset_file(_STATIC / SCRIPT_FILE, static, force=True)
+
+
+def setup_trace_links(app: Sphinx) -> None:
+    """Load the graph and the script on every page; write the graph after each build."""
+    app.add_js_file(GRAPH_FILE, priority=400)
+    app.add_js_file(SCRIPT_FILE, priority=401, defer="defer")
+    app.connect("build-finished", write_graph)

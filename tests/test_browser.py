@@ -1,0 +1,145 @@
+"""A reviewer in a real browser: headless Debian Chromium driven by Playwright.
+
+The built sample is served over HTTP on localhost. The tests click from a DWCP priority up
+to its strategic objective and back down, switch language, and search in English and in
+Chinese; each step leaves a screenshot in ``tests/_artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import playwright.sync_api as playwright
+import pytest
+
+pytestmark = [pytest.mark.sphinx, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "_artifacts" / "browser"
+#: The flags a sandboxed machine without network needs (see the set-up notes).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output clean."""
+
+
+@pytest.fixture(scope="module")
+def site(bilingual_sample: Path) -> Iterator[str]:
+    """The built HTML of both languages, served on a free localhost port."""
+    handler = functools.partial(_QuietHandler, directory=str(bilingual_sample / "_build/html"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium, never a downloaded browser."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed: run scripts/setup --test as root")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    """A fresh page per test (1280 by 900, as a reviewer's laptop)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def _shot(page: object, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))  # type: ignore[attr-defined]
+
+
+def _follow(page: object, need_id: str, way: str, target_id: str) -> None:
+    """Open the trace of ``need_id`` (up or down) and click ``target_id`` in it."""
+    trace = page.locator(f"table.need#{need_id} + nav.rbmdocs-trace")  # type: ignore[attr-defined]
+    section = trace.locator(f"details.rbmdocs-trace-{way}")
+    if section.get_attribute("open") is None:
+        section.locator("summary").click()
+    link = section.locator("a.rbmdocs-trace-need", has_text=target_id).first
+    link.click()
+    page.wait_for_url(f"**#{target_id}")  # type: ignore[attr-defined]
+    target = page.locator(f"table.need#{target_id}")  # type: ignore[attr-defined]
+    playwright.expect(target).to_be_in_viewport()
+
+
+def test_a_reviewer_clicks_from_a_priority_up_to_its_objective_and_back(
+    page: object, site: str
+) -> None:
+    page.goto(f"{site}/en/data/dwcp/KEN.html#PRI_KEN_1")  # type: ignore[attr-defined]
+    _shot(page, "01-priority")
+
+    _follow(page, "PRI_KEN_1", "up", "SO_1")  # the whole chain is open under the priority
+    assert page.url.endswith("/en/spf/objectives.html#SO_1")  # type: ignore[attr-defined]
+    _shot(page, "02-objective")
+
+    for here, there in [
+        ("SO_1", "IMO_1_2"),
+        ("IMO_1_2", "IO_2"),
+        ("IO_2", "CPO_KEN_101"),
+        ("CPO_KEN_101", "PRI_KEN_1"),
+    ]:
+        _follow(page, here, "down", there)
+        _shot(page, f"03-down-to-{there}")
+    assert page.url.endswith("/en/data/dwcp/KEN.html#PRI_KEN_1")  # type: ignore[attr-defined]
+
+
+def test_the_switcher_opens_the_same_page_in_chinese(page: object, site: str) -> None:
+    page.goto(f"{site}/en/spf/employment.html")  # type: ignore[attr-defined]
+    page.locator("nav.rbmdocs-languages a", has_text="中文").click()  # type: ignore[attr-defined]
+
+    page.wait_for_url("**/zh_CN/spf/employment.html")  # type: ignore[attr-defined]
+    heading = page.locator("h1").first  # type: ignore[attr-defined]
+    playwright.expect(heading).to_have_accessible_name("就业")
+    box = page.locator("table.need#IO_1")  # type: ignore[attr-defined]
+    playwright.expect(box).to_contain_text("即时成果")
+    trace = page.locator("table.need#IO_1 + nav.rbmdocs-trace")  # type: ignore[attr-defined]
+    playwright.expect(trace.locator("summary").first).to_have_text("向上追溯至战略目标")
+    _shot(page, "04-chinese")
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "expected"),
+    [
+        ("en", "apprenticeship", "programme_budget/employment"),
+        ("zh_CN", "社会保护", "spf/social_protection"),
+    ],
+)
+def test_search_finds_words_in_both_languages(
+    page: object, site: str, language: str, query: str, expected: str
+) -> None:
+    page.goto(f"{site}/{language}/index.html")  # type: ignore[attr-defined]
+    search = page.locator("input[name=q]").first  # type: ignore[attr-defined]
+    search.fill(query)
+    search.press("Enter")
+
+    results = page.locator("#search-results li")  # type: ignore[attr-defined]
+    playwright.expect(results.first).to_be_visible(timeout=15000)
+    assert results.count() > 0
+    hit = page.locator(f"#search-results a[href*='{expected}']")  # type: ignore[attr-defined]
+    playwright.expect(hit.first).to_be_attached()
+    _shot(page, f"05-search-{language}")
