@@ -8,8 +8,12 @@ an unexpected error is one line, with the traceback written to a log file.
 from __future__ import annotations
 
 import argparse
+import io
 import os
+import shutil
+import subprocess
 import sys
+import tarfile
 import tempfile
 import traceback
 from collections.abc import Sequence
@@ -78,6 +82,20 @@ def _parser() -> argparse.ArgumentParser:
     direction.add_argument("--up", action="store_const", const="up", dest="direction")
     direction.add_argument("--down", action="store_const", const="down", dest="direction")
     trace.add_argument("--lang", default="", help="the language of the titles")
+
+    diff = with_source(
+        commands.add_parser("diff", help="what changed in the results framework between revisions")
+    )
+    diff.add_argument("rev_a", metavar="REV_A", help="the revision before (e.g. main, HEAD~1)")
+    diff.add_argument(
+        "rev_b",
+        metavar="REV_B",
+        nargs="?",
+        default="",
+        help="the revision after (default: the working tree)",
+    )
+    diff.add_argument("--format", default="markdown", choices=["markdown", "json"])
+    diff.add_argument("--lang", default="", help="the language of the titles")
 
     i18n = commands.add_parser("i18n", help="translation catalogues: update, status")
     i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True, metavar="ACTION")
@@ -384,7 +402,69 @@ def _command_i18n(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if args.strict and not complete else EXIT_OK
 
 
+def _git(source: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-C", str(source), *args], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        message = (result.stderr.strip().splitlines() or ["git failed"])[-1]
+        raise ToolError(f"git {' '.join(args)}: {message}")
+    return result.stdout.strip()
+
+
+def _revision_tree(source: Path, revision: str) -> tuple[Path, str]:
+    """The project as it was at ``revision``, unpacked once per commit; and a short name.
+
+    ``git archive`` reads the repository without touching the working tree, the index or
+    the checked-out branch; the unpacked copy (and its doctree cache) is kept under
+    ``_build/.work/diff/`` so a second diff against the same commit is fast.
+    """
+    commit = _git(source, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    prefix = _git(source, "rev-parse", "--show-prefix")
+    top = _git(source, "rev-parse", "--show-toplevel")
+    tree = source / BUILD_DIR / ".work" / "diff" / commit
+    ready = tree / ".rbmdocs-unpacked"
+    if not ready.is_file():
+        if tree.exists():
+            shutil.rmtree(tree)
+        tree.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "-C", top, "archive", "--format=tar", commit],
+            capture_output=True,
+            check=True,
+        )
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as bundle:
+            bundle.extractall(tree, filter="data")
+        ready.touch()
+    project = tree / prefix
+    if not (project / "conf.py").is_file():
+        raise ToolError(f"{revision} has no conf.py in {prefix or 'the repository root'}")
+    return project, f"{revision} ({commit[:9]})"
+
+
+def _command_diff(args: argparse.Namespace) -> int:
+    from rbmdocs.report.diff import diff_results, render_diff_json, render_diff_markdown
+
+    source = project_paths(args.source)
+    sides = []
+    for revision in (args.rev_a, args.rev_b):
+        project, name = _revision_tree(source, revision) if revision else (source, "working tree")
+        try:
+            run = _check_run(project, args.lang)
+        except BadInputError as error:
+            raise ToolError(f"{name}: {error}") from None
+        if run.result is None or run.bad_input:
+            raise ToolError(f"{name}: the data cannot be read: {'; '.join(run.bad_input)}")
+        sides.append((run.result, name))
+    (before, before_name), (after, after_name) = sides
+    diff = diff_results(before, after, before_name, after_name)
+    rendered = render_diff_json(diff) if args.format == "json" else render_diff_markdown(diff)
+    sys.stdout.write(rendered)
+    return EXIT_OK
+
+
 _COMMANDS = {
+    "diff": _command_diff,
     "build": _command_build,
     "check": _command_check,
     "trace": _command_trace,
