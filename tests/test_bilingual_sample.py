@@ -173,3 +173,34 @@ def test_nothing_runs_off_the_page_in_the_pdfs(sample: Path, language: str) -> N
             if "Overfull \\hbox" in line
         ]
         assert overfull == [], f"{log.name}: {overfull[:3]}"
+
+
+def test_the_report_shows_coverage_charts_and_the_priority_matrix(sample: Path) -> None:
+    import yaml
+
+    page = _page(sample, "en", "traceability.html")
+    charts = page.select("svg.rbmdocs-chart")
+    assert len(charts) == 3  # by region, and two by strategic objective
+    region_bars = charts[0].select("rect.rbmdocs-bar")
+    assert [bar.title.get_text().split(":")[0] for bar in region_bars] == [
+        "Africa",
+        "Americas",
+        "Arab States",
+        "Asia and the Pacific",
+        "Europe and Central Asia",
+    ]
+    # the matrix row of Kenya, recomputed here from its YAML file
+    kenya = yaml.safe_load((sample / "data/dwcp/KEN.yaml").read_text("utf-8"))
+    expected: dict[str, int] = {}
+    for priority in kenya["priorities"]:
+        reached = {io for cpo in priority["outcomes"] for io in cpo["contributes_to"]}
+        for outcome in reached:
+            expected[outcome.removeprefix("IO_")] = expected.get(outcome.removeprefix("IO_"), 0) + 1
+    africa = page.select_one("table.rbmdocs-matrix-africa")
+    headers = [cell.get_text(strip=True) for cell in africa.select("thead th")][1:]
+    row = next(r for r in africa.select("tbody tr") if r.td.get_text(strip=True) == "Kenya")
+    cells = [cell.get_text(strip=True) for cell in row.select("td")][1:]
+    shown = {header: int(cell) for header, cell in zip(headers, cells, strict=True) if cell}
+    assert shown == expected
+    chinese = _page(sample, "zh_CN", "traceability.html")
+    assert chinese.select_one("svg.rbmdocs-chart title").get_text() == "按区域分列的可追溯优先事项"

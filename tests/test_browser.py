@@ -143,3 +143,15 @@ def test_search_finds_words_in_both_languages(
     hit = page.locator(f"#search-results a[href*='{expected}']")  # type: ignore[attr-defined]
     playwright.expect(hit.first).to_be_attached()
     _shot(page, f"05-search-{language}")
+
+
+def test_the_coverage_page_is_one_click_from_home(page: object, site: str) -> None:
+    page.goto(f"{site}/en/index.html")  # type: ignore[attr-defined]
+    page.locator("a", has_text="Traceability report").first.click()  # type: ignore[attr-defined]
+
+    page.wait_for_url("**/en/traceability.html")  # type: ignore[attr-defined]
+    charts = page.locator("svg.rbmdocs-chart")  # type: ignore[attr-defined]
+    playwright.expect(charts).to_have_count(3)
+    playwright.expect(charts.first).to_be_visible()
+    playwright.expect(page.locator("table.rbmdocs-matrix-africa")).to_be_visible()  # type: ignore[attr-defined]
+    _shot(page, "06-coverage")

@@ -69,6 +69,14 @@ _LABELS: Final[dict[str, dict[str, str]]] = {
         "report.findings": "Open findings",
         "report.coverage": "Coverage",
         "report.by_region": "DWCP priorities traced, by region",
+        "report.by_objective": "Coverage by strategic objective",
+        "report.chart_supported": "Country-scope immediate outcomes with a CPO",
+        "report.chart_strategies": "Immediate outcomes with an outcome strategy",
+        "report.matrix": "DWCP priorities by immediate outcome, per region",
+        "report.matrix_intro": (
+            "Each row is a Decent Work Country Programme; a number is how many of its "
+            "priorities reach the immediate outcome of that column through their CPOs."
+        ),
         "type.strategic-objective": "Strategic objective",
         "type.intermediate-outcome": "Intermediate outcome",
         "type.immediate-outcome": "Immediate outcome",
@@ -160,6 +168,14 @@ _LABELS: Final[dict[str, dict[str, str]]] = {
         "report.findings": "未解决的问题",
         "report.coverage": "覆盖情况",
         "report.by_region": "按区域分列的可追溯优先事项",
+        "report.by_objective": "按战略目标分列的覆盖情况",
+        "report.chart_supported": "有国别计划成果支持的国别层面即时成果",
+        "report.chart_strategies": "有成果战略的即时成果",
+        "report.matrix": "按区域和即时成果分列的体面劳动国别计划优先事项",
+        "report.matrix_intro": (
+            "每一行为一项体面劳动国别计划;数字表示该计划有多少项优先事项"
+            "通过国别计划成果追溯至该列的即时成果。"
+        ),
         "type.strategic-objective": "战略目标",
         "type.intermediate-outcome": "中期成果",
         "type.immediate-outcome": "即时成果",

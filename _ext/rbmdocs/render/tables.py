@@ -26,6 +26,7 @@ from sphinx.util.nodes import make_refnode
 
 from rbmdocs.graph import CheckResult, NeedGraph
 from rbmdocs.graph.model import NeedRecord
+from rbmdocs.render.coverage_report import Bar, chart_node, objective_bars, priority_matrix
 from rbmdocs.render.labels import label
 from rbmdocs.schema import DWCP_STATUSES, REGIONS
 from rbmdocs.sphinx.checking import check_result, docname_of_file
@@ -487,6 +488,21 @@ def build_traceability_report(context: TableContext) -> list[nodes.Node]:
             numeric_from=1,
         )
     )
+    output.append(
+        chart_node(
+            context.text("report.by_region"),
+            [
+                Bar(
+                    context.text(f"region.{region}"),
+                    by_region[region].get("traced", 0),
+                    by_region[region].get("total", 0),
+                )
+                for region in _region_order(set(by_region))
+            ],
+        )
+    )
+    output.extend(_objective_charts(context))
+    output.extend(_priority_matrices(context))
     heading = context.text("report.findings")
     output.append(nodes.rubric(heading, heading))
     findings = context.result.findings
@@ -520,6 +536,64 @@ def build_traceability_report(context: TableContext) -> list[nodes.Node]:
             widths=[1, 1, 2, 3, 6],
         )
     )
+    return output
+
+
+def _objective_charts(context: TableContext) -> list[nodes.Node]:
+    supported, strategies = objective_bars(context.graph, lambda need: need.id)
+    output: list[nodes.Node] = []
+    heading = context.text("report.by_objective")
+    output.append(nodes.rubric(heading, heading))
+    for key, bars in (
+        ("report.chart_supported", supported),
+        ("report.chart_strategies", strategies),
+    ):
+        title = context.text(key)
+        output.append(nodes.paragraph(title, title, classes=["rbmdocs-chart-title"]))
+        output.append(chart_node(title, bars))
+    return output
+
+
+def _priority_matrices(context: TableContext) -> list[nodes.Node]:
+    """Per region, each DWCP against the immediate outcomes its priorities reach."""
+    graph = context.graph
+    matrix = priority_matrix(graph)
+    outcomes = _sorted(
+        outcome
+        for outcome in graph.needs_of_type("immediate-outcome")
+        if outcome.fields.get("scope", "country") != "global"
+    )
+    heading = context.text("report.matrix")
+    output: list[nodes.Node] = [nodes.rubric(heading, heading)]
+    intro = context.text("report.matrix_intro")
+    output.append(nodes.paragraph(intro, intro))
+    for region in _region_order(set(matrix)):
+        caption = context.text(f"region.{region}")
+        output.append(nodes.rubric(caption, caption, classes=["rbmdocs-matrix-region"]))
+        rows: list[list[nodes.Node | str]] = []
+        for dwcp_id in sorted(matrix[region]):
+            dwcp = graph.need(dwcp_id)
+            if dwcp is None:
+                continue
+            counts = matrix[region][dwcp_id]
+            rows.append(
+                [
+                    context.link(dwcp, dwcp.title or dwcp.id),
+                    *[str(counts[o.id]) if counts.get(o.id) else "" for o in outcomes],
+                ]
+            )
+        totals = [
+            str(sum(1 for counts in matrix[region].values() if counts.get(o.id))) for o in outcomes
+        ]
+        rows.append([context.text("table.total"), *totals])
+        output.append(
+            _table(
+                [context.text("table.programme"), *[o.id.removeprefix("IO_") for o in outcomes]],
+                rows,
+                classes=["rbmdocs-matrix", f"rbmdocs-matrix-{region}"],
+                numeric_from=1,
+            )
+        )
     return output
 
 
