@@ -31,6 +31,7 @@ from rbmdocs.sphinx.run import (
     ToolError,
     config_error_text,
     doctree_dir,
+    preflight_dwcp_files,
     project_paths,
     publish,
     published_dir,
@@ -96,6 +97,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--format", default="markdown", choices=["markdown", "json"])
     diff.add_argument("--lang", default="", help="the language of the titles")
+
+    serve = with_source(
+        commands.add_parser("serve", help="live preview: rebuild on save, reload the browser")
+    )
+    serve.add_argument("--lang", default="", help="the language to preview (default: the first)")
+    serve.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    serve.add_argument("--host", default="127.0.0.1", help="where to listen")
 
     i18n = commands.add_parser("i18n", help="translation catalogues: update, status")
     i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True, metavar="ACTION")
@@ -463,7 +471,42 @@ def _command_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _command_serve(args: argparse.Namespace) -> int:
+    """Hand over to sphinx-autobuild, with our folders and what it must not watch."""
+    from sphinx_autobuild.__main__ import main as autobuild
+
+    source = project_paths(args.source)
+    language = _languages(source, args.lang)[0]
+    preflight_dwcp_files(source, str(_raw_config(source).get("rbmdocs_dwcp_dir") or "data/dwcp"))
+    outdir = work_dir(source, "serve", language)
+    print(f"rbmdocs serve: {language} at http://{args.host}:{args.port}/ (Ctrl+C stops)")
+    autobuild(
+        [
+            str(source),
+            str(outdir),
+            "-D",
+            f"language={language}",
+            "-d",
+            str(doctree_dir(source, language)),
+            "-q",
+            "--host",
+            args.host,
+            "--port",
+            str(args.port),
+            # our own output, and the .mo files Sphinx compiles, would rebuild forever
+            "--ignore",
+            str(source / BUILD_DIR),
+            "--re-ignore",
+            r".*\.mo$",
+            "--re-ignore",
+            r"(^|.*/)\.(git|venv|mypy_cache|ruff_cache|pytest_cache)(/.*)?$",
+        ]
+    )
+    return EXIT_OK
+
+
 _COMMANDS = {
+    "serve": _command_serve,
     "diff": _command_diff,
     "build": _command_build,
     "check": _command_check,
