@@ -67,7 +67,7 @@ def test_chinese_site_shows_chinese_titles_labels_and_headers(sample: Path) -> N
 
     resources = _page(sample, "zh_CN", "programme_budget/resources.html")
     headers = [cell.get_text(strip=True) for cell in resources.select("table.rbmdocs-table th")]
-    assert "经常预算(美元)" in headers
+    assert "经常预算\uff08美元\uff09" in headers
     rows = resources.select("table.rbmdocs-table tbody tr")
     assert all(_HAN.search(row.get_text()) for row in rows)  # outcome titles in Chinese
 

@@ -24,7 +24,7 @@ ENV_VERSION = 1
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension; nothing else happens here."""
-    from rbmdocs.sphinx import setup_bridge
+    from rbmdocs.sphinx.bridge import setup_bridge
 
     setup_bridge(app)
     return {

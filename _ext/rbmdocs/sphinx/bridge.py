@@ -1,0 +1,71 @@
+"""Everything the extension registers with Sphinx, in one readable list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util.fileutil import copy_asset_file
+
+from rbmdocs.config import register_config_values, validate_config
+from rbmdocs.render.diagrams import setup_diagrams
+from rbmdocs.render.languages import setup_languages
+from rbmdocs.render.latex import setup_latex
+from rbmdocs.render.reference import setup_reference
+from rbmdocs.render.tables import setup_tables
+from rbmdocs.render.trace_links import setup_trace_links
+from rbmdocs.sphinx.check_builder import CheckBuilder
+from rbmdocs.sphinx.checking import run_traceability_check
+from rbmdocs.sphinx.directives import register_traced_directives
+from rbmdocs.sphinx.dwcp_source import FILETYPE, DwcpPageDirective, DwcpParser
+from rbmdocs.sphinx.env_data import merge_notes, purge_notes
+from rbmdocs.sphinx.i18n import setup_i18n
+from rbmdocs.sphinx.needs_config import configure_sphinx_needs
+
+_STATIC = Path(__file__).parent.parent / "render" / "static"
+
+
+def _enable_colon_fences(_app: Sphinx, config: Config) -> None:
+    """MyST colon fences (``:::{immediate-outcome}``) are the authoring format of SPEC §3.1."""
+    extensions = list(config.myst_enable_extensions)
+    if "colon_fence" not in extensions:
+        config.myst_enable_extensions = [*extensions, "colon_fence"]
+
+
+def _copy_static(app: Sphinx, exception: Exception | None) -> None:
+    """Copy our stylesheet next to Sphinx's own (the config is never touched for it)."""
+    if exception is None and app.builder.format == "html":
+        # force: a changed stylesheet must replace the copy of an earlier build
+        copy_asset_file(_STATIC / "rbmdocs.css", Path(app.outdir) / "_static", force=True)
+
+
+def setup_bridge(app: Sphinx) -> None:
+    """Everything ``rbmdocs.setup`` registers, in one readable list."""
+    app.setup_extension("myst_parser")
+    app.setup_extension("sphinx_needs")
+    register_config_values(app)
+    app.connect("config-inited", validate_config, priority=1)
+    app.connect("config-inited", _enable_colon_fences, priority=2)
+    # before sphinx-needs resolves its types (12) and registers their directives (500)
+    app.connect("config-inited", configure_sphinx_needs, priority=5)
+    app.connect("config-inited", register_traced_directives, priority=800)
+    app.add_css_file("rbmdocs.css")
+    app.connect("build-finished", _copy_static)
+
+    app.add_builder(CheckBuilder)
+    app.add_source_suffix(".yaml", FILETYPE)
+    app.add_source_parser(DwcpParser)
+    app.add_directive("rbmdocs-dwcp-page", DwcpPageDirective)
+
+    app.connect("env-purge-doc", purge_notes)
+    app.connect("env-merge-info", merge_notes)
+    # after sphinx-needs has resolved the needs on write-started (priority 500)
+    app.connect("write-started", run_traceability_check, priority=700)
+    setup_tables(app)
+    setup_reference(app)
+    setup_i18n(app)
+    setup_languages(app)
+    setup_latex(app)
+    setup_trace_links(app)
+    setup_diagrams(app)
