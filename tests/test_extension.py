@@ -168,3 +168,25 @@ def test_a_need_without_id_is_kept_and_reported(copy_root: Callable[[str], Path]
     assert len(rbm002) == 1
     assert f"framework.md:{directive_line}:" in rbm002[0]
     assert "is missing :id: (sphinx-needs made up SO_" in rbm002[0]
+
+
+def test_above_the_limit_dwcp_pages_leave_the_sidebar_but_stay_reachable(
+    copy_root: Callable[[str], Path],
+) -> None:
+    from rbmdocs.cli import main
+
+    root = copy_root("minimal")
+    with (root / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write("rbmdocs_dwcp_toctree_limit = 0\n")
+
+    # --strict: no "document isn't included in any toctree" warning either
+    assert (
+        main(["build", "--source", str(root), "--lang", "en", "--format", "html", "--strict"]) == 0
+    )
+
+    site = root / "_build/html/en"
+    index = BeautifulSoup((site / "dwcps.html").read_text("utf-8"), "html.parser")
+    sidebar = [link["href"] for link in index.select("li[class^=toctree-l] a")]
+    assert sidebar == ["framework.html", "budget.html", "#"]  # no DWCP page under the index
+    assert index.select_one('table.rbmdocs-dwcp-index a[href^="data/dwcp/GHA.html"]') is not None
+    assert (site / "data/dwcp/GHA.html").is_file()

@@ -122,6 +122,21 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
         ),
     ),
     ConfigValue(
+        "dwcp_toctree_limit",
+        300,
+        "env",
+        (int,),
+        "Up to this many DWCPs, every DWCP page is listed in the table of contents (and so "
+        "in every page's sidebar); above it, DWCP pages are reached from the DWCP index "
+        "alone, because a sidebar listing thousands of pages makes every page, and the "
+        "build, grow with the square of their number.",
+        lambda value: (
+            []
+            if isinstance(value, int) and value >= 0
+            else [f"rbmdocs_dwcp_toctree_limit must be a whole number, not {value!r}"]
+        ),
+    ),
+    ConfigValue(
         "documents",
         [],
         "env",

@@ -82,8 +82,14 @@ class DwcpIndexDirective(GeneratedContentDirective):
     kind = "dwcp-index"
 
     def extra_nodes(self) -> list[nodes.Node]:
-        """A hidden toctree of every DWCP page, so that each has a place in the site."""
+        """A hidden toctree of every DWCP page, so that each has a place in the site.
+
+        Above ``rbmdocs_dwcp_toctree_limit`` programmes there is none: the pages are
+        reached from the index tables, and ``mark_unlisted_dwcp_pages`` says so to Sphinx.
+        """
         docnames = dwcp_docnames(self.env)
+        if len(docnames) > self.env.config.rbmdocs_dwcp_toctree_limit:
+            return []
         toctree = addnodes.toctree()
         toctree["parent"] = self.env.docname
         toctree["entries"] = [(None, docname) for docname in docnames]
@@ -658,10 +664,35 @@ def outdated_generated_pages(
     )
 
 
+def mark_unlisted_dwcp_pages(app: Sphinx, _doctree: nodes.document) -> None:
+    """``doctree-read``: a DWCP page outside the table of contents is an orphan on purpose."""
+    env = app.env
+    folder = env.config.rbmdocs_dwcp_dir.strip("/") + "/"
+    if not env.docname.startswith(folder):
+        return
+    if _dwcp_count(env) > env.config.rbmdocs_dwcp_toctree_limit:
+        env.metadata[env.docname]["orphan"] = True
+
+
+_counted: dict[int, tuple[int, int]] = {}
+
+
+def _dwcp_count(env: BuildEnvironment) -> int:
+    """How many DWCP pages there are, counted once per build (not once per page read)."""
+    found = len(env.found_docs)
+    cached = _counted.get(id(env))
+    if cached is None or cached[0] != found:
+        cached = (found, len(dwcp_docnames(env)))
+        _counted[id(env)] = cached
+    return cached[1]
+
+
 def setup_tables(app: Sphinx) -> None:
     """Register the table directives, the placeholder node and the events that fill them."""
     app.add_node(generated_content)
     for kind in TABLE_BUILDERS:
         app.add_directive(kind, _directive_for(kind))
     app.connect("doctree-resolved", fill_generated_content)
+    # after Sphinx's metadata collector has read the page's own metadata
+    app.connect("doctree-read", mark_unlisted_dwcp_pages, priority=900)
     app.connect("env-get-outdated", outdated_generated_pages)
