@@ -43,12 +43,16 @@ def copy_root(tmp_path: Path) -> Callable[[str], Path]:
 @pytest.fixture
 def sample_copy(tmp_path: Path) -> Path:
     """A copy of the repository's sample project (SPF, P&B, DWCP data)."""
-    target = tmp_path / "sample"
-    target.mkdir()
+    return copy_sample(tmp_path / "sample")
+
+
+def copy_sample(target: Path) -> Path:
+    """Copy the sample project (not its compiled catalogues) into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
     for part in SAMPLE_PARTS:
         source = REPO / part
         if source.is_dir():
-            shutil.copytree(source, target / part)
+            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("*.mo"))
         elif source.exists():
             shutil.copy2(source, target / part)
     return target
@@ -59,12 +63,6 @@ def bilingual_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample built once per session with ``rbmdocs build --lang all --format all``."""
     from rbmdocs.cli import main
 
-    target = tmp_path_factory.mktemp("bilingual")
-    for part in SAMPLE_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("*.mo"))
-        else:
-            shutil.copy2(source, target / part)
+    target = copy_sample(tmp_path_factory.mktemp("bilingual"))
     assert main(["build", "--source", str(target), "--lang", "all", "--format", "all"]) == 0
     return target

@@ -25,17 +25,9 @@ SEED_COUNTS = {
 @pytest.fixture(scope="module")
 def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the sample once for this module, with warnings counted as failures."""
-    import shutil
+    from conftest import copy_sample
 
-    from conftest import REPO, SAMPLE_PARTS
-
-    target = tmp_path_factory.mktemp("sample")
-    for part in SAMPLE_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        else:
-            shutil.copy2(source, target / part)
+    target = copy_sample(tmp_path_factory.mktemp("sample"))
     build = ["build", "--source", str(target), "--lang", "en", "--format", "html", "--strict"]
     assert main(build) == 0
     return target / "_build/html/en"

@@ -26,7 +26,13 @@ from sphinx.util.nodes import make_refnode
 
 from rbmdocs.graph import CheckResult, NeedGraph
 from rbmdocs.graph.model import NeedRecord
-from rbmdocs.render.coverage_report import Bar, chart_node, objective_bars, priority_matrix
+from rbmdocs.render.coverage_report import (
+    Bar,
+    chart_node,
+    objective_bars,
+    objective_of_outcomes,
+    priority_matrix,
+)
 from rbmdocs.render.labels import label
 from rbmdocs.schema import DWCP_STATUSES, REGIONS
 from rbmdocs.sphinx.checking import check_result, docname_of_file
@@ -243,22 +249,6 @@ def build_results_framework(context: TableContext) -> list[nodes.Node]:
     return output
 
 
-def _objective_of(graph: NeedGraph, outcome_id: str) -> str:
-    """The first strategic objective an outcome reaches through contributes_to."""
-    seen: set[str] = set()
-    frontier = [outcome_id]
-    while frontier:
-        current = frontier.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        need = graph.need(current)
-        if need is not None and need.type == "strategic-objective":
-            return current
-        frontier.extend(sorted(graph.targets(current, "contributes_to"), reverse=True))
-    return ""
-
-
 def _money(amount: int) -> str:
     return f"{amount:,}"
 
@@ -274,13 +264,14 @@ def build_resource_table(context: TableContext) -> list[nodes.Node]:
     biennium = context.options.get("biennium") or (bienniums[0] if bienniums else "")
     columns = ("regular_budget", "extra_budgetary", "rbsa")
     by_objective: dict[str, list[tuple[NeedRecord, list[int]]]] = defaultdict(list)
+    objective_of = objective_of_outcomes(graph)
     for outcome in _sorted(graph.needs_of_type("immediate-outcome")):
         amounts = [0, 0, 0]
         for strategy in _sources(graph, outcome.id, "implements", "outcome-strategy"):
             if strategy.fields.get("biennium") == biennium:
                 for index, column in enumerate(columns):
                     amounts[index] += _amount(strategy.fields.get(column, ""))
-        by_objective[_objective_of(graph, outcome.id)].append((outcome, amounts))
+        by_objective[objective_of.get(outcome.id, "")].append((outcome, amounts))
     rows: list[list[nodes.Node | str]] = []
     grand = [0, 0, 0]
     for objective_id in sorted(by_objective, key=natural_key):

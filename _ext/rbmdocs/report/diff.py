@@ -247,22 +247,9 @@ def render_diff_markdown(diff: FrameworkDiff) -> str:
         if count:
             lines.extend([f"### {title} ({count})", "", *body, ""])
 
-    section(
-        "Needs added",
-        len(diff.added),
-        _table(
-            ["ID", "Type", "Title", "File"],
-            [[f"`{n.id}`", n.type, n.title, n.file] for n in diff.added],
-        ),
-    )
-    section(
-        "Needs removed",
-        len(diff.removed),
-        _table(
-            ["ID", "Type", "Title", "File"],
-            [[f"`{n.id}`", n.type, n.title, n.file] for n in diff.removed],
-        ),
-    )
+    for title, needs in (("Needs added", diff.added), ("Needs removed", diff.removed)):
+        rows = [[f"`{n.id}`", n.type, n.title, n.file] for n in needs]
+        section(title, len(needs), _table(["ID", "Type", "Title", "File"], rows))
     section(
         "Retitled",
         len(diff.retitled),
@@ -270,46 +257,21 @@ def render_diff_markdown(diff: FrameworkDiff) -> str:
             ["ID", "Before", "After"], [[f"`{c.need}`", c.before, c.after] for c in diff.retitled]
         ),
     )
-    section(
-        "Re-linked",
-        len(diff.relinked),
-        _table(
-            ["ID", "Link", "Before", "After"],
-            [[f"`{c.need}`", c.what, c.before, c.after] for c in diff.relinked],
-        ),
-    )
-    section(
-        "Targets changed",
-        len(diff.targets),
-        _table(
-            ["ID", "Option", "Before", "After"],
-            [[f"`{c.need}`", c.what, c.before, c.after] for c in diff.targets],
-        ),
-    )
+    for title, what, changes in (
+        ("Re-linked", "Link", diff.relinked),
+        ("Targets changed", "Option", diff.targets),
+        ("Other options changed", "Option", diff.other_options),
+    ):
+        rows = [[f"`{c.need}`", c.what, c.before, c.after] for c in changes]
+        section(title, len(changes), _table(["ID", what, "Before", "After"], rows))
+    money_rows = [
+        [f"`{c.need}`", c.what, _money(c.before), _money(c.after), _signed(c.before, c.after)]
+        for c in diff.resources
+    ]
     section(
         "Resources changed (US$)",
         len(diff.resources),
-        _table(
-            ["ID", "Option", "Before", "After", "Change"],
-            [
-                [
-                    f"`{c.need}`",
-                    c.what,
-                    _money(c.before),
-                    _money(c.after),
-                    _signed(c.before, c.after),
-                ]
-                for c in diff.resources
-            ],
-        ),
-    )
-    section(
-        "Other options changed",
-        len(diff.other_options),
-        _table(
-            ["ID", "Option", "Before", "After"],
-            [[f"`{c.need}`", c.what, c.before, c.after] for c in diff.other_options],
-        ),
+        _table(["ID", "Option", "Before", "After", "Change"], money_rows),
     )
     section(
         "Coverage",
