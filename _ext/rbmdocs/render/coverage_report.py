@@ -130,3 +130,25 @@ def priority_matrix(graph: NeedGraph) -> dict[str, dict[str, dict[str, int]]]:
                 row[outcome_id] += 1
         matrix[dwcp.fields.get("region", "")][dwcp.id] = dict(row)
     return matrix
+
+
+def matrix_html(
+    corner: str, columns: Sequence[str], rows: Sequence[tuple[str, str, list[str]]], region: str
+) -> str:
+    """The priority matrix of one region as an HTML table (row: name, link, cells)."""
+    head = "".join(f'<th class="head">{escape(column)}</th>' for column in columns)
+    parts = [
+        f'<table class="rbmdocs-table rbmdocs-matrix rbmdocs-matrix-{escape(region)} docutils">',
+        f'<thead><tr class="row-odd"><th class="head">{escape(corner)}</th>{head}</tr></thead>',
+        "<tbody>",
+    ]
+    for name, href, cells in rows:
+        label = (
+            f'<a class="reference internal" href="{escape(href)}">{escape(name)}</a>'
+            if href
+            else escape(name)
+        )
+        numbers = "".join(f'<td class="rbmdocs-number">{cell}</td>' for cell in cells)
+        parts.append(f"<tr><td>{label}</td>{numbers}</tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)

@@ -29,6 +29,7 @@ from rbmdocs.graph.model import NeedRecord
 from rbmdocs.render.coverage_report import (
     Bar,
     chart_node,
+    matrix_html,
     objective_bars,
     objective_of_outcomes,
     priority_matrix,
@@ -551,8 +552,24 @@ def _objective_charts(context: TableContext) -> list[nodes.Node]:
     return output
 
 
+def _href(context: TableContext, need: NeedRecord) -> str:
+    target_doc = docname_of_file(context.env, need.file)
+    if target_doc is None:
+        return ""
+    try:
+        page = context.builder.get_relative_uri(context.docname, target_doc)
+    except NoUri:
+        return ""
+    return f"{page}#{need.id}"
+
+
 def _priority_matrices(context: TableContext) -> list[nodes.Node]:
-    """Per region, each DWCP against the immediate outcomes its priorities reach."""
+    """Per region, each DWCP against the immediate outcomes its priorities reach.
+
+    The matrix has a cell for every programme and outcome, so at scale it is by far the
+    largest table of the site (a thousand programmes by a hundred outcomes); it is written
+    as HTML directly, for the web report, instead of as a hundred thousand docutils nodes.
+    """
     graph = context.graph
     matrix = priority_matrix(graph)
     outcomes = _sorted(
@@ -567,30 +584,26 @@ def _priority_matrices(context: TableContext) -> list[nodes.Node]:
     for region in _region_order(set(matrix)):
         caption = context.text(f"region.{region}")
         output.append(nodes.rubric(caption, caption, classes=["rbmdocs-matrix-region"]))
-        rows: list[list[nodes.Node | str]] = []
+        columns = [o.id.removeprefix("IO_") for o in outcomes]
+        rows: list[tuple[str, str, list[str]]] = []
         for dwcp_id in sorted(matrix[region]):
             dwcp = graph.need(dwcp_id)
             if dwcp is None:
                 continue
             counts = matrix[region][dwcp_id]
             rows.append(
-                [
-                    context.link(dwcp, dwcp.title or dwcp.id),
-                    *[str(counts[o.id]) if counts.get(o.id) else "" for o in outcomes],
-                ]
+                (
+                    dwcp.title or dwcp.id,
+                    _href(context, dwcp),
+                    [str(counts[o.id]) if counts.get(o.id) else "" for o in outcomes],
+                )
             )
         totals = [
             str(sum(1 for counts in matrix[region].values() if counts.get(o.id))) for o in outcomes
         ]
-        rows.append([context.text("table.total"), *totals])
-        output.append(
-            _table(
-                [context.text("table.programme"), *[o.id.removeprefix("IO_") for o in outcomes]],
-                rows,
-                classes=["rbmdocs-matrix", f"rbmdocs-matrix-{region}"],
-                numeric_from=1,
-            )
-        )
+        rows.append((context.text("table.total"), "", totals))
+        html = matrix_html(context.text("table.programme"), columns, rows, region)
+        output.append(nodes.raw("", html, format="html"))
     return output
 
 
