@@ -109,9 +109,15 @@ def _region_of_cpo(graph: NeedGraph, cpo_id: str) -> str:
     return "unknown"
 
 
-def dot_source(graph: NeedGraph, outcome_id: str, language: str, url_of: Mapping[str, str]) -> str:
+def dot_source(
+    graph: NeedGraph,
+    outcome_id: str,
+    language: str,
+    url_of: Mapping[str, str],
+    shape: dict[str, Any] | None = None,
+) -> str:
     """The graphviz source of one outcome's diagram, in the build language."""
-    shape = neighbourhood(graph, outcome_id)
+    shape = shape if shape is not None else neighbourhood(graph, outcome_id)
     lines = [
         f"digraph {_quote(outcome_id)} {{",
         '  rankdir=BT; bgcolor="transparent"; nodesep=0.25; ranksep=0.35;',
@@ -184,9 +190,10 @@ def add_outcome_diagrams(app: Sphinx, doctree: nodes.document, docname: str) -> 
         record = graph.need(need_node["ids"][0])
         if record is None or record.type != OUTCOME_TYPE:
             continue
-        urls = _urls(app, docname, graph, neighbourhood(graph, record.id)["titles"])
+        shape = neighbourhood(graph, record.id)
+        urls = _urls(app, docname, graph, shape["titles"])
         diagram = graphviz()
-        diagram["code"] = dot_source(graph, record.id, language, urls)
+        diagram["code"] = dot_source(graph, record.id, language, urls, shape)
         diagram["options"] = {"docname": docname}
         diagram["alt"] = label("diagram.alt", language, need=record.id)
         diagram["classes"] = ["rbmdocs-diagram"]
