@@ -1,7 +1,5 @@
-"""``python -m rbmdocs``: the same as the ``rbmdocs`` command."""
+"""``python -m rbmdocs``: the same command as ``rbmdocs``."""
 
-from __future__ import annotations
+from rbmdocs.cli import console_main
 
-from rbmdocs.cli import main
-
-raise SystemExit(main())
+console_main()

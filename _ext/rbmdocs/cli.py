@@ -542,3 +542,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
+
+
+def console_main() -> None:
+    """The ``rbmdocs`` command: run, flush, and leave without tearing the heap down.
+
+    After a build of 20,000 needs, Python spends seconds freeing Sphinx's environment
+    object by object at exit (3.5 s of a 14 s one-file rebuild). Everything is written and
+    closed by then, so the process ends at once with its exit code.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -206,7 +206,11 @@ def publish(work: Path, published: Path, files: list[Path] | None = None) -> Non
     """Replace the published output with the work folder's (or ``files`` alone), all at once.
 
     The copy is made beside the published folder and swapped in with two renames, so a
-    reader (or a web server) never sees a half-written site.
+    reader (or a web server) never sees a half-written site. A file the last publication
+    already holds unchanged (same size and modification time: ``copy2`` keeps the time) is
+    hard-linked from it instead of copied, so publishing after a one-file edit costs one
+    link per page, not one copy. The link is to the published copy, never to the work
+    folder, which the next build overwrites.
     """
     published.parent.mkdir(parents=True, exist_ok=True)
     incoming = published.with_name(published.name + ".incoming")
@@ -215,7 +219,21 @@ def publish(work: Path, published: Path, files: list[Path] | None = None) -> Non
         if leftover.exists():
             shutil.rmtree(leftover)
     if files is None:
-        shutil.copytree(work, incoming, ignore=shutil.ignore_patterns(".doctrees"))
+
+        def copy_or_link(source_file: str, target_file: str) -> None:
+            previous = published / Path(target_file).relative_to(incoming)
+            try:
+                old, new = previous.stat(), Path(source_file).stat()
+                if (old.st_size, old.st_mtime_ns) == (new.st_size, new.st_mtime_ns):
+                    os.link(previous, target_file)
+                    return
+            except OSError:
+                pass  # not published before, or no hard links here: copy
+            shutil.copy2(source_file, target_file)
+
+        shutil.copytree(
+            work, incoming, ignore=shutil.ignore_patterns(".doctrees"), copy_function=copy_or_link
+        )
     else:
         incoming.mkdir()
         for path in files:
