@@ -8,6 +8,7 @@ an unexpected error is one line, with the traceback written to a log file.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import os
 import shutil
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -212,7 +214,11 @@ def _command_build(args: argparse.Namespace) -> int:
                         "no document to make a PDF of: list them in rbmdocs_documents in "
                         "conf.py (name, start, title, symbol, date, place)"
                     )
+                compile_started = time.perf_counter()
                 pdfs = compile_pdfs(work, run.latex_files)
+                run = dataclasses.replace(
+                    run, seconds=run.seconds + time.perf_counter() - compile_started
+                )
             if code == EXIT_OK:
                 publish(work, target, pdfs)
                 where = target.relative_to(source)
