@@ -14,6 +14,7 @@ from typing import Any
 
 from rbmdocs.graph import CheckResult
 from rbmdocs.graph.model import Finding, NeedRecord
+from rbmdocs.render.labels import label
 from rbmdocs.schema import NEED_TYPES_BY_NAME, ValueFormat
 
 #: Option groups a reviewer looks for by name; every other option is "other".
@@ -136,7 +137,8 @@ def _flat_coverage(result: CheckResult) -> dict[str, str]:
         ),
     }
     for region, (traced, total) in sorted(coverage.priorities_by_region.items()):
-        figures[f"DWCP priorities traced, {region}"] = (traced, total)
+        region_name = label(f"region.{region}", "en")
+        figures[f"DWCP priorities traced, {region_name}"] = (traced, total)
     return {name: f"{part}/{whole}" for name, (part, whole) in figures.items()}
 
 
