@@ -369,8 +369,12 @@ def render_rbmdocs(model: Model) -> tuple[dict[str, str], list[NeedRecord]]:
     return files, records
 
 
-def render_plain(model: Model) -> dict[str, str]:
-    """The same needs for plain sphinx-needs: DWCPs become Markdown pages."""
+def render_plain(model: Model, *, orphan_dwcps: bool = False) -> dict[str, str]:
+    """The same needs for plain sphinx-needs: DWCPs become Markdown pages.
+
+    With ``orphan_dwcps`` each DWCP page says ``orphan: true``, as a plain sphinx-needs
+    project would do to keep thousands of pages out of the theme's sidebar.
+    """
     files: dict[str, str] = {}
     for path, needs in model.pages.items():
         lines = [f"# {path}", ""]
@@ -380,7 +384,8 @@ def render_plain(model: Model) -> dict[str, str]:
     for dwcp in model.dwcps:
         code = dwcp.need.id.removeprefix("DWCP_")
         path = f"dwcp/{code}.md"
-        lines = [f"# {dwcp.need.title}", ""]
+        lines = ["---", "orphan: true", "---", ""] if orphan_dwcps else []
+        lines += [f"# {dwcp.need.title}", ""]
         _markdown_need(dwcp.need, lines, path, None)
         for priority, cpos in dwcp.priorities:
             lines += [f"## {priority.title}", ""]
@@ -434,16 +439,34 @@ def _plain_conf() -> str:
     )
 
 
+#: Above this many programmes the DWCP pages leave the table of contents, in both corpora:
+#: rbmdocs' default ``rbmdocs_dwcp_toctree_limit``, so that the comparison is fair.
+TOCTREE_LIMIT = 300
+
+
 def write_corpus(
-    out: Path, dwcps: int, *, plain: bool = False, seed: int = 1, defects: float = 0.0
+    out: Path,
+    dwcps: int,
+    *,
+    plain: bool = False,
+    plain_full_toctree: bool = False,
+    seed: int = 1,
+    defects: float = 0.0,
 ) -> dict[str, int]:
-    """Write the project to ``out`` (replacing it); return its counts of needs and links."""
+    """Write the project to ``out`` (replacing it); return its counts of needs and links.
+
+    The plain corpus follows rbmdocs' rule for the table of contents (every DWCP page in it
+    up to ``TOCTREE_LIMIT`` programmes, none above, reached through links from the DWCP
+    index), unless ``plain_full_toctree`` keeps every page in it: the naive project, whose
+    sidebar makes the build grow with the square of the pages.
+    """
     model = build_model(dwcps, seed, defects)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     rbmdocs_files, records = render_rbmdocs(model)
-    files = render_plain(model) if plain else rbmdocs_files
+    unlisted = plain and not plain_full_toctree and dwcps > TOCTREE_LIMIT
+    files = render_plain(model, orphan_dwcps=unlisted) if plain else rbmdocs_files
     toc = ["spf/index", "programme_budget/index"]
     for kind in ("spf", "programme_budget"):
         entries = sorted(path[len(kind) + 1 : -3] for path in files if path.startswith(f"{kind}/"))
@@ -452,9 +475,12 @@ def write_corpus(
         )
     if plain:
         codes = sorted(path[5:-3] for path in files if path.startswith("dwcp/"))
-        files["dwcp/index.md"] = (
-            "# DWCPs\n\n```{toctree}\n:maxdepth: 1\n\n" + "\n".join(codes) + "\n```\n"
-        )
+        if unlisted:
+            files["dwcp/index.md"] = "# DWCPs\n\n" + "".join(f"- {{doc}}`{c}`\n" for c in codes)
+        else:
+            files["dwcp/index.md"] = (
+                "# DWCPs\n\n```{toctree}\n:maxdepth: 1\n\n" + "\n".join(codes) + "\n```\n"
+            )
         toc.append("dwcp/index")
         files["conf.py"] = _plain_conf()
     else:
@@ -480,11 +506,21 @@ def main() -> None:
     parser.add_argument("--dwcps", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--plain", action="store_true", help="for plain sphinx-needs")
+    parser.add_argument(
+        "--plain-full-toctree",
+        action="store_true",
+        help="plain corpus with every DWCP page in the table of contents, at any size",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--defects", type=float, default=0.0, help="share of needs with a defect")
     args = parser.parse_args()
     counts = write_corpus(
-        args.out, args.dwcps, plain=args.plain, seed=args.seed, defects=args.defects
+        args.out,
+        args.dwcps,
+        plain=args.plain,
+        plain_full_toctree=args.plain_full_toctree,
+        seed=args.seed,
+        defects=args.defects,
     )
     print(f"{args.out}: {counts['needs']:,} needs, {counts['links']:,} links")
 

@@ -78,13 +78,18 @@ def median_of(runs: list[tuple[float, float, bool, str]]) -> dict[str, object]:
 
 
 def measure(
-    dwcps: int, repeat: int, skip_plain: bool, out: Path, skip_build: bool = False
+    dwcps: int,
+    repeat: int,
+    skip_plain: bool,
+    out: Path,
+    skip_build: bool = False,
+    plain_full_toctree: bool = False,
 ) -> dict[str, object]:
     """Every figure for one size."""
     corpus = out / f"d{dwcps}"
     plain = out / f"d{dwcps}-plain"
     counts = write_corpus(corpus, dwcps)
-    write_corpus(plain, dwcps, plain=True)
+    write_corpus(plain, dwcps, plain=True, plain_full_toctree=plain_full_toctree)
     row: dict[str, object] = {"dwcps": dwcps, **counts}
     row["engine"], _, _ = engine_seconds(dwcps, max(3, repeat))
     cold, warm, build, incremental, plain_build = [], [], [], [], []
@@ -179,6 +184,11 @@ def main() -> None:
     parser.add_argument(
         "--skip-build", action="store_true", help="check only (no HTML build, ours or plain)"
     )
+    parser.add_argument(
+        "--plain-full-toctree",
+        action="store_true",
+        help="plain corpus with every DWCP page in its table of contents (quadratic sidebar)",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "_corpus")
     args = parser.parse_args()
     results: dict[str, object] = {"date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count()}
@@ -204,7 +214,16 @@ def main() -> None:
         print_header()
         for size in (int(s) for s in args.sizes.split(",")):
             print(f"measuring {size} DWCPs …", file=sys.stderr, flush=True)
-            rows.append(measure(size, args.repeat, args.skip_plain, args.out, args.skip_build))
+            rows.append(
+                measure(
+                    size,
+                    args.repeat,
+                    args.skip_plain,
+                    args.out,
+                    args.skip_build,
+                    args.plain_full_toctree,
+                )
+            )
             print_row(rows[-1])
     (target / f"run-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(
         json.dumps(results, indent=1)

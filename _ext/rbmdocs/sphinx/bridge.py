@@ -21,7 +21,8 @@ from rbmdocs.sphinx.directives import register_traced_directives
 from rbmdocs.sphinx.dwcp_source import FILETYPE, DwcpPageDirective, DwcpParser
 from rbmdocs.sphinx.env_data import merge_notes, purge_notes
 from rbmdocs.sphinx.i18n import setup_i18n
-from rbmdocs.sphinx.needs_config import configure_sphinx_needs
+from rbmdocs.sphinx.needs_config import configure_sphinx_needs, draw_our_need_boxes
+from rbmdocs.sphinx.needs_purge import replace_needs_purge
 
 _STATIC = Path(__file__).parent.parent / "render" / "static"
 
@@ -44,12 +45,15 @@ def setup_bridge(app: Sphinx) -> None:
     """Everything ``rbmdocs.setup`` registers, in one readable list."""
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_needs")
+    replace_needs_purge(app)
     register_config_values(app)
     app.connect("config-inited", validate_config, priority=1)
     app.connect("config-inited", _enable_colon_fences, priority=2)
     # before sphinx-needs resolves its types (12) and registers their directives (500)
     app.connect("config-inited", configure_sphinx_needs, priority=5)
     app.connect("config-inited", register_traced_directives, priority=800)
+    # sphinx-needs draws need boxes on doctree-resolved (500); ours are drawn first
+    app.connect("doctree-resolved", draw_our_need_boxes, priority=450)
     app.add_css_file("rbmdocs.css")
     app.connect("build-finished", _copy_static)
 

@@ -34,6 +34,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.i18n import docname_to_domain
 
 from rbmdocs.render.labels import LABEL_DOMAIN, label, use_catalogue_labels
+from rbmdocs.render.need_box import ALL_BOXES_DRAWN
 from rbmdocs.schema import NEED_TYPES_BY_NAME, ValueFormat
 
 #: Builders that read ``need_messages`` nodes; every other builder removes them.
@@ -156,6 +157,8 @@ def label_choice_values(app: Sphinx, doctree: nodes.document, _docname: str) -> 
     The stored value stays the code the checks know (``country``); only what the reader
     sees is the label. Runs after sphinx-needs has laid out the need boxes.
     """
+    if doctree.get(ALL_BOXES_DRAWN):
+        return  # every box on the page was drawn with its labels already
     language = app.config.language or "en"
     fields = _choice_fields()
     for box in doctree.findall(nodes.inline):
@@ -178,6 +181,8 @@ def drop_empty_meta_lines(_app: Sphinx, doctree: nodes.document, _docname: str) 
     The layout lists every option of every type; sphinx-needs renders an absent one as an
     empty line, which is invisible in HTML but pushes a PDF need box over a whole page.
     """
+    if doctree.get(ALL_BOXES_DRAWN):
+        return  # the boxes drawn by rbmdocs have no empty lines
     for block in list(doctree.findall(nodes.line_block)):
         if "needs_meta" not in block.get("classes", ()):
             continue

@@ -1,0 +1,243 @@
+"""Need boxes drawn straight from the resolved needs, without sphinx-needs' layout engine.
+
+sphinx-needs draws a box by parsing every line of its layout (``<<meta("region",
+prefix="Region: ")>>``, one per option) with docutils' inline parser and calling a function
+per placeholder, for every need on every page: at 5,314 needs that was a third of the whole
+HTML build (cProfile, ``format_need_nodes``). Our two layouts are fixed, so the boxes they
+describe are built here directly, node for node the same tree sphinx-needs builds (the same
+classes, rows, lines and link nodes, so the stylesheet, the trace script, the LaTeX writer
+and sphinx-needs' own link resolution see no difference), with two differences a reader
+only gains from:
+
+* lines for options a need does not have are never made (sphinx-needs makes them empty and
+  ``drop_empty_meta_lines`` removed them afterwards);
+* choice values are shown by their label in the build language straight away (what
+  ``label_choice_values`` did afterwards), and the box's anchor ID is derived from the need
+  ID, so two builds of the same sources give the same HTML.
+
+A box of any other layout (a project's own) is left to sphinx-needs, and so is every box
+when the project configures string links, which only sphinx-needs knows how to apply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util.nodes import make_refnode
+from sphinx_needs.data import NeedsCoreFields, SphinxNeedsData
+from sphinx_needs.functions.functions import find_and_replace_node_content
+from sphinx_needs.need_item import NeedItem
+from sphinx_needs.nodes import Need
+from sphinx_needs.roles.need_incoming import NeedIncoming
+from sphinx_needs.roles.need_outgoing import NeedOutgoing
+
+from rbmdocs.render.labels import label
+from rbmdocs.schema import NEED_TYPES_BY_NAME, ValueFormat
+
+#: The doctree attribute that tells the later clean-up passes every box here was drawn by
+#: us, so they need not walk the page looking for sphinx-needs' empty lines.
+ALL_BOXES_DRAWN = "rbmdocs_all_need_boxes_drawn"
+
+
+class BoxLayout:
+    """What one of our layouts shows: the labelled options, in order, and what it hides.
+
+    Made from the same declaration as the layout given to sphinx-needs
+    (``needs_config.box_layout``), so the two can never show different things.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        labelled_options: list[tuple[str, str]],
+        hidden_from_rest: Iterable[str],
+        language: str,
+    ) -> None:
+        self.name = name
+        self.labelled_options = labelled_options
+        self.hidden_from_rest = frozenset(hidden_from_rest)
+        self.language = language
+
+
+class BoxDrawer:
+    """Draws the boxes of one page, with the facts that are the same for every box."""
+
+    def __init__(self, app: Sphinx, layouts: dict[str, BoxLayout], fromdocname: str) -> None:
+        self.app = app
+        self.layouts = layouts
+        self.fromdocname = fromdocname
+        self.needs_config_default_style: str = app.config.needs_default_style or ""
+        self.table_classes: list[str] = list(app.config.needs_table_classes)
+        schema = SphinxNeedsData(app.env).get_schema()
+        self.links = [
+            (link.name, link.display.outgoing, link.display.incoming)
+            for link in schema.iter_link_fields()
+        ]
+        link_names = [name for name, _, _ in self.links]
+        self.not_in_rest = (
+            frozenset(
+                name for name, props in NeedsCoreFields.items() if not props.get("show_in_layout")
+            )
+            | frozenset(link_names)
+            | frozenset(f"{name}_back" for name in link_names)
+        )
+        self.choice_options = frozenset(
+            field.name
+            for spec in NEED_TYPES_BY_NAME.values()
+            for field in spec.fields
+            if field.value_format is ValueFormat.CHOICE
+        )
+
+    def box(self, need_node: Need, need: NeedItem, layout: BoxLayout) -> nodes.container:
+        """The container sphinx-needs' ``build_need_repr`` would give, for one need."""
+        style = need["style"] or self.needs_config_default_style
+        classes = ["need", "needs_grid_simple", f"needs_layout_{layout.name}", *self.table_classes]
+        if style:
+            classes += [f"needs_style_{part.strip()}" for part in style.strip().split(",")]
+        else:
+            classes.append("needs_style_none")
+        classes.append("needs_type_" + "".join(need["type"].split()))
+        table = nodes.table(classes=classes, ids=[need["id"]])
+        tgroup = nodes.tgroup(cols=0)
+        tgroup += nodes.colspec(colwidth=100)
+        body = nodes.tbody()
+        head_entry = nodes.entry(classes=["need", "head"])
+        head_entry += self._head(need)
+        meta_entry = nodes.entry(classes=["need", "meta"])
+        meta_lines = self._meta_lines(need, layout)
+        if meta_lines:
+            meta_entry += nodes.line_block("", *meta_lines, classes=["needs_meta"])
+        content_entry = nodes.entry(classes=["need", "content"], morecols=0)
+        content_entry.extend(need_node.children)
+        for row_class, entry in (
+            ("head", head_entry),
+            ("meta", meta_entry),
+            ("content", content_entry),
+        ):
+            row = nodes.row(classes=["need", row_class])
+            row += entry
+            body += row
+        tgroup += body
+        table += tgroup
+        digest = hashlib.sha1(need["id"].encode("utf-8")).hexdigest()[:8]
+        container = nodes.container(ids=[f"SNCB-{digest}"], classes=["need_container"])
+        container += table
+        return container
+
+    def _head(self, need: NeedItem) -> nodes.line_block:
+        """``type name: **title** ID``, the ID a link to the need's own anchor."""
+        id_container = nodes.inline(classes=["needs-id"])
+        if self.fromdocname and need["docname"]:
+            id_container += make_refnode(
+                self.app.builder,
+                fromdocname=self.fromdocname,
+                todocname=need["docname"],
+                targetid=need["id"],
+                child=nodes.Text(need["id"]),
+                title=need["id"],
+            )
+        line = nodes.line()
+        line += nodes.inline("", "", *_value_box("type_name", need["type_name"]), nodes.Text(": "))
+        line += nodes.strong("", "", nodes.inline("", "", *_value_box("title", need["title"])))
+        line += nodes.inline("", "", nodes.Text(" "), id_container)
+        return nodes.line_block("", line, classes=["needs_head"])
+
+    def _meta_lines(self, need: NeedItem, layout: BoxLayout) -> list[nodes.line]:
+        """One line per option with a value, then any other field, then the links."""
+        lines: list[nodes.line] = []
+        for name, prefix in layout.labelled_options:
+            value = need.get(name)
+            if name in self.choice_options and isinstance(value, str) and value:
+                shown = label(f"{name}.{value}", layout.language)
+                value = value if shown == f"{name}.{value}" else shown
+            box = _value_box(name, value, prefix)
+            if box:
+                lines.append(nodes.line("", "", nodes.inline("", "", *box)))
+        rest = nodes.inline()
+        for name in need:
+            if name in self.not_in_rest or name in layout.hidden_from_rest:
+                continue
+            box = _value_box(name, need[name], f"{name}: ")
+            if box:
+                rest += nodes.line("", "", *box)
+        if rest.children:
+            lines.append(nodes.line("", "", nodes.inline("", "", rest)))
+        link_lines = []
+        for name, outgoing, incoming in self.links:
+            if need[name]:
+                link_lines.append(_link_line(outgoing, name, need["id"], incoming=False))
+            if need[f"{name}_back"]:
+                link_lines.append(_link_line(incoming, name, need["id"], incoming=True))
+        if link_lines:
+            lines.append(nodes.line("", "", nodes.inline("", "", *link_lines)))
+        return lines
+
+
+def _value_box(name: str, value: Any, prefix: str | None = None) -> list[nodes.inline]:
+    """What sphinx-needs' ``meta`` gives for one field: one box, or none without a value."""
+    if value is None or value == "" or value == []:
+        return []
+    container = nodes.inline(classes=[f"needs_{name}"])
+    if prefix:
+        container += nodes.inline("", "", nodes.Text(prefix), classes=["needs_label"])
+    if isinstance(value, str):
+        container += nodes.inline("", "", nodes.Text(value), classes=["needs_data"])
+    elif isinstance(value, list):
+        items = nodes.inline(classes=["needs_data_container"])
+        for index, element in enumerate(value):
+            if index:
+                items += nodes.inline("", "", nodes.Text(", "), classes=["needs_spacer"])
+            items += nodes.inline("", "", nodes.Text(str(element)), classes=["needs_data"])
+        container += items
+    else:
+        container += nodes.Text(str(value))
+    return [container]
+
+
+def _link_line(text: str, link_type: str, need_id: str, *, incoming: bool) -> nodes.line:
+    """``contributes to: IO_2``: sphinx-needs' own link node, which it resolves later."""
+    link_node: nodes.Element
+    if incoming:
+        link_node = NeedIncoming(reftarget=need_id, link_type=f"{link_type}_back")
+    else:
+        link_node = NeedOutgoing(reftarget=need_id, link_type=link_type)
+    link_node.append(nodes.inline(need_id, need_id))
+    return nodes.line(
+        "", "", nodes.Text(f"{text}: "), nodes.inline("", "", link_node, classes=[link_type])
+    )
+
+
+def draw_need_boxes(
+    app: Sphinx, doctree: nodes.document, fromdocname: str, layouts: dict[str, BoxLayout]
+) -> None:
+    """Draw the boxes of ``layouts`` on one page, before sphinx-needs draws the others.
+
+    Mirrors what sphinx-needs does to a need node before drawing it: a node whose need
+    was recorded on another document (two workers of ``-j N`` read the same ID) and a
+    hidden need are removed, and dynamic functions in the body are replaced.
+    """
+    need_nodes = list(doctree.findall(Need))
+    if not layouts or not need_nodes:
+        doctree[ALL_BOXES_DRAWN] = bool(layouts)
+        return
+    needs = SphinxNeedsData(app.env).get_needs_view()
+    default_layout = app.config.needs_default_layout
+    drawer = BoxDrawer(app, layouts, fromdocname)
+    all_drawn = True
+    for need_node in need_nodes:
+        need = needs.get(need_node["ids"][0])
+        layout = layouts.get((need["layout"] or default_layout) if need else "")
+        if need is None or layout is None:
+            all_drawn = False
+            continue
+        node_docname = need_node.get("docname")
+        if (node_docname and node_docname != need["docname"]) or need["hide"]:
+            need_node.parent.remove(need_node)
+            continue
+        find_and_replace_node_content(need_node, app.env, need)
+        need_node.parent.replace(need_node, drawer.box(need_node, need, layout))
+    doctree[ALL_BOXES_DRAWN] = all_drawn
