@@ -21,6 +21,7 @@ from rbmdocs.sphinx.directives import register_traced_directives
 from rbmdocs.sphinx.dwcp_source import FILETYPE, DwcpPageDirective, DwcpParser
 from rbmdocs.sphinx.env_data import merge_notes, purge_notes
 from rbmdocs.sphinx.i18n import setup_i18n
+from rbmdocs.sphinx.memory import setup_memory
 from rbmdocs.sphinx.needs_config import configure_sphinx_needs, draw_our_need_boxes
 from rbmdocs.sphinx.needs_purge import replace_needs_purge
 
@@ -73,3 +74,4 @@ def setup_bridge(app: Sphinx) -> None:
     setup_latex(app)
     setup_trace_links(app)
     setup_diagrams(app)
+    setup_memory(app)
