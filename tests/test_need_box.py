@@ -1,7 +1,8 @@
-"""Need boxes drawn by rbmdocs are the boxes sphinx-needs draws, node for node.
+"""Need boxes drawn by rbmdocs are the boxes sphinx-needs draws, to the byte.
 
-rbmdocs draws the boxes of its own layouts itself (``render/need_box.py``) because
-sphinx-needs' layout engine was a third of a large build. A project that configures string
+rbmdocs draws the boxes of its own layouts itself (``render/need_box.py``, and in HTML
+builds their lines as prepared HTML, ``render/need_box_html.py``) because sphinx-needs'
+layout engine was a third of a large build. A project that configures string
 links gets sphinx-needs' drawing instead, so the two can be built side by side and compared.
 """
 
@@ -55,13 +56,12 @@ def _boxes(root: Path, **overrides: object) -> dict[str, str]:
 def test_boxes_equal_those_sphinx_needs_draws(copy_root: Callable[[str], Path]) -> None:
     root = copy_root("minimal")
     framework = root / "framework.md"
-    # a list field (tags) and a choice field (scope) besides the labelled options and links
-    framework.write_text(
-        framework.read_text("utf-8").replace(
-            ":id: IO_1\n", ":id: IO_1\n:tags: jobs, policy\n:scope: country\n", 1
-        ),
-        "utf-8",
-    )
+    # a list field (tags), a choice field (scope) and a link to no need (IMO_9), besides
+    # the labelled options and the links both ways
+    text = framework.read_text("utf-8")
+    text = text.replace(":id: IO_1\n", ":id: IO_1\n:tags: jobs, policy\n:scope: country\n", 1)
+    text = text.replace(":contributes_to: IMO_1\n", ":contributes_to: IMO_1, IMO_9\n", 1)
+    framework.write_text(text, "utf-8")
     ours = _boxes(root)
     theirs = _boxes(root, needs_string_links=_NO_MATCH_STRING_LINK)
     assert len(ours) >= 9  # every need of the project
@@ -70,6 +70,7 @@ def test_boxes_equal_those_sphinx_needs_draws(copy_root: Callable[[str], Path]) 
         assert html == theirs[key], key
     io_box = next(html for html in ours.values() if 'id="IO_1"' in html)
     assert "jobs" in io_box and "Country" in io_box
+    assert '<span class="needs_dead_link">IMO_9</span>' in io_box
 
 
 def test_box_anchors_are_the_same_in_every_build(copy_root: Callable[[str], Path]) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.search.en import SearchEnglish
 from sphinx.search.zh import SearchChinese
 from sphinx.util.osutil import relative_uri
 
@@ -89,6 +90,35 @@ def configure_chinese_search(_app: Sphinx, config: Config) -> None:
     std_logging.getLogger("jieba").setLevel(std_logging.WARNING)
 
 
+class _RememberingStemmer:
+    """A Snowball stemmer that stems each distinct word once.
+
+    The search index stems every word of every page, and the words of a results framework
+    repeat (every CPO says "contributes to", every page "Decent Work Country Programme"):
+    at 5,314 needs Snowball ran 29,178 times for a few thousand distinct words, 2.6 s of
+    the build (cProfile). The stems are the same; only the repetition goes.
+    """
+
+    def __init__(self, stemmer: Any) -> None:
+        self._stemmer = stemmer
+        self._stems: dict[str, str] = {}
+
+    def stemWord(self, word: str) -> str:
+        """The stem of ``word`` (Snowball's method name), computed the first time only."""
+        stem = self._stems.get(word)
+        if stem is None:
+            stem = self._stems[word] = self._stemmer.stemWord(word)
+        return stem
+
+
+class EnglishSearch(SearchEnglish):
+    """Sphinx's English search, with a stemmer that remembers."""
+
+    def __init__(self, options: dict[str, str]) -> None:
+        super().__init__(options)
+        self.stemmer = _RememberingStemmer(self.stemmer)
+
+
 class ChineseSearch(SearchChinese):
     """Sphinx's Chinese search, with a stemmer its search page can find.
 
@@ -101,9 +131,14 @@ class ChineseSearch(SearchChinese):
 
     language_name = "English"
 
+    def __init__(self, options: dict[str, str]) -> None:
+        super().__init__(options)
+        self.stemmer = _RememberingStemmer(self.stemmer)
+
 
 def setup_languages(app: Sphinx) -> None:
     """Register the switcher and the search set-up."""
     app.add_search_language(ChineseSearch)
+    app.add_search_language(EnglishSearch)
     app.connect("html-page-context", add_language_switcher)
     app.connect("config-inited", configure_chinese_search, priority=900)

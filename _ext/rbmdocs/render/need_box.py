@@ -36,6 +36,13 @@ from sphinx_needs.roles.need_incoming import NeedIncoming
 from sphinx_needs.roles.need_outgoing import NeedOutgoing
 
 from rbmdocs.render.labels import label
+from rbmdocs.render.need_box_html import (
+    HtmlLines,
+    LinkWriter,
+    escape,
+    prerendered_html,
+    value_html,
+)
 from rbmdocs.schema import NEED_TYPES_BY_NAME, ValueFormat
 
 #: The doctree attribute that tells the later clean-up passes every box here was drawn by
@@ -78,6 +85,18 @@ class BoxDrawer:
             for link in schema.iter_link_fields()
         ]
         link_names = [name for name, _, _ in self.links]
+        self.link_names = link_names + [f"{name}_back" for name in link_names]
+        #: set in an HTML build whose link display sphinx-needs leaves at its default
+        self.html_links: LinkWriter | None = None
+        if app.builder.format == "html" and not (
+            app.config.needs_show_link_title or app.config.needs_show_link_type
+        ):
+            self.html_links = LinkWriter(
+                app,
+                fromdocname,
+                SphinxNeedsData(app.env).get_needs_view(),
+                {link.name: bool(link.allow_dead_links) for link in schema.iter_link_fields()},
+            )
         self.not_in_rest = (
             frozenset(
                 name for name, props in NeedsCoreFields.items() if not props.get("show_in_layout")
@@ -106,11 +125,17 @@ class BoxDrawer:
         tgroup += nodes.colspec(colwidth=100)
         body = nodes.tbody()
         head_entry = nodes.entry(classes=["need", "head"])
-        head_entry += self._head(need)
         meta_entry = nodes.entry(classes=["need", "meta"])
-        meta_lines = self._meta_lines(need, layout)
-        if meta_lines:
-            meta_entry += nodes.line_block("", *meta_lines, classes=["needs_meta"])
+        plan = self._meta_plan(need, layout)
+        if self.html_links is not None and self.html_links.can_write(need, self.link_names):
+            head_entry += self._head_html(need)
+            if plan.has_lines():
+                meta_entry += self._meta_html(need, plan, self.html_links)
+        else:
+            head_entry += self._head(need)
+            meta_lines = self._meta_lines(need, plan)
+            if meta_lines:
+                meta_entry += nodes.line_block("", *meta_lines, classes=["needs_meta"])
         content_entry = nodes.entry(classes=["need", "content"], morecols=0)
         content_entry.extend(need_node.children)
         for row_class, entry in (
@@ -146,35 +171,107 @@ class BoxDrawer:
         line += nodes.inline("", "", nodes.Text(" "), id_container)
         return nodes.line_block("", line, classes=["needs_head"])
 
-    def _meta_lines(self, need: NeedItem, layout: BoxLayout) -> list[nodes.line]:
-        """One line per option with a value, then any other field, then the links."""
-        lines: list[nodes.line] = []
+    def _head_html(self, need: NeedItem) -> prerendered_html:
+        """``_head`` as the HTML the writer would give it."""
+        out = HtmlLines()
+        out.tag('<div class="needs_head line-block">\n<div class="line"><span>')
+        value_html(out, "type_name", need["type_name"])
+        out.text(": ")
+        out.tag("</span><strong><span>")
+        value_html(out, "title", need["title"])
+        out.tag("</span></strong><span>")
+        out.text(" ")
+        out.tag('<span class="needs-id">')
+        if self.html_links is not None and self.fromdocname and need["docname"]:
+            self.html_links.reference(out, need["docname"], need["id"], need["id"], need["id"])
+        out.tag("</span></span></div>\n</div>\n")
+        return out.node()
+
+    def _meta_plan(self, need: NeedItem, layout: BoxLayout) -> MetaPlan:
+        """What the option and link lines show: options with a value, other fields, links."""
+        plan = MetaPlan()
         for name, prefix in layout.labelled_options:
             value = need.get(name)
-            if name in self.choice_options and isinstance(value, str) and value:
+            if value is None or value == "" or value == []:
+                continue
+            if name in self.choice_options and isinstance(value, str):
                 shown = label(f"{name}.{value}", layout.language)
                 value = value if shown == f"{name}.{value}" else shown
-            box = _value_box(name, value, prefix)
-            if box:
-                lines.append(nodes.line("", "", nodes.inline("", "", *box)))
-        rest = nodes.inline()
+            plan.options.append((name, value, prefix))
         for name in need:
             if name in self.not_in_rest or name in layout.hidden_from_rest:
                 continue
-            box = _value_box(name, need[name], f"{name}: ")
-            if box:
-                rest += nodes.line("", "", *box)
-        if rest.children:
-            lines.append(nodes.line("", "", nodes.inline("", "", rest)))
-        link_lines = []
+            value = need[name]
+            if not (value is None or value == "" or value == []):
+                plan.rest.append((name, value, f"{name}: "))
         for name, outgoing, incoming in self.links:
             if need[name]:
-                link_lines.append(_link_line(outgoing, name, need["id"], incoming=False))
+                plan.links.append((outgoing, name, False))
             if need[f"{name}_back"]:
-                link_lines.append(_link_line(incoming, name, need["id"], incoming=True))
-        if link_lines:
+                plan.links.append((incoming, name, True))
+        return plan
+
+    def _meta_lines(self, need: NeedItem, plan: MetaPlan) -> list[nodes.line]:
+        """The planned lines as nodes, as sphinx-needs' layout functions make them."""
+        lines: list[nodes.line] = [
+            nodes.line("", "", nodes.inline("", "", *_value_box(name, value, prefix)))
+            for name, value, prefix in plan.options
+        ]
+        if plan.rest:
+            rest = nodes.inline()
+            for name, value, prefix in plan.rest:
+                rest += nodes.line("", "", *_value_box(name, value, prefix))
+            lines.append(nodes.line("", "", nodes.inline("", "", rest)))
+        if plan.links:
+            link_lines = [
+                _link_line(text, name, need["id"], incoming=incoming)
+                for text, name, incoming in plan.links
+            ]
             lines.append(nodes.line("", "", nodes.inline("", "", *link_lines)))
         return lines
+
+    def _meta_html(self, need: NeedItem, plan: MetaPlan, links: LinkWriter) -> prerendered_html:
+        """``_meta_lines`` as the HTML the writer would give them, links resolved."""
+        out = HtmlLines()
+        out.tag('<div class="needs_meta line-block">\n')
+        for name, value, prefix in plan.options:
+            out.tag('<div class="line"><span>')
+            value_html(out, name, value, prefix)
+            out.tag("</span></div>\n")
+        if plan.rest:
+            out.tag('<div class="line"><span><span>')
+            for name, value, prefix in plan.rest:
+                out.tag('<div class="line">')
+                value_html(out, name, value, prefix)
+                out.tag("</div>\n")
+            out.tag("</span></span></div>\n")
+        if plan.links:
+            out.tag('<div class="line"><span>')
+            for text, name, incoming in plan.links:
+                out.tag('<div class="line">')
+                out.text(f"{text}: ")
+                out.tag(f'<span class="{escape(name)}">')
+                links.links(out, need, name, incoming=incoming)
+                out.tag("</span></div>\n")
+            out.tag("</span></div>\n")
+        out.tag("</div>\n")
+        return out.node()
+
+
+class MetaPlan:
+    """The lines of a box's option cell, before they are drawn as nodes or as HTML."""
+
+    def __init__(self) -> None:
+        #: (option, value as shown, label) for each labelled option with a value
+        self.options: list[tuple[str, Any, str]] = []
+        #: the same for any other field the layout does not hide
+        self.rest: list[tuple[str, Any, str]] = []
+        #: (label, link type, incoming) for each link type the need has links of
+        self.links: list[tuple[str, str, bool]] = []
+
+    def has_lines(self) -> bool:
+        """Whether the cell shows anything."""
+        return bool(self.options or self.rest or self.links)
 
 
 def _value_box(name: str, value: Any, prefix: str | None = None) -> list[nodes.inline]:

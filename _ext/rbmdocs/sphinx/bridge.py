@@ -12,6 +12,7 @@ from rbmdocs.config import register_config_values, validate_config
 from rbmdocs.render.diagrams import setup_diagrams
 from rbmdocs.render.languages import setup_languages
 from rbmdocs.render.latex import setup_latex
+from rbmdocs.render.need_box_html import setup_prerendered_html
 from rbmdocs.render.reference import setup_reference
 from rbmdocs.render.tables import setup_tables
 from rbmdocs.render.trace_links import setup_trace_links
@@ -75,3 +76,4 @@ def setup_bridge(app: Sphinx) -> None:
     setup_trace_links(app)
     setup_diagrams(app)
     setup_memory(app)
+    setup_prerendered_html(app)
