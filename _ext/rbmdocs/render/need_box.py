@@ -22,11 +22,13 @@ when the project configures string links, which only sphinx-needs knows how to a
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.util.nodes import make_refnode
 from sphinx_needs.data import NeedsCoreFields, SphinxNeedsData
 from sphinx_needs.functions.functions import find_and_replace_node_content
@@ -338,3 +340,57 @@ def draw_need_boxes(
         find_and_replace_node_content(need_node, app.env, need)
         need_node.parent.replace(need_node, drawer.box(need_node, need, layout))
     doctree[ALL_BOXES_DRAWN] = all_drawn
+
+
+#: The environment attribute holding, per page, the signature of what its boxes show of
+#: other needs (kept with the pickled environment, for the next build to compare).
+_BOX_SIGNATURES = "rbmdocs_box_signatures"
+
+
+def _box_signatures(env: BuildEnvironment) -> dict[str, str]:
+    """Page → hash of what its need boxes show of *other* needs.
+
+    A box lists the needs linking to it ("contributed to by CPO_KEN_101"), and every link
+    in it points at the page of the need at its other end, or shows a dead link. Those
+    change when another page changes, while the box's own page is not re-read. Computed
+    from the needs as read (before sphinx-needs builds its back links), in one pass over
+    the links.
+    """
+    needs = SphinxNeedsData(env).get_needs_mutable()
+    link_names = [link.name for link in SphinxNeedsData(env).get_schema().iter_link_fields()]
+    seen: dict[str, list[str]] = defaultdict(list)
+    for need in needs.values():
+        for name in link_names:
+            for target_id in need.get(name) or ():
+                target = needs.get(str(target_id))
+                target_page = target["docname"] if target is not None else None
+                seen[need["docname"] or ""].append(f"{need['id']}>{name}>{target_id}@{target_page}")
+                if target is not None:
+                    seen[target_page or ""].append(
+                        f"{target_id}<{name}<{need['id']}@{need['docname']}"
+                    )
+    signatures: dict[str, str] = {}
+    for docname, facts in seen.items():
+        digest = hashlib.sha1(usedforsecurity=False)
+        for fact in sorted(facts):
+            digest.update(fact.encode("utf-8"))
+            digest.update(b"\n")
+        signatures[docname] = digest.hexdigest()
+    return signatures
+
+
+def pages_with_changed_boxes(_app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """``env-get-updated``: pages not re-read whose boxes now show other links.
+
+    Without it, an edit that moves a CPO from one immediate outcome to another leaves both
+    outcomes' pages listing the old link (the stale pages of sphinx-needs' issue 354).
+    """
+    before: dict[str, str] = getattr(env, _BOX_SIGNATURES, {})
+    now = _box_signatures(env)
+    setattr(env, _BOX_SIGNATURES, now)
+    if not before:
+        return []  # a first build writes every page anyway
+    changed = {
+        docname for docname in now.keys() | before.keys() if now.get(docname) != before.get(docname)
+    }
+    return sorted(docname for docname in changed if docname in env.all_docs)

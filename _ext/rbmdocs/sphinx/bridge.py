@@ -12,6 +12,7 @@ from rbmdocs.config import register_config_values, validate_config
 from rbmdocs.render.diagrams import setup_diagrams
 from rbmdocs.render.languages import setup_languages
 from rbmdocs.render.latex import setup_latex
+from rbmdocs.render.need_box import pages_with_changed_boxes
 from rbmdocs.render.need_box_html import setup_prerendered_html
 from rbmdocs.render.reference import setup_reference
 from rbmdocs.render.tables import setup_tables
@@ -56,6 +57,7 @@ def setup_bridge(app: Sphinx) -> None:
     app.connect("config-inited", register_traced_directives, priority=800)
     # sphinx-needs draws need boxes on doctree-resolved (500); ours are drawn first
     app.connect("doctree-resolved", draw_our_need_boxes, priority=450)
+    app.connect("env-get-updated", pages_with_changed_boxes)
     app.add_css_file("rbmdocs.css")
     app.connect("build-finished", _copy_static)
 

@@ -1,0 +1,110 @@
+"""After a one-file edit, every page that shows the changed needs is rewritten, no other.
+
+Plain sphinx-needs leaves other pages stale after an edit (its issue 354): a box keeps
+listing a link that is gone, a table keeps an old title. Here a DWCP file is edited (a CPO
+retitled and moved from one immediate outcome to another) and the site is built again
+incrementally, as ``rbmdocs build`` and ``rbmdocs serve`` do; the other pages are read back.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from sphinx.testing.util import SphinxTestApp
+
+pytestmark = pytest.mark.sphinx
+
+_SECOND_OUTCOME = """
+:::{immediate-outcome} Member States improve labour market information
+:id: IO_2
+:contributes_to: IMO_1
+
+Statistics work.
+:::
+"""
+
+_UNRELATED_PAGE = """# Another objective
+
+:::{strategic-objective} Social dialogue
+:id: SO_2
+
+Stronger social partners.
+:::
+"""
+
+
+def _build(root: Path) -> tuple[Path, set[str]]:
+    """Build into the same folder each time; return it and the pages written this time."""
+    app = SphinxTestApp("html", srcdir=root, status=io.StringIO(), warning=io.StringIO())
+    written: set[str] = set()
+    app.connect("html-page-context", lambda _a, page, *_rest: written.add(page))
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    return Path(app.outdir), written
+
+
+def _box(outdir: Path, page: str, need_id: str) -> str:
+    soup = BeautifulSoup((outdir / page).read_text("utf-8"), "html.parser")
+    table = soup.find("table", id=need_id)
+    assert table is not None, f"{need_id} not on {page}"
+    return table.get_text(" ", strip=True)
+
+
+def test_edit_rewrites_exactly_the_pages_that_show_it(copy_root: Callable[[str], Path]) -> None:
+    root = copy_root("minimal")
+    framework = root / "framework.md"
+    framework.write_text(framework.read_text("utf-8") + _SECOND_OUTCOME, "utf-8")
+    (root / "other.md").write_text(_UNRELATED_PAGE, "utf-8")
+    index = root / "index.md"
+    index.write_text(index.read_text("utf-8").replace("dwcps\n", "dwcps\nother\n"), "utf-8")
+    outdir, _ = _build(root)
+    assert "CPO_GHA_101" in _box(outdir, "framework.html", "IO_1")
+    assert "CPO_GHA_101" not in _box(outdir, "framework.html", "IO_2")
+
+    dwcp = root / "data/dwcp/GHA.yaml"
+    text = dwcp.read_text("utf-8")
+    text = text.replace("contributes_to: [IO_1]", "contributes_to: [IO_2]")
+    text = text.replace("A youth employment policy is adopted", "A youth jobs policy is adopted")
+    dwcp.write_text(text, "utf-8")
+    outdir, written = _build(root)
+
+    # the link moved on the outcomes' page, which was not edited
+    assert "CPO_GHA_101" not in _box(outdir, "framework.html", "IO_1")
+    assert "CPO_GHA_101" in _box(outdir, "framework.html", "IO_2")
+    assert "A youth jobs policy is adopted" in _box(outdir, "data/dwcp/GHA.html", "CPO_GHA_101")
+    # the generated tables follow the edit too
+    dwcps = (outdir / "dwcps.html").read_text("utf-8")
+    assert "Ghana" in dwcps
+    documents = {page for page in written if (root / f"{page}.md").exists()}
+    documents |= {page for page in written if (root / f"{page}.yaml").exists()}
+    # the edited page; the outcomes' page (its boxes' links changed); the two pages with
+    # generated tables (re-read on any change); the root, whose table of contents lists a
+    # re-read page (Sphinx's own rule). Not the unrelated page.
+    assert documents == {"data/dwcp/GHA", "framework", "budget", "dwcps", "index"}, written
+
+
+def test_a_moved_link_rewrites_the_page_of_its_new_target(
+    copy_root: Callable[[str], Path],
+) -> None:
+    """An intermediate outcome moves to an objective on another page, which was not edited."""
+    root = copy_root("minimal")
+    (root / "other.md").write_text(_UNRELATED_PAGE, "utf-8")
+    index = root / "index.md"
+    index.write_text(index.read_text("utf-8").replace("dwcps\n", "dwcps\nother\n"), "utf-8")
+    outdir, _ = _build(root)
+    assert "IMO_1" not in _box(outdir, "other.html", "SO_2")
+
+    framework = root / "framework.md"
+    text = framework.read_text("utf-8")
+    framework.write_text(text.replace(":contributes_to: SO_1", ":contributes_to: SO_2"), "utf-8")
+    outdir, written = _build(root)
+
+    assert "other" in written
+    assert "IMO_1" in _box(outdir, "other.html", "SO_2")
+    assert "IMO_1" not in _box(outdir, "framework.html", "SO_1")
