@@ -347,36 +347,28 @@ def draw_need_boxes(
 _BOX_SIGNATURES = "rbmdocs_box_signatures"
 
 
-def _box_signatures(env: BuildEnvironment) -> dict[str, str]:
-    """Page → hash of what its need boxes show of *other* needs.
+def _box_signatures(env: BuildEnvironment) -> dict[str, frozenset[tuple[str, ...]]]:
+    """Page → what its need boxes show of *other* needs.
 
     A box lists the needs linking to it ("contributed to by CPO_KEN_101"), and every link
     in it points at the page of the need at its other end, or shows a dead link. Those
     change when another page changes, while the box's own page is not re-read. Computed
     from the needs as read (before sphinx-needs builds its back links), in one pass over
-    the links.
+    the links; kept as sets, which compare without sorting.
     """
     needs = SphinxNeedsData(env).get_needs_mutable()
     link_names = [link.name for link in SphinxNeedsData(env).get_schema().iter_link_fields()]
-    seen: dict[str, list[str]] = defaultdict(list)
+    seen: dict[str, set[tuple[str, ...]]] = defaultdict(set)
     for need in needs.values():
+        source_id, source_page = need["id"], need["docname"] or ""
         for name in link_names:
             for target_id in need.get(name) or ():
                 target = needs.get(str(target_id))
-                target_page = target["docname"] if target is not None else None
-                seen[need["docname"] or ""].append(f"{need['id']}>{name}>{target_id}@{target_page}")
+                target_page = target["docname"] or "" if target is not None else "-"
+                seen[source_page].add((source_id, name, str(target_id), target_page))
                 if target is not None:
-                    seen[target_page or ""].append(
-                        f"{target_id}<{name}<{need['id']}@{need['docname']}"
-                    )
-    signatures: dict[str, str] = {}
-    for docname, facts in seen.items():
-        digest = hashlib.sha1(usedforsecurity=False)
-        for fact in sorted(facts):
-            digest.update(fact.encode("utf-8"))
-            digest.update(b"\n")
-        signatures[docname] = digest.hexdigest()
-    return signatures
+                    seen[target_page].add((str(target_id), name, source_id, source_page, "<"))
+    return {page: frozenset(facts) for page, facts in seen.items()}
 
 
 def pages_with_changed_boxes(_app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -385,7 +377,7 @@ def pages_with_changed_boxes(_app: Sphinx, env: BuildEnvironment) -> list[str]:
     Without it, an edit that moves a CPO from one immediate outcome to another leaves both
     outcomes' pages listing the old link (the stale pages of sphinx-needs' issue 354).
     """
-    before: dict[str, str] = getattr(env, _BOX_SIGNATURES, {})
+    before: dict[str, frozenset[tuple[str, ...]]] = getattr(env, _BOX_SIGNATURES, {})
     now = _box_signatures(env)
     setattr(env, _BOX_SIGNATURES, now)
     if not before:

@@ -86,9 +86,13 @@ def pause_collection(_app: Sphinx, _config: object) -> None:
 
 
 def resume_collection(_app: Sphinx) -> None:
-    """``builder-inited``: the environment is loaded; collect, freeze it, and go on."""
+    """``builder-inited``: the environment is loaded; freeze it, and go on.
+
+    No collection first: what was just unpickled is alive, and a full collection of it
+    took 0.4 s of a one-file rebuild at 21,244 needs.
+    """
+    gc.freeze()
     gc.enable()
-    freeze_what_is_alive()
 
 
 def unfreeze(_app: Sphinx, _exception: Exception | None) -> None:
