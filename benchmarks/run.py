@@ -84,6 +84,7 @@ def measure(
     out: Path,
     skip_build: bool = False,
     plain_full_toctree: bool = False,
+    jobs: int = 0,
 ) -> dict[str, object]:
     """Every figure for one size."""
     corpus = out / f"d{dwcps}"
@@ -92,7 +93,7 @@ def measure(
     write_corpus(plain, dwcps, plain=True, plain_full_toctree=plain_full_toctree)
     row: dict[str, object] = {"dwcps": dwcps, **counts}
     row["engine"], _, _ = engine_seconds(dwcps, max(3, repeat))
-    cold, warm, build, incremental, plain_build = [], [], [], [], []
+    cold, warm, build, incremental, plain_build, parallel = [], [], [], [], [], []
     for round_number in range(repeat):
         shutil.rmtree(corpus / "_build", ignore_errors=True)
         cold.append(timed([*RBMDOCS, "check", "--source", str(corpus)]))
@@ -104,6 +105,10 @@ def measure(
         build.append(timed([*RBMDOCS, "build", "--source", str(corpus), "--lang", "en"]))
         edit_one_dwcp(corpus, round_number + 100)
         incremental.append(timed([*RBMDOCS, "build", "--source", str(corpus), "--lang", "en"]))
+        if jobs > 1:
+            shutil.rmtree(corpus / "_build", ignore_errors=True)
+            command = [*RBMDOCS, "build", "--source", str(corpus), "--lang", "en", "-j", str(jobs)]
+            parallel.append(timed(command))
         if not skip_plain:
             shutil.rmtree(plain / "_build", ignore_errors=True)
             plain_build.append(
@@ -125,6 +130,8 @@ def measure(
     row["build"] = median_of(build) if build else {"seconds": None, "peak_mib": 0.0, "ok": True}
     row["build_incremental"] = median_of(incremental) if incremental else None
     row["plain_build"] = median_of(plain_build) if plain_build else None
+    row["parallel_build"] = median_of(parallel) if parallel else None
+    row["jobs"] = jobs
     return row
 
 
@@ -140,9 +147,9 @@ def print_header() -> None:
     print(
         "| DWCPs | needs | links | engine s | check cold s | check after edit s | build s | "
         "build after edit s | plain sphinx-needs build s | plain / ours | peak MiB ours | "
-        "peak MiB plain |"
+        "peak MiB plain | build -j N s |"
     )
-    print("|" + "---|" * 12, flush=True)
+    print("|" + "---|" * 13, flush=True)
 
 
 def print_row(row: dict[str, object]) -> None:
@@ -170,6 +177,7 @@ def print_row(row: dict[str, object]) -> None:
         ratio,
         f"{build['peak_mib']:.0f}" if build["peak_mib"] else "–",
         plain_peak,
+        f"{_cell(row['parallel_build'])} (-j {row['jobs']})" if row["parallel_build"] else "–",
     ]
     print("| " + " | ".join(cells) + " |", flush=True)
 
@@ -189,6 +197,7 @@ def main() -> None:
         action="store_true",
         help="plain corpus with every DWCP page in its table of contents (quadratic sidebar)",
     )
+    parser.add_argument("--jobs", type=int, default=0, help="also time our full build with -j JOBS")
     parser.add_argument("--out", type=Path, default=HERE / "_corpus")
     args = parser.parse_args()
     results: dict[str, object] = {"date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count()}
@@ -222,6 +231,7 @@ def main() -> None:
                     args.out,
                     args.skip_build,
                     args.plain_full_toctree,
+                    args.jobs,
                 )
             )
             print_row(rows[-1])
