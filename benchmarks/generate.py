@@ -407,6 +407,7 @@ _RBMDOCS_CONF = """extensions = ["rbmdocs"]
 project = "Benchmark corpus"
 rbmdocs_spf_period = "2010-2015"
 rbmdocs_bienniums = ["2010-11"]
+rbmdocs_languages = ["en", "zh_CN"]
 html_theme = "alabaster"
 exclude_patterns = ["_build", "expected_defects.json"]
 """

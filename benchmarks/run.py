@@ -93,7 +93,9 @@ def measure(
     write_corpus(plain, dwcps, plain=True, plain_full_toctree=plain_full_toctree)
     row: dict[str, object] = {"dwcps": dwcps, **counts}
     row["engine"], _, _ = engine_seconds(dwcps, max(3, repeat))
-    cold, warm, build, incremental, plain_build, parallel = [], [], [], [], [], []
+    cold, warm, build, incremental, plain_build = [], [], [], [], []
+    serial: list[tuple[float, float, bool, str]] = []
+    parallel: list[tuple[float, float, bool, str]] = []
     for round_number in range(repeat):
         shutil.rmtree(corpus / "_build", ignore_errors=True)
         cold.append(timed([*RBMDOCS, "check", "--source", str(corpus)]))
@@ -106,9 +108,11 @@ def measure(
         edit_one_dwcp(corpus, round_number + 100)
         incremental.append(timed([*RBMDOCS, "build", "--source", str(corpus), "--lang", "en"]))
         if jobs > 1:
-            shutil.rmtree(corpus / "_build", ignore_errors=True)
-            command = [*RBMDOCS, "build", "--source", str(corpus), "--lang", "en", "-j", str(jobs)]
-            parallel.append(timed(command))
+            # both languages, one after the other and then side by side
+            command = [*RBMDOCS, "build", "--source", str(corpus), "--lang", "all", "--format"]
+            for count, runs in ((1, serial), (jobs, parallel)):
+                shutil.rmtree(corpus / "_build", ignore_errors=True)
+                runs.append(timed([*command, "html", "-j", str(count)]))
         if not skip_plain:
             shutil.rmtree(plain / "_build", ignore_errors=True)
             plain_build.append(
@@ -130,6 +134,7 @@ def measure(
     row["build"] = median_of(build) if build else {"seconds": None, "peak_mib": 0.0, "ok": True}
     row["build_incremental"] = median_of(incremental) if incremental else None
     row["plain_build"] = median_of(plain_build) if plain_build else None
+    row["serial_build"] = median_of(serial) if serial else None
     row["parallel_build"] = median_of(parallel) if parallel else None
     row["jobs"] = jobs
     return row
@@ -147,9 +152,9 @@ def print_header() -> None:
     print(
         "| DWCPs | needs | links | engine s | check cold s | check after edit s | build s | "
         "build after edit s | plain sphinx-needs build s | plain / ours | peak MiB ours | "
-        "peak MiB plain | build -j N s |"
+        "peak MiB plain | en + zh_CN -j 1 s | en + zh_CN -j N s |"
     )
-    print("|" + "---|" * 13, flush=True)
+    print("|" + "---|" * 14, flush=True)
 
 
 def print_row(row: dict[str, object]) -> None:
@@ -177,6 +182,7 @@ def print_row(row: dict[str, object]) -> None:
         ratio,
         f"{build['peak_mib']:.0f}" if build["peak_mib"] else "–",
         plain_peak,
+        _cell(row["serial_build"]) if row["serial_build"] else "–",
         f"{_cell(row['parallel_build'])} (-j {row['jobs']})" if row["parallel_build"] else "–",
     ]
     print("| " + " | ".join(cells) + " |", flush=True)

@@ -222,3 +222,37 @@ def test_i18n_needs_a_language_to_translate_into(
     assert main(["i18n", "status", "--source", str(root)]) == 2
 
     assert "add one to rbmdocs_languages" in capsys.readouterr().err
+
+
+def test_languages_built_side_by_side_equal_those_built_in_turn(
+    copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``-j 3`` builds the three languages in three processes: the same pages, in order."""
+    in_turn = copy_root("i18n")
+    side_by_side = Path(shutil.copytree(in_turn, in_turn.parent / "side-by-side"))
+    assert main(["build", "--source", str(in_turn), "--format", "html"]) == 0
+    first = capsys.readouterr().out.splitlines()
+    assert main(["build", "--source", str(side_by_side), "--format", "html", "-j", "3"]) == 0
+    second = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in first] == ["html (en)", "html (zh_CN)", "html (fr)"]
+    assert [line.split(":")[0] for line in second] == [line.split(":")[0] for line in first]
+    for language in ("en", "zh_CN", "fr"):
+        pages = sorted(
+            path.relative_to(in_turn / "_build/html" / language)
+            for path in (in_turn / "_build/html" / language).rglob("*.html")
+        )
+        assert pages
+        for page in pages:
+            ours = (side_by_side / "_build/html" / language / page).read_text("utf-8")
+            assert ours == (in_turn / "_build/html" / language / page).read_text("utf-8"), page
+
+
+def test_bad_input_stops_languages_side_by_side_with_one_message(
+    copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_root("i18n")
+    (root / "data/dwcp/GHA.yaml").write_text("id: [unclosed\n", "utf-8")
+    assert main(["build", "--source", str(root), "--format", "html", "-j", "3"]) == 2
+    errors = capsys.readouterr().err.splitlines()
+    assert len([line for line in errors if ": error: " in line]) == 1, errors
+    assert errors[0].startswith("data/dwcp/GHA.yaml:2: error: YAML syntax error")
