@@ -9,6 +9,7 @@ result stays on the environment for the generated tables and the CLI.
 from __future__ import annotations
 
 import os
+import weakref
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -25,8 +26,13 @@ from rbmdocs.sphinx.env_data import all_notes
 
 logger = logging.getLogger(__name__)
 
-_RESULT = "rbmdocs_check_result"
-_DOCNAMES = "rbmdocs_file_docnames"
+#: This build's check result and file → document map, per environment. Kept beside the
+#: environment, not on it: Sphinx pickles the environment after reading, which would save
+#: (and the next build load again) a result that is always recomputed, 0.6 s of a
+#: one-file check at 21,244 needs.
+_this_build: weakref.WeakKeyDictionary[BuildEnvironment, tuple[CheckResult, dict[str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 class _Locations:
@@ -102,8 +108,7 @@ def run_traceability_check(app: Sphinx, _builder: Builder) -> None:
     env = app.env
     records, locations = collect_records(env, get_needs_view(app))
     result = check_needs(records, check_context(app.config))
-    setattr(env, _RESULT, result)
-    setattr(env, _DOCNAMES, locations.docname_of_file)
+    _this_build[env] = (result, locations.docname_of_file)
     for finding in result.findings:
         report_finding(finding, locations.docname_of_file.get(finding.file))
 
@@ -125,14 +130,14 @@ def report_finding(finding: Finding, docname: str | None) -> None:
 
 def check_result(env: BuildEnvironment) -> CheckResult | None:
     """The result of this build's check (None before ``write-started``)."""
-    result: CheckResult | None = getattr(env, _RESULT, None)
-    return result
+    found = _this_build.get(env)
+    return found[0] if found else None
 
 
 def docname_of_file(env: BuildEnvironment, file: str) -> str | None:
     """The document a project-relative file name belongs to, as seen by the last check."""
-    mapping: dict[str, str] = getattr(env, _DOCNAMES, {})
-    return mapping.get(file)
+    found = _this_build.get(env)
+    return found[1].get(file) if found else None
 
 
 def bad_input_messages(env: BuildEnvironment) -> list[str]:
