@@ -371,12 +371,17 @@ def _box_signatures(env: BuildEnvironment) -> dict[str, frozenset[tuple[str, ...
     return {page: frozenset(facts) for page, facts in seen.items()}
 
 
-def pages_with_changed_boxes(_app: Sphinx, env: BuildEnvironment) -> list[str]:
+def pages_with_changed_boxes(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """``env-get-updated``: pages not re-read whose boxes now show other links.
 
     Without it, an edit that moves a CPO from one immediate outcome to another leaves both
     outcomes' pages listing the old link (the stale pages of sphinx-needs' issue 354).
+    Only HTML builds compare and keep the signatures: ``rbmdocs check`` and the PDF build
+    share the environment, and must not make the next HTML build think its pages are
+    up to date.
     """
+    if app.builder.format != "html":
+        return []
     before: dict[str, frozenset[tuple[str, ...]]] = getattr(env, _BOX_SIGNATURES, {})
     now = _box_signatures(env)
     setattr(env, _BOX_SIGNATURES, now)
