@@ -56,7 +56,7 @@ class BoxLayout:
     """What one of our layouts shows: the labelled options, in order, and what it hides.
 
     Made from the same declaration as the layout given to sphinx-needs
-    (``needs_config.box_layout``), so the two can never show different things.
+    (``needs_config.drawn_layouts``), so the two can never show different things.
     """
 
     def __init__(
