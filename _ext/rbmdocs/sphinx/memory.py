@@ -8,16 +8,15 @@ document), which triggers full collections again and again: at 5,314 needs they 
 about a quarter of the build (30.1 s with, 24.3 s without; ``gc.get_stats()``), and both
 their number and their size grow with the corpus.
 
-Two measures, together:
+Three measures, together:
 
 * The collector is paused while Sphinx loads the environment of the last build (from
   ``config-inited`` to ``builder-inited``): unpickling millions of objects set off full
   collections that found nothing, half a second of a one-file rebuild at 5,314 needs.
-* What is alive is collected once and then frozen (``gc.freeze``), so that later
-  collections skip it: when reading starts (the environment of the last build, loaded
-  from its pickle, is most of an incremental build's heap), each time the number of
-  documents read doubles, and when writing starts. All is unfrozen when the build
-  finishes.
+* What is alive is frozen (``gc.freeze``), so that later collections skip it: once the
+  environment of the last build is loaded (most of an incremental build's heap, all of it
+  alive), and, after one collection, each time the number of documents read doubles and
+  when writing starts. All is unfrozen when the build finishes.
 * A frozen object is never collected again, so a written page's tree must be freed by
   reference counting: its parent and document pointers, the cycles' back edges, are cut
   as soon as its HTML is written. Only the pointers that lead back up are cut, so a
