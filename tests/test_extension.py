@@ -190,3 +190,31 @@ def test_above_the_limit_dwcp_pages_leave_the_sidebar_but_stay_reachable(
     assert sidebar == ["framework.html", "budget.html", "#"]  # no DWCP page under the index
     assert index.select_one('table.rbmdocs-dwcp-index a[href^="data/dwcp/GHA.html"]') is not None
     assert (site / "data/dwcp/GHA.html").is_file()
+
+
+@pytest.mark.parametrize("limit", [25_000, 0])
+def test_priority_matrix_is_full_or_compact_by_its_cell_limit(
+    copy_root: Callable[[str], Path], limit: int
+) -> None:
+    """A region's matrix is drawn in full up to the limit; above, one line per programme."""
+    root = copy_root("minimal")
+    (root / "traceability.md").write_text(
+        "# Traceability\n\n:::{traceability-report}\n:::\n", "utf-8"
+    )
+    index = root / "index.md"
+    index.write_text(index.read_text("utf-8").replace("dwcps\n", "dwcps\ntraceability\n"), "utf-8")
+    app, warnings = _build(root, rbmdocs_matrix_cell_limit=limit)
+    assert warnings == ""
+    page = BeautifulSoup((app.outdir / "traceability.html").read_text("utf-8"), "html.parser")
+    table = page.select_one("table.rbmdocs-matrix-africa")
+    assert table is not None
+    headers = [cell.get_text(strip=True) for cell in table.select("thead th")]
+    ghana = next(row for row in table.select("tbody tr") if row.td.get_text(strip=True) == "Ghana")
+    cells = [cell.get_text(strip=True) for cell in ghana.select("td")][1:]
+    if limit:
+        assert headers == ["Programme", "1"]
+        assert cells == ["1"]
+    else:
+        assert headers == ["Programme", "Immediate outcomes reached (priorities)"]
+        assert cells == ["IO_1 (1)"]
+        assert "a matrix of this region would have 1 cells" in table.find_previous("p").get_text()

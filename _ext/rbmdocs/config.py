@@ -137,6 +137,21 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
         ),
     ),
     ConfigValue(
+        "matrix_cell_limit",
+        25_000,
+        "env",
+        (int,),
+        "Up to this many cells (programmes times immediate outcomes), a region's priority "
+        "matrix on the traceability report is drawn in full; above it, each programme lists "
+        "the outcomes it reaches, because a full matrix grows with the square of the "
+        "programme cycle (81 MB of HTML at 5,000 programmes and 500 outcomes).",
+        lambda value: (
+            []
+            if isinstance(value, int) and value >= 0
+            else [f"rbmdocs_matrix_cell_limit must be a whole number, not {value!r}"]
+        ),
+    ),
+    ConfigValue(
         "documents",
         [],
         "env",

@@ -78,6 +78,12 @@ _LABELS: Final[dict[str, dict[str, str]]] = {
             "Each row is a Decent Work Country Programme; a number is how many of its "
             "priorities reach the immediate outcome of that column through their CPOs."
         ),
+        "report.matrix_compact": (
+            "With {programmes} programmes and {outcomes} immediate outcomes, a matrix of this "
+            "region would have {cells} cells, nearly all empty: each programme lists instead "
+            "the immediate outcomes its priorities reach, with how many of them reach each."
+        ),
+        "table.outcomes_reached": "Immediate outcomes reached (priorities)",
         "type.strategic-objective": "Strategic objective",
         "type.intermediate-outcome": "Intermediate outcome",
         "type.immediate-outcome": "Immediate outcome",
@@ -178,6 +184,12 @@ _LABELS: Final[dict[str, dict[str, str]]] = {
             "每一行为一项体面劳动国别计划；数字表示该计划有多少项优先事项"
             "通过国别计划成果追溯至该列的即时成果。"
         ),
+        "report.matrix_compact": (
+            "本区域有 {programmes} 项计划和 {outcomes} 项即时成果，矩阵将有 {cells} 个单元格，"
+            "几乎全部为空：因此每项计划改为列出其优先事项所追溯至的即时成果，"
+            "并注明追溯至每项成果的优先事项数目。"
+        ),
+        "table.outcomes_reached": "追溯至的即时成果（优先事项数）",
         "type.strategic-objective": "战略目标",
         "type.intermediate-outcome": "中期成果",
         "type.immediate-outcome": "即时成果",

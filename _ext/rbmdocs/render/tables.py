@@ -12,6 +12,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -569,6 +570,9 @@ def _priority_matrices(context: TableContext) -> list[nodes.Node]:
     The matrix has a cell for every programme and outcome, so at scale it is by far the
     largest table of the site (a thousand programmes by a hundred outcomes); it is written
     as HTML directly, for the web report, instead of as a hundred thousand docutils nodes.
+    Above ``rbmdocs_matrix_cell_limit`` cells a region's matrix would grow with the square
+    of the programme cycle, so each programme lists the outcomes it reaches instead: the
+    same facts, in space that grows with the links.
     """
     graph = context.graph
     matrix = priority_matrix(graph)
@@ -581,29 +585,51 @@ def _priority_matrices(context: TableContext) -> list[nodes.Node]:
     output: list[nodes.Node] = [nodes.rubric(heading, heading)]
     intro = context.text("report.matrix_intro")
     output.append(nodes.paragraph(intro, intro))
+    limit = context.env.config.rbmdocs_matrix_cell_limit
     for region in _region_order(set(matrix)):
         caption = context.text(f"region.{region}")
         output.append(nodes.rubric(caption, caption, classes=["rbmdocs-matrix-region"]))
-        columns = [o.id.removeprefix("IO_") for o in outcomes]
-        rows: list[tuple[str, str, list[str]]] = []
-        for dwcp_id in sorted(matrix[region]):
-            dwcp = graph.need(dwcp_id)
-            if dwcp is None:
-                continue
-            counts = matrix[region][dwcp_id]
-            rows.append(
+        programmes = [
+            (dwcp, matrix[region][dwcp_id])
+            for dwcp_id in sorted(matrix[region])
+            if (dwcp := graph.need(dwcp_id)) is not None
+        ]
+        cells = len(programmes) * len(outcomes)
+        corner = context.text("table.programme")
+        if cells > limit:
+            note = context.text(
+                "report.matrix_compact",
+                programmes=f"{len(programmes):,}",
+                outcomes=f"{len(outcomes):,}",
+                cells=f"{cells:,}",
+            )
+            reached_rows = [
                 (
                     dwcp.title or dwcp.id,
                     _href(context, dwcp),
-                    [str(counts[o.id]) if counts.get(o.id) else "" for o in outcomes],
+                    [", ".join(f"{o.id} ({counts[o.id]})" for o in outcomes if counts.get(o.id))],
                 )
+                for dwcp, counts in programmes
+            ]
+            columns = [context.text("table.outcomes_reached")]
+            html = matrix_html(corner, columns, reached_rows, region)
+            # HTML only, like the full matrix: the note says what the table shows
+            output.append(nodes.raw("", f"<p>{escape(note)}</p>{html}", format="html"))
+            continue
+        rows = [
+            (
+                dwcp.title or dwcp.id,
+                _href(context, dwcp),
+                [str(counts[o.id]) if counts.get(o.id) else "" for o in outcomes],
             )
+            for dwcp, counts in programmes
+        ]
         totals = [
             str(sum(1 for counts in matrix[region].values() if counts.get(o.id))) for o in outcomes
         ]
         rows.append((context.text("table.total"), "", totals))
-        html = matrix_html(context.text("table.programme"), columns, rows, region)
-        output.append(nodes.raw("", html, format="html"))
+        columns = [o.id.removeprefix("IO_") for o in outcomes]
+        output.append(nodes.raw("", matrix_html(corner, columns, rows, region), format="html"))
     return output
 
 
