@@ -60,6 +60,17 @@ def _check_bienniums(value: Any) -> list[str]:
     ]
 
 
+def _whole_number(name: str) -> Callable[[Any], list[str]]:
+    """A validator for a count such as a limit: a whole number, zero or more."""
+
+    def check(value: Any) -> list[str]:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return []
+        return [f"{name} must be a whole number, not {value!r}"]
+
+    return check
+
+
 def _check_dwcp_dir(value: Any) -> list[str]:
     if not isinstance(value, str) or not value:
         return [f"rbmdocs_dwcp_dir must be a folder relative to conf.py, not {value!r}"]
@@ -130,11 +141,7 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
         "in every page's sidebar); above it, DWCP pages are reached from the DWCP index "
         "alone, because a sidebar listing thousands of pages makes every page, and the "
         "build, grow with the square of their number.",
-        lambda value: (
-            []
-            if isinstance(value, int) and value >= 0
-            else [f"rbmdocs_dwcp_toctree_limit must be a whole number, not {value!r}"]
-        ),
+        _whole_number("rbmdocs_dwcp_toctree_limit"),
     ),
     ConfigValue(
         "matrix_cell_limit",
@@ -145,11 +152,7 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
         "matrix on the traceability report is drawn in full; above it, each programme lists "
         "the outcomes it reaches, because a full matrix grows with the square of the "
         "programme cycle (81 MB of HTML at 5,000 programmes and 500 outcomes).",
-        lambda value: (
-            []
-            if isinstance(value, int) and value >= 0
-            else [f"rbmdocs_matrix_cell_limit must be a whole number, not {value!r}"]
-        ),
+        _whole_number("rbmdocs_matrix_cell_limit"),
     ),
     ConfigValue(
         "documents",
