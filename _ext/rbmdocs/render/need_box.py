@@ -42,6 +42,7 @@ from rbmdocs.render.need_box_html import (
     HtmlLines,
     LinkWriter,
     escape,
+    has_value,
     prerendered_html,
     value_html,
 )
@@ -75,9 +76,8 @@ class BoxLayout:
 class BoxDrawer:
     """Draws the boxes of one page, with the facts that are the same for every box."""
 
-    def __init__(self, app: Sphinx, layouts: dict[str, BoxLayout], fromdocname: str) -> None:
+    def __init__(self, app: Sphinx, fromdocname: str) -> None:
         self.app = app
-        self.layouts = layouts
         self.fromdocname = fromdocname
         self.needs_config_default_style: str = app.config.needs_default_style or ""
         self.table_classes: list[str] = list(app.config.needs_table_classes)
@@ -194,7 +194,7 @@ class BoxDrawer:
         plan = MetaPlan()
         for name, prefix in layout.labelled_options:
             value = need.get(name)
-            if value is None or value == "" or value == []:
+            if not has_value(value):
                 continue
             if name in self.choice_options and isinstance(value, str):
                 shown = label(f"{name}.{value}", layout.language)
@@ -204,7 +204,7 @@ class BoxDrawer:
             if name in self.not_in_rest or name in layout.hidden_from_rest:
                 continue
             value = need[name]
-            if not (value is None or value == "" or value == []):
+            if has_value(value):
                 plan.rest.append((name, value, f"{name}: "))
         for name, outgoing, incoming in self.links:
             if need[name]:
@@ -278,7 +278,7 @@ class MetaPlan:
 
 def _value_box(name: str, value: Any, prefix: str | None = None) -> list[nodes.inline]:
     """What sphinx-needs' ``meta`` gives for one field: one box, or none without a value."""
-    if value is None or value == "" or value == []:
+    if not has_value(value):
         return []
     container = nodes.inline(classes=[f"needs_{name}"])
     if prefix:
@@ -325,7 +325,7 @@ def draw_need_boxes(
         return
     needs = SphinxNeedsData(app.env).get_needs_view()
     default_layout = app.config.needs_default_layout
-    drawer = BoxDrawer(app, layouts, fromdocname)
+    drawer = BoxDrawer(app, fromdocname)
     all_drawn = True
     for need_node in need_nodes:
         need = needs.get(need_node["ids"][0])
@@ -364,7 +364,7 @@ def _box_signatures(env: BuildEnvironment) -> dict[str, frozenset[tuple[str, ...
         for name in link_names:
             for target_id in need.get(name) or ():
                 target = needs.get(str(target_id))
-                target_page = target["docname"] or "" if target is not None else "-"
+                target_page = (target["docname"] or "") if target is not None else "-"
                 seen[source_page].add((source_id, name, str(target_id), target_page))
                 if target is not None:
                     seen[target_page].add((str(target_id), name, source_id, source_page, "<"))

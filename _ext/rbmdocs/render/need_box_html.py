@@ -2,8 +2,9 @@
 
 Even drawn directly (``need_box.py``), a need box is some forty docutils nodes, and every
 page of a large build holds hundreds of boxes: the nodes were made, then walked by
-sphinx-needs' link pass, by the search indexer and by the HTML writer, about a quarter of a
-5,314-need build (cProfile). In an HTML build the box's table, rows and cells stay nodes
+sphinx-needs' link pass, by the search indexer and by the HTML writer (at 5,314 needs,
+cProfile: 4.1 s drawing them and 8.7 s in the writer's walk, of a 47 s build). In an HTML
+build the box's table, rows and cells stay nodes
 (the body of the need is ordinary content inside them, and the diagrams find the box by
 its table), but the two cells sphinx-needs fills with lines (the head and the options and
 links) become one ``prerendered_html`` node each: the exact HTML the docutils writer would
@@ -72,9 +73,14 @@ class HtmlLines:
         return prerendered("".join(self.parts), self.words)
 
 
+def has_value(value: Any) -> bool:
+    """Whether sphinx-needs' ``meta`` shows a field: not None, not empty text, not ``[]``."""
+    return not (value is None or value == "" or value == [])
+
+
 def value_html(out: HtmlLines, name: str, value: Any, prefix: str | None = None) -> bool:
     """What sphinx-needs' ``meta`` gives for one field, as HTML; False when it gives nothing."""
-    if value is None or value == "" or value == []:
+    if not has_value(value):
         return False
     out.tag(f'<span class="needs_{escape(name)}">')
     if prefix:

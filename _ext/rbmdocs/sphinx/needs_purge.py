@@ -3,7 +3,7 @@
 Before Sphinx reads a document it emits ``env-purge-doc``, and sphinx-needs answers by
 scanning every need it holds for ones from that document. In a full build that is once per
 document over the needs read so far, so the build grows with documents times needs: 2 s of a
-5,314-need build (cProfile), and four times that share at 21,000 needs. A document Sphinx
+5,314-need build (cProfile). A document Sphinx
 has never read (it is not in ``env.all_docs``) cannot own a need yet, so the scan is only
 run for documents read by an earlier build: every one of those still has its needs
 forgotten exactly as sphinx-needs does it.
