@@ -6,6 +6,8 @@ programme unit fixing conf.py sees everything wrong in one run rather than one p
 
 from __future__ import annotations
 
+import datetime
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,9 +19,9 @@ from sphinx.config import Config
 from sphinx.errors import ConfigError
 
 from rbmdocs.graph.model import CheckContext
-from rbmdocs.graph.rules import biennium_years
+from rbmdocs.graph.rules import biennium_years, iso_date
 from rbmdocs.render.latex import check_documents
-from rbmdocs.schema import RULES_BY_ID, SEVERITIES
+from rbmdocs.schema import REPORT_STATUSES, RULES_BY_ID, SEVERITIES
 
 _PERIOD = re.compile(r"(\d{4})-(\d{4})")
 
@@ -69,6 +71,42 @@ def _whole_number(name: str) -> Callable[[Any], list[str]]:
         return [f"{name} must be a whole number, not {value!r}"]
 
     return check
+
+
+def _check_reports(value: Any) -> list[str]:
+    if not isinstance(value, Mapping):
+        return [f"rbmdocs_reports must be a dict such as {{'2010-11': 'draft'}}, not {value!r}"]
+    problems = []
+    for biennium, status in value.items():
+        if not isinstance(biennium, str) or biennium_years(biennium) is None:
+            problems.append(f"rbmdocs_reports: {biennium!r} is not a biennium such as '2010-11'")
+        if status not in REPORT_STATUSES:
+            problems.append(
+                f"rbmdocs_reports[{biennium!r}] is {status!r}; use one of "
+                f"{', '.join(REPORT_STATUSES)}"
+            )
+    return problems
+
+
+def _check_build_date(value: Any) -> list[str]:
+    if value == "" or (isinstance(value, str) and iso_date(value) is not None):
+        return []
+    return [f"rbmdocs_build_date must be a date such as '2011-12-31' or '', not {value!r}"]
+
+
+def build_date(config: Config) -> str:
+    """The day overdue follow-up is judged on: ``rbmdocs_build_date``, else today.
+
+    ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention) stands for today when set,
+    so that a build of the same sources on another day can give the same output.
+    """
+    configured: str = config.rbmdocs_build_date
+    if configured:
+        return configured
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date().isoformat()
+    return datetime.datetime.now(datetime.UTC).date().isoformat()
 
 
 def _check_dwcp_dir(value: Any) -> list[str]:
@@ -164,6 +202,25 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
         check_documents,
     ),
     ConfigValue(
+        "reports",
+        {},
+        "env",
+        (dict,),
+        "The bienniums whose programme implementation report is in the build, each 'draft' "
+        "or 'final': {'2010-11': 'final'}. Targets without a result and outcomes without a "
+        "report are warnings while the report is a draft, errors once it is final.",
+        _check_reports,
+    ),
+    ConfigValue(
+        "build_date",
+        "",
+        "",
+        (str,),
+        "The date, 'YYYY-MM-DD', that recommendations' due dates are checked against; "
+        "empty means today (or SOURCE_DATE_EPOCH when set).",
+        _check_build_date,
+    ),
+    ConfigValue(
         "severity",
         {},
         "html",
@@ -195,12 +252,23 @@ def validate_config(app: Sphinx, config: Config) -> None:
         problems.extend(value.validate(config[PREFIX + value.name]))
     if not problems:
         problems.extend(_bienniums_inside_period(config))
+        problems.extend(_reports_in_build(config))
         configured_dir = config[PREFIX + "dwcp_dir"]
         if configured_dir != "data/dwcp" and not (Path(app.confdir) / configured_dir).is_dir():
             problems.append(f"rbmdocs_dwcp_dir: the folder {configured_dir!r} does not exist")
     if problems:
         listing = "\n".join(f"  - {problem}" for problem in problems)
         raise ConfigError(f"rbmdocs configuration in conf.py has problems:\n{listing}")
+
+
+def _reports_in_build(config: Config) -> list[str]:
+    """A report is of a biennium whose P&B is in the build: its targets are there."""
+    return [
+        f"rbmdocs_reports: {biennium} is not a P&B biennium in the build "
+        f"(rbmdocs_bienniums: {', '.join(config.rbmdocs_bienniums) or 'none'})"
+        for biennium in config.rbmdocs_reports
+        if biennium not in config.rbmdocs_bienniums
+    ]
 
 
 def _bienniums_inside_period(config: Config) -> list[str]:
@@ -225,4 +293,6 @@ def check_context(config: Config) -> CheckContext:
         spf_period=config.rbmdocs_spf_period,
         bienniums=tuple(config.rbmdocs_bienniums),
         severity=dict(config.rbmdocs_severity),
+        reports=dict(config.rbmdocs_reports),
+        build_date=build_date(config),
     )

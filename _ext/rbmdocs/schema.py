@@ -17,6 +17,18 @@ from typing import Final
 REGIONS: Final = ("africa", "americas", "arab-states", "asia-pacific", "europe-central-asia")
 DWCP_STATUSES: Final = ("concept", "draft", "final")
 SCOPES: Final = ("country", "global")
+RECOMMENDATION_STATUSES: Final = ("open", "in-progress", "implemented", "rejected")
+#: Recommendation statuses that still call for action (RBM040 looks at their due date).
+UNFINISHED_STATUSES: Final = ("open", "in-progress")
+MILESTONE_AREAS: Final = (
+    "integrated-management-strategies",
+    "performance-accountability",
+    "programme-cycle-reform",
+)
+STRATEGY_KINDS: Final = ("core", "other")
+CAPACITY_LEVELS: Final = ("individual", "organizational", "enabling-environment")
+CAPACITY_KINDS: Final = ("technical", "functional")
+REPORT_STATUSES: Final = ("draft", "final")
 SEVERITIES: Final = ("error", "warning", "off")
 
 #: IDs are ASCII upper case: a letter, then letters, digits and underscores.
@@ -31,6 +43,8 @@ class ValueFormat(StrEnum):
     BIENNIUM = "biennium"
     PERIOD = "period"
     AMOUNT = "amount"
+    YEAR = "year"
+    DATE = "date"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +100,22 @@ class NeedTypeSpec:
 
 def _amount(name: str, description: str) -> FieldSpec:
     return FieldSpec(name, required=True, value_format=ValueFormat.AMOUNT, description=description)
+
+
+def _choice(
+    name: str, choices: tuple[str, ...], description: str, *, required: bool = True
+) -> FieldSpec:
+    return FieldSpec(
+        name,
+        required=required,
+        value_format=ValueFormat.CHOICE,
+        choices=choices,
+        description=description,
+    )
+
+
+#: What lessons inform and recommendations address: the results and how they are pursued.
+_LEARNING_TARGETS: Final = ("immediate-outcome", "intermediate-outcome", "outcome-strategy")
 
 
 _BIENNIUM = FieldSpec(
@@ -253,7 +283,22 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
         "CPO_",
         "Country programme outcome",
         "data/dwcp",
-        fields=(_BIENNIUM,),
+        fields=(
+            _BIENNIUM,
+            _choice(
+                "capacity_level",
+                CAPACITY_LEVELS,
+                "For capacity development: the level of capacity the CPO builds.",
+                required=False,
+            ),
+            _choice(
+                "capacity_kind",
+                CAPACITY_KINDS,
+                "For capacity development: technical (a subject) or functional (to plan, "
+                "manage, evaluate).",
+                required=False,
+            ),
+        ),
         links=(
             LinkSpec(
                 "realises",
@@ -268,6 +313,121 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
         ),
         color="#E2F0D9",
         level=4,
+    ),
+    NeedTypeSpec(
+        "result",
+        "RES_",
+        "Result",
+        "implementation_report",
+        fields=(
+            _BIENNIUM,
+            FieldSpec("value", required=True, description="What was achieved, against the target."),
+            FieldSpec(
+                "criteria_met",
+                description="Which of the indicator's measurement criteria the result meets.",
+            ),
+        ),
+        links=(
+            LinkSpec("reports_on", ("target",)),
+            LinkSpec("achieved_through", ("cpo",), min_count=0, max_count=None),
+        ),
+        color="#FFD966",
+        level=5,
+    ),
+    NeedTypeSpec(
+        "outcome-report",
+        "ORP_",
+        "Outcome report",
+        "implementation_report",
+        fields=(
+            _BIENNIUM,
+            _amount("spent_regular_budget", "Regular budget spent, whole US$."),
+            _amount("spent_extra_budgetary", "Extra-budgetary resources spent, whole US$."),
+            _amount("spent_rbsa", "RBSA spent, whole US$."),
+        ),
+        links=(LinkSpec("reports_on", ("immediate-outcome",)),),
+        color="#F8CBAD",
+        level=3,
+    ),
+    NeedTypeSpec(
+        "lesson",
+        "LES_",
+        "Lesson learned",
+        "spf",
+        fields=(FieldSpec("source", required=True, description="The evaluation it comes from."),),
+        links=(LinkSpec("informs", _LEARNING_TARGETS, max_count=None),),
+        color="#D9D2E9",
+        level=4,
+    ),
+    NeedTypeSpec(
+        "recommendation",
+        "REC_",
+        "Recommendation",
+        "spf",
+        fields=(
+            _choice(
+                "status",
+                RECOMMENDATION_STATUSES,
+                "Where its follow-up stands.",
+            ),
+            FieldSpec(
+                "due",
+                required=True,
+                value_format=ValueFormat.DATE,
+                description="When it should be implemented, `YYYY-MM-DD`.",
+            ),
+            FieldSpec("owner", required=True, description="The unit that follows it up."),
+            FieldSpec("source", description="The evaluation that made it."),
+        ),
+        links=(LinkSpec("addresses", _LEARNING_TARGETS, max_count=None),),
+        color="#B4A7D6",
+        level=4,
+    ),
+    NeedTypeSpec(
+        "management-strategy",
+        "MST_",
+        "Management strategy",
+        "spf",
+        fields=(
+            _choice(
+                "kind",
+                STRATEGY_KINDS,
+                "`core` for the core management strategies, the columns of the strategy "
+                "matrix; `other` for strategies that link to them.",
+            ),
+        ),
+        color="#DDEBF7",
+        level=0,
+    ),
+    NeedTypeSpec(
+        "strategy-link",
+        "SLK_",
+        "Strategy link",
+        "spf",
+        links=(
+            LinkSpec("from", ("management-strategy",)),
+            LinkSpec("to", ("management-strategy",)),
+        ),
+        color="#EDEDED",
+        level=1,
+    ),
+    NeedTypeSpec(
+        "milestone",
+        "MIL_",
+        "Milestone",
+        "spf",
+        fields=(
+            FieldSpec(
+                "year",
+                required=True,
+                value_format=ValueFormat.YEAR,
+                description="The year it is due, `YYYY`.",
+            ),
+            FieldSpec("status", required=True, description="Where it stands, in words."),
+            _choice("area", MILESTONE_AREAS, "The part of the RBM roadmap it belongs to."),
+        ),
+        color="#FFF2CC",
+        level=0,
     ),
 )
 
@@ -307,6 +467,11 @@ class RuleKind(StrEnum):
     HAS_INCOMING = "has-incoming"
     PER_BIENNIUM = "per-biennium"
     BIENNIUM_IN_BUILD = "biennium-in-build"
+    REPORTED = "reported"
+    RESULT_THROUGH_CPOS = "result-through-cpos"
+    SAME_BIENNIUM = "same-biennium"
+    OVERDUE = "overdue"
+    MATRIX_CELL = "matrix-cell"
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,6 +486,8 @@ class RuleSpec:
     applies_to: tuple[str, ...] = ()
     """Need types it looks at; empty means every type."""
     params: dict[str, str] = field(default_factory=dict)
+    when_final: str = ""
+    """The severity once the implementation report of the biennium is final (`rbmdocs_reports`)."""
 
 
 RULES: Final[tuple[RuleSpec, ...]] = (
@@ -440,6 +607,63 @@ RULES: Final[tuple[RuleSpec, ...]] = (
         "Link a CPO to the outcome, or give it `scope: global`.",
         applies_to=("immediate-outcome",),
         params={"link": "contributes_to", "source_type": "cpo", "scope": "country"},
+    ),
+    RuleSpec(
+        "RBM030",
+        "warning",
+        RuleKind.REPORTED,
+        "a target of a reported biennium has no result (an error once the report is final)",
+        "Add a result with `reports_on` naming the target, in the implementation report.",
+        applies_to=("target",),
+        params={"link": "reports_on", "source_type": "result"},
+        when_final="error",
+    ),
+    RuleSpec(
+        "RBM031",
+        "warning",
+        RuleKind.REPORTED,
+        "an immediate outcome has no outcome report for a reported biennium "
+        "(an error once the report is final)",
+        "Add an outcome report with `reports_on` naming the outcome, in the implementation report.",
+        applies_to=("immediate-outcome",),
+        params={"link": "reports_on", "source_type": "outcome-report"},
+        when_final="error",
+    ),
+    RuleSpec(
+        "RBM032",
+        "error",
+        RuleKind.RESULT_THROUGH_CPOS,
+        "a result names a CPO (`achieved_through`) that does not contribute to the immediate "
+        "outcome its target's indicator measures",
+        "Name only CPOs whose `contributes_to` includes the outcome, or link the CPO to it.",
+        applies_to=("result",),
+    ),
+    RuleSpec(
+        "RBM033",
+        "error",
+        RuleKind.SAME_BIENNIUM,
+        "a result's biennium is not the biennium of the target it reports on",
+        "Report on the target of the same biennium, or correct the `biennium`.",
+        applies_to=("result",),
+        params={"link": "reports_on"},
+    ),
+    RuleSpec(
+        "RBM040",
+        "warning",
+        RuleKind.OVERDUE,
+        "a recommendation still open or in progress is past its due date "
+        "(the build date is `rbmdocs_build_date`)",
+        "Implement it and set `status: implemented`, or agree a new `due` date.",
+        applies_to=("recommendation",),
+    ),
+    RuleSpec(
+        "RBM050",
+        "error",
+        RuleKind.MATRIX_CELL,
+        "a strategy link joins a strategy to itself, or fills a cell of the strategy matrix "
+        "that another link fills",
+        "Write the cell's text in one strategy link between two different strategies.",
+        applies_to=("strategy-link",),
     ),
 )
 

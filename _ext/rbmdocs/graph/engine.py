@@ -66,14 +66,18 @@ def _check(records: Iterable[NeedRecord], context: CheckContext) -> CheckResult:
         severity = context.severity.get(rule.rule_id, rule.severity)
         if severity == "off":
             continue
-        for record, message in RULE_FUNCTIONS[rule.kind](graph, rule, context, reach):
+        overridden = rule.rule_id in context.severity
+        for hit in RULE_FUNCTIONS[rule.kind](graph, rule, context, reach):
+            record, message = hit[0], hit[1]
+            # a rule may raise its severity for one hit (a final report); conf.py still wins
+            hit_severity = hit[2] if len(hit) > 2 and not overridden else severity
             findings.append(
                 Finding(
                     file=record.file,
                     line=record.line or 0,
                     rule=rule.rule_id,
                     need=record.id,
-                    severity=severity,
+                    severity=hit_severity,
                     message=message if message.endswith(".") else f"{message}.",
                     hint=rule.hint,
                 )

@@ -32,11 +32,19 @@ class NeedRecord:
 
 @dataclass(frozen=True, slots=True)
 class CheckContext:
-    """What the build is about: the SPF period, the P&B bienniums and severity overrides."""
+    """What the build is about: the SPF period, the P&B bienniums and severity overrides.
+
+    ``reports`` names the bienniums whose implementation report is in the build, each
+    ``draft`` or ``final``; ``build_date`` (``YYYY-MM-DD``) is the day overdue follow-up is
+    judged against, an input rather than the clock so that a check gives the same findings
+    every time it is given the same date.
+    """
 
     spf_period: str = ""
     bienniums: tuple[str, ...] = ()
     severity: Mapping[str, str] = field(default_factory=dict)
+    reports: Mapping[str, str] = field(default_factory=dict)
+    build_date: str = ""
 
 
 @dataclass(frozen=True, slots=True, order=True)

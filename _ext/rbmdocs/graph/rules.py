@@ -7,6 +7,7 @@ twice, whatever the depth of the chains: the whole check stays O(needs + links).
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,18 +18,22 @@ from rbmdocs.graph.model import CheckContext, NeedRecord
 from rbmdocs.schema import (
     ID_PATTERN,
     NEED_TYPES_BY_NAME,
+    UNFINISHED_STATUSES,
     FieldSpec,
     RuleKind,
     RuleSpec,
     ValueFormat,
 )
 
-Hit = tuple[NeedRecord, str]
+#: A broken rule on one need: the need, the message and, rarely, a severity of its own
+#: (RBM030 is an error once the report of the target's biennium is final).
+Hit = tuple[NeedRecord, str] | tuple[NeedRecord, str, str]
 RuleFunction = Callable[[NeedGraph, RuleSpec, CheckContext, "Reach"], Iterator[Hit]]
 
 _BIENNIUM = re.compile(r"(\d{4})-(\d{2})")
 _PERIOD = re.compile(r"(\d{4})-(\d{4})")
 _DIGITS = re.compile(r"\d+")
+_YEAR = re.compile(r"\d{4}")
 _MAX_CHAIN_WORDS = 4
 
 
@@ -74,7 +79,22 @@ def value_problem(spec: FieldSpec, value: str) -> str:
             return f"{spec.name} {value!r} ends before it starts"
     if kind is ValueFormat.AMOUNT and _DIGITS.fullmatch(value) is None:
         return f"{spec.name} {value!r} is not a whole non-negative number of US$ (digits only)"
+    if kind is ValueFormat.YEAR and _YEAR.fullmatch(value) is None:
+        return f"{spec.name} {value!r} is not a year YYYY"
+    if kind is ValueFormat.DATE and iso_date(value) is None:
+        return f"{spec.name} {value!r} is not a date YYYY-MM-DD"
     return ""
+
+
+@cache
+def iso_date(text: str) -> datetime.date | None:
+    """The date of ``YYYY-MM-DD`` text that names a real day, else None."""
+    if len(text) != 10:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 @dataclass(slots=True)
@@ -542,6 +562,142 @@ def _rule_biennium_in_build(
             )
 
 
+def _rule_reported(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    """RBM030/031: what a reported biennium calls for has its report; stricter once final."""
+    if not ctx.reports:
+        return
+    link, source_type = rule.params["link"], rule.params["source_type"]
+    source_title = NEED_TYPES_BY_NAME[source_type].title.lower()
+    for applies in rule.applies_to:
+        # a need of one biennium (a target) is reported in its own; others in every one
+        of_one_biennium = NEED_TYPES_BY_NAME[applies].field_named("biennium") is not None
+        for record in graph.needs_of_type(applies):
+            own = (record.fields.get("biennium") or "").strip()
+            wanted = ([own] if own in ctx.reports else []) if of_one_biennium else list(ctx.reports)
+            if not wanted:
+                continue
+            covered = {
+                (source.fields.get("biennium") or "").strip()
+                for source in _typed_sources(graph, record.id, link, source_type)
+            }
+            missing = [biennium for biennium in wanted if biennium not in covered]
+            if not missing:
+                continue
+            message = f"{record.id} has no {source_title} for {_listing(missing)}"
+            if rule.when_final and any(ctx.reports[b] == "final" for b in missing):
+                yield record, f"{message}, and that report is final", rule.when_final
+            else:
+                yield record, message
+
+
+def _outcome_of_target(graph: NeedGraph, target_id: str) -> tuple[str, str]:
+    """(indicator, immediate outcome) a target measures, "" where the chain breaks."""
+    target = graph.need(target_id)
+    indicators = list(target.links.get("sets_target_for") or ()) if target else []
+    indicator = graph.need(indicators[0]) if len(indicators) == 1 else None
+    if indicator is None:
+        return "", ""
+    outcomes = list(indicator.links.get("measures") or ())
+    return indicator.id, outcomes[0] if len(outcomes) == 1 else ""
+
+
+def _rule_result_through_cpos(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    """RBM032: each CPO a result names contributes to the outcome its target measures.
+
+    One lookup per link: target → indicator → outcome, then each CPO's own links.
+    Broken links on the way are RBM010-012's to report, so they are skipped here.
+    """
+    for applies in rule.applies_to:
+        for result in graph.needs_of_type(applies):
+            targets = list(result.links.get("reports_on") or ())
+            if len(targets) != 1:
+                continue
+            indicator, outcome = _outcome_of_target(graph, targets[0])
+            if not outcome:
+                continue
+            strays = []
+            for cpo_id in result.links.get("achieved_through") or ():
+                cpo = graph.need(cpo_id)
+                if cpo is None or cpo.type != "cpo":
+                    continue
+                if outcome not in (cpo.links.get("contributes_to") or ()):
+                    strays.append(cpo_id)
+            if strays:
+                verb = "does" if len(strays) == 1 else "do"
+                yield (
+                    result,
+                    f"{result.id} is achieved through {_listing(strays)}, which {verb} not "
+                    f"contribute to {outcome}, the outcome {targets[0]} ({indicator}) measures",
+                )
+
+
+def _rule_same_biennium(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    """RBM033: a result and the target it reports on are of one biennium."""
+    link = rule.params["link"]
+    for applies in rule.applies_to:
+        for record in graph.needs_of_type(applies):
+            own = (record.fields.get("biennium") or "").strip()
+            for target_id in record.links.get(link) or ():
+                target = graph.need(target_id)
+                theirs = (target.fields.get("biennium") or "").strip() if target else ""
+                if own and theirs and own != theirs:
+                    yield (
+                        record,
+                        f"{record.id} is for {own}, but {target_id} it reports on is for {theirs}",
+                    )
+
+
+def _rule_overdue(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    """RBM040: follow-up still unfinished after its due date, judged on the build date."""
+    today = iso_date(ctx.build_date)
+    if today is None:
+        return
+    for applies in rule.applies_to:
+        for record in graph.needs_of_type(applies):
+            status = (record.fields.get("status") or "").strip()
+            due_text = (record.fields.get("due") or "").strip()
+            due = iso_date(due_text)
+            if status in UNFINISHED_STATUSES and due is not None and due < today:
+                days = (today - due).days
+                yield (
+                    record,
+                    f"{record.id} is {status} and was due on {due_text}, "
+                    f"{days} day{'s' * (days != 1)} before {ctx.build_date}",
+                )
+
+
+def _rule_matrix_cell(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    """RBM050: one strategy link per cell of the strategy matrix, none on the diagonal."""
+    first_in_cell: dict[tuple[str, str], str] = {}
+    for applies in rule.applies_to:
+        for record in sorted(graph.needs_of_type(applies), key=lambda need: need.id):
+            sources = list(record.links.get("from") or ())
+            targets = list(record.links.get("to") or ())
+            if len(sources) != 1 or len(targets) != 1:
+                continue  # RBM012's to report
+            cell = (sources[0], targets[0])
+            if cell[0] == cell[1]:
+                yield record, f"{record.id} links {cell[0]} to itself"
+            elif cell in first_in_cell:
+                yield (
+                    record,
+                    f"{record.id} links {cell[0]} to {cell[1]}, as {first_in_cell[cell]} "
+                    "already does",
+                )
+            else:
+                first_in_cell[cell] = record.id
+
+
 RULE_FUNCTIONS: dict[RuleKind, RuleFunction] = {
     RuleKind.ID_FORMAT: _rule_id_format,
     RuleKind.REQUIRED: _rule_required,
@@ -556,4 +712,9 @@ RULE_FUNCTIONS: dict[RuleKind, RuleFunction] = {
     RuleKind.HAS_INCOMING: _rule_has_incoming,
     RuleKind.PER_BIENNIUM: _rule_per_biennium,
     RuleKind.BIENNIUM_IN_BUILD: _rule_biennium_in_build,
+    RuleKind.REPORTED: _rule_reported,
+    RuleKind.RESULT_THROUGH_CPOS: _rule_result_through_cpos,
+    RuleKind.SAME_BIENNIUM: _rule_same_biennium,
+    RuleKind.OVERDUE: _rule_overdue,
+    RuleKind.MATRIX_CELL: _rule_matrix_cell,
 }

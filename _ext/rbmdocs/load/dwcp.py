@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path as FsPath
-from typing import Any
+from typing import Any, Final
 
 import jsonschema_rs
 
@@ -28,8 +28,11 @@ from rbmdocs.load.yaml_source import (
     describe_path,
     load_located_yaml,
 )
+from rbmdocs.schema import NEED_TYPES_BY_NAME
 
 DWCP_SUFFIX = ".yaml"
+#: The options of a CPO written in YAML (its links come from nesting and ``contributes_to``).
+CPO_FIELDS: Final = tuple(spec.name for spec in NEED_TYPES_BY_NAME["cpo"].fields)
 
 Bilingual = Mapping[str, str]
 """Text per language code; a plain string in the file is stored under ``"*"`` (any language)."""
@@ -215,7 +218,7 @@ def _build(located: LocatedData, file: str) -> DwcpFile:
                 str(cpo_map["id"]),
                 located.line_of((*c_path, "id")),
                 title=_bilingual(cpo_map.get("title", cpo_map["id"])),
-                fields={"biennium": str(cpo_map["biennium"])} if "biennium" in cpo_map else {},
+                fields={key: str(cpo_map[key]) for key in CPO_FIELDS if key in cpo_map},
                 links={
                     "realises": [priority.id],
                     "contributes_to": [str(item) for item in cpo_map.get("contributes_to", [])],

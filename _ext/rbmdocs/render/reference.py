@@ -50,7 +50,17 @@ class RuleReferenceDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         """One row per rule of ``schema.RULES``."""
-        rows = [[rule.rule_id, rule.severity, rule.fires_when, rule.hint] for rule in RULES]
+        rows = [
+            [
+                rule.rule_id,
+                f"{rule.severity}; {rule.when_final} once the report is final"
+                if rule.when_final
+                else rule.severity,
+                rule.fires_when,
+                rule.hint,
+            ]
+            for rule in RULES
+        ]
         return [
             _table(["Rule", "Default severity", "Fires when", "What to do"], rows, [1, 1, 4, 4])
         ]
@@ -63,6 +73,8 @@ def _field_text(spec_format: ValueFormat, choices: tuple[str, ...], default: str
         ValueFormat.BIENNIUM: "`YYYY-YY`",
         ValueFormat.PERIOD: "`YYYY-YYYY`",
         ValueFormat.AMOUNT: "whole US$, digits only",
+        ValueFormat.YEAR: "`YYYY`",
+        ValueFormat.DATE: "`YYYY-MM-DD`",
     }[spec_format]
     return f"{text} (default `{default}`)" if default else text
 
