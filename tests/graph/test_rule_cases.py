@@ -128,6 +128,8 @@ def build_records(case: dict[str, Any]) -> tuple[list[NeedRecord], CheckContext]
         spf_period=context["spf_period"],
         bienniums=tuple(context["bienniums"]),
         severity=context.get("severity", {}),
+        reports=context.get("reports", {}),
+        build_date=context.get("build_date", ""),
     )
 
 

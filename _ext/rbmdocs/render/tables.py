@@ -8,10 +8,8 @@ is never stale after an incremental build.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from html import escape
 from typing import Any, ClassVar
 
@@ -19,13 +17,11 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import NoUri
 from sphinx.util.docutils import SphinxDirective
-from sphinx.util.nodes import make_refnode
 
-from rbmdocs.graph import CheckResult, NeedGraph
+from rbmdocs.graph import NeedGraph
 from rbmdocs.graph.model import NeedRecord
 from rbmdocs.render.coverage_report import (
     Bar,
@@ -35,17 +31,20 @@ from rbmdocs.render.coverage_report import (
     objective_of_outcomes,
     priority_matrix,
 )
-from rbmdocs.render.labels import label
+from rbmdocs.render.cycle_tables import CYCLE_TABLE_BUILDERS
+from rbmdocs.render.table_kit import (
+    TableContext,
+    amount,
+    by_id,
+    money,
+    natural_key,
+    region_order,
+    sources_of_type,
+    table,
+)
 from rbmdocs.schema import DWCP_STATUSES, REGIONS
 from rbmdocs.sphinx.checking import check_result, docname_of_file
 from rbmdocs.sphinx.env_data import all_notes, notes_for
-
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple[Any, ...]:
-    """Sort IO_2 before IO_10, as a reader counts."""
-    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(text))
 
 
 class generated_content(nodes.General, nodes.Element):
@@ -60,6 +59,8 @@ class GeneratedContentDirective(SphinxDirective):
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         "objective": directives.unchanged,
         "biennium": directives.unchanged,
+        "outcome": directives.unchanged,
+        "area": directives.unchanged,
     }
 
     def run(self) -> list[nodes.Node]:
@@ -115,99 +116,8 @@ class DwcpIndexDirective(GeneratedContentDirective):
         return [wrapper]
 
 
-@dataclass(slots=True)
-class TableContext:
-    """What a table builder needs: the graph, the page it goes on, the language."""
-
-    result: CheckResult
-    env: BuildEnvironment
-    builder: Builder
-    docname: str
-    language: str
-    options: dict[str, str]
-
-    @property
-    def graph(self) -> NeedGraph:
-        return self.result.graph
-
-    def text(self, key: str, **values: str) -> str:
-        return label(key, self.language, **values)
-
-    def link(self, need: NeedRecord, text: str | None = None) -> nodes.Node:
-        """A reference to the need wherever it is rendered (HTML or LaTeX alike)."""
-        shown = text if text is not None else f"{need.id} {need.title}".strip()
-        target_doc = docname_of_file(self.env, need.file)
-        if target_doc is None:
-            return nodes.Text(shown)
-        try:
-            return make_refnode(
-                self.builder, self.docname, target_doc, need.id, nodes.inline(shown, shown), need.id
-            )
-        except NoUri:  # a PDF holds one document: a need of the other is named, not linked
-            return nodes.Text(shown)
-
-
-def _table(
-    headers: Sequence[str],
-    rows: Iterable[Sequence[nodes.Node | str]],
-    *,
-    classes: Sequence[str] = (),
-    numeric_from: int | None = None,
-    widths: Sequence[int] | None = None,
-) -> nodes.table:
-    """A docutils table; cells may be text or nodes; numeric columns align right."""
-    # longtable: in a PDF the table breaks across pages, its header repeated on each
-    table = nodes.table(classes=["rbmdocs-table", "longtable", *classes])
-    if widths:
-        table["classes"].append("colwidths-given")  # Sphinx then writes the widths out
-    group = nodes.tgroup(cols=len(headers))
-    table += group
-    for index in range(len(headers)):
-        width = widths[index] if widths else 1
-        group += nodes.colspec(colwidth=width)
-    head = nodes.thead()
-    group += head
-    head += _row(headers, numeric_from, header=True)
-    body = nodes.tbody()
-    group += body
-    for cells in rows:
-        body += _row(cells, numeric_from)
-    return table
-
-
-def _row(
-    cells: Sequence[nodes.Node | str], numeric_from: int | None, *, header: bool = False
-) -> nodes.row:
-    row = nodes.row()
-    for index, cell in enumerate(cells):
-        entry = nodes.entry()
-        if numeric_from is not None and index >= numeric_from:
-            entry["classes"].append("rbmdocs-number")
-        paragraph = nodes.paragraph()
-        if isinstance(cell, nodes.Node):
-            paragraph += cell
-        else:
-            paragraph += nodes.strong(cell, cell) if header else nodes.Text(cell)
-        entry += paragraph
-        row += entry
-    return row
-
-
-def _sorted(needs: Iterable[NeedRecord]) -> list[NeedRecord]:
-    return sorted(needs, key=lambda need: natural_key(need.id))
-
-
-def _sources(graph: NeedGraph, need_id: str, link: str, need_type: str) -> list[NeedRecord]:
-    found = {}
-    for source_id in graph.sources(need_id, link):
-        source = graph.need(source_id)
-        if source is not None and source.type == need_type:
-            found[source.id] = source
-    return _sorted(found.values())
-
-
 def _objectives(context: TableContext) -> list[NeedRecord]:
-    objectives = _sorted(context.graph.needs_of_type("strategic-objective"))
+    objectives = by_id(context.graph.needs_of_type("strategic-objective"))
     wanted = context.options.get("objective")
     return [need for need in objectives if not wanted or need.id == wanted]
 
@@ -218,10 +128,16 @@ def build_results_framework(context: TableContext) -> list[nodes.Node]:
     output: list[nodes.Node] = []
     for objective in _objectives(context):
         rows: list[list[nodes.Node | str]] = []
-        for intermediate in _sources(graph, objective.id, "contributes_to", "intermediate-outcome"):
-            outcomes = _sources(graph, intermediate.id, "contributes_to", "immediate-outcome")
+        for intermediate in sources_of_type(
+            graph, objective.id, "contributes_to", "intermediate-outcome"
+        ):
+            outcomes = sources_of_type(
+                graph, intermediate.id, "contributes_to", "immediate-outcome"
+            )
             for index, outcome in enumerate(outcomes or [None]):
-                indicators = _sources(graph, outcome.id, "measures", "indicator") if outcome else []
+                indicators = (
+                    sources_of_type(graph, outcome.id, "measures", "indicator") if outcome else []
+                )
                 indicator_list = nodes.inline()
                 for position, indicator in enumerate(indicators):
                     if position:
@@ -237,7 +153,7 @@ def build_results_framework(context: TableContext) -> list[nodes.Node]:
         caption = f"{objective.id} {objective.title}"
         output.append(nodes.rubric(caption, "", context.link(objective, caption)))
         output.append(
-            _table(
+            table(
                 [
                     context.text("table.intermediate_outcome"),
                     context.text("table.immediate_outcome"),
@@ -251,14 +167,6 @@ def build_results_framework(context: TableContext) -> list[nodes.Node]:
     return output
 
 
-def _money(amount: int) -> str:
-    return f"{amount:,}"
-
-
-def _amount(value: str) -> int:
-    return int(value) if value.isdigit() else 0
-
-
 def build_resource_table(context: TableContext) -> list[nodes.Node]:
     """Resources per immediate outcome and strategic objective, with subtotals and total."""
     graph = context.graph
@@ -267,12 +175,12 @@ def build_resource_table(context: TableContext) -> list[nodes.Node]:
     columns = ("regular_budget", "extra_budgetary", "rbsa")
     by_objective: dict[str, list[tuple[NeedRecord, list[int]]]] = defaultdict(list)
     objective_of = objective_of_outcomes(graph)
-    for outcome in _sorted(graph.needs_of_type("immediate-outcome")):
+    for outcome in by_id(graph.needs_of_type("immediate-outcome")):
         amounts = [0, 0, 0]
-        for strategy in _sources(graph, outcome.id, "implements", "outcome-strategy"):
+        for strategy in sources_of_type(graph, outcome.id, "implements", "outcome-strategy"):
             if strategy.fields.get("biennium") == biennium:
                 for index, column in enumerate(columns):
-                    amounts[index] += _amount(strategy.fields.get(column, ""))
+                    amounts[index] += amount(strategy.fields.get(column, ""))
         by_objective[objective_of.get(outcome.id, "")].append((outcome, amounts))
     rows: list[list[nodes.Node | str]] = []
     grand = [0, 0, 0]
@@ -280,14 +188,14 @@ def build_resource_table(context: TableContext) -> list[nodes.Node]:
         objective = graph.need(objective_id)
         subtotal = [0, 0, 0]
         for outcome, amounts in by_objective[objective_id]:
-            rows.append([context.link(outcome), *map(_money, amounts), _money(sum(amounts))])
+            rows.append([context.link(outcome), *map(money, amounts), money(sum(amounts))])
             subtotal = [a + b for a, b in zip(subtotal, amounts, strict=True)]
         name = objective.id if objective else context.text("region.unknown")
         subtotal_text = context.text("table.subtotal", name=name)
         rows.append(
             [
                 nodes.strong(subtotal_text, subtotal_text),
-                *(nodes.strong(_money(n), _money(n)) for n in [*subtotal, sum(subtotal)]),
+                *(nodes.strong(money(n), money(n)) for n in [*subtotal, sum(subtotal)]),
             ]
         )
         grand = [a + b for a, b in zip(grand, subtotal, strict=True)]
@@ -295,7 +203,7 @@ def build_resource_table(context: TableContext) -> list[nodes.Node]:
     rows.append(
         [
             nodes.strong(total_text, total_text),
-            *(nodes.strong(_money(n), _money(n)) for n in [*grand, sum(grand)]),
+            *(nodes.strong(money(n), money(n)) for n in [*grand, sum(grand)]),
         ]
     )
     headers = [
@@ -306,7 +214,7 @@ def build_resource_table(context: TableContext) -> list[nodes.Node]:
         context.text("table.all_resources"),
     ]
     return [
-        _table(headers, rows, classes=["rbmdocs-resources"], numeric_from=1, widths=[6, 3, 3, 3, 3])
+        table(headers, rows, classes=["rbmdocs-resources"], numeric_from=1, widths=[6, 3, 3, 3, 3])
     ]
 
 
@@ -317,17 +225,12 @@ def _dwcps_by_region(graph: NeedGraph) -> dict[str, list[NeedRecord]]:
     return grouped
 
 
-def _region_order(regions: Iterable[str]) -> list[str]:
-    known = [region for region in REGIONS if region in regions]
-    return known + sorted(region for region in regions if region not in REGIONS)
-
-
 def build_dwcp_status_table(context: TableContext) -> list[nodes.Node]:
     """DWCPs counted by region and status, with totals."""
     counts: Counter[tuple[str, str]] = Counter()
     for dwcp in context.graph.needs_of_type("dwcp"):
         counts[(dwcp.fields.get("region", ""), dwcp.fields.get("status", ""))] += 1
-    regions = _region_order({region for region, _ in counts} | set(REGIONS))
+    regions = region_order({region for region, _ in counts} | set(REGIONS))
     rows: list[list[nodes.Node | str]] = []
     for region in regions:
         values = [counts[(region, status)] for status in DWCP_STATUSES]
@@ -345,7 +248,7 @@ def build_dwcp_status_table(context: TableContext) -> list[nodes.Node]:
         *(context.text(f"status.{status}") for status in DWCP_STATUSES),
         context.text("table.total"),
     ]
-    return [_table(headers, rows, classes=["rbmdocs-dwcp-status"], numeric_from=1)]
+    return [table(headers, rows, classes=["rbmdocs-dwcp-status"], numeric_from=1)]
 
 
 def build_dwcp_index(context: TableContext) -> list[nodes.Node]:
@@ -353,7 +256,7 @@ def build_dwcp_index(context: TableContext) -> list[nodes.Node]:
     graph = context.graph
     grouped = _dwcps_by_region(graph)
     output: list[nodes.Node] = []
-    for region in _region_order(set(grouped)):
+    for region in region_order(set(grouped)):
         heading = context.text(f"region.{region}")
         output.append(nodes.rubric(heading, heading))
         rows: list[list[nodes.Node | str]] = []
@@ -364,11 +267,11 @@ def build_dwcp_index(context: TableContext) -> list[nodes.Node]:
                     context.link(dwcp, dwcp.title or dwcp.id),
                     context.text(f"status.{status}") if status else "",
                     dwcp.fields.get("period", ""),
-                    str(len(_sources(graph, dwcp.id, "part_of", "dwcp-priority"))),
+                    str(len(sources_of_type(graph, dwcp.id, "part_of", "dwcp-priority"))),
                 ]
             )
         output.append(
-            _table(
+            table(
                 [
                     context.text("table.programme"),
                     context.text("field.status"),
@@ -387,9 +290,9 @@ def build_priorities_by_outcome(context: TableContext) -> list[nodes.Node]:
     """For each immediate outcome, the DWCP priorities whose CPOs contribute to it."""
     graph = context.graph
     rows: list[list[nodes.Node | str]] = []
-    for outcome in _sorted(graph.needs_of_type("immediate-outcome")):
+    for outcome in by_id(graph.needs_of_type("immediate-outcome")):
         priorities: dict[str, NeedRecord] = {}
-        for cpo in _sources(graph, outcome.id, "contributes_to", "cpo"):
+        for cpo in sources_of_type(graph, outcome.id, "contributes_to", "cpo"):
             for priority_id in graph.targets(cpo.id, "realises"):
                 priority = graph.need(priority_id)
                 if priority is not None and priority.type == "dwcp-priority":
@@ -400,7 +303,7 @@ def build_priorities_by_outcome(context: TableContext) -> list[nodes.Node]:
             dwcp = graph.need(dwcp_ids[0]) if dwcp_ids else None
             by_region[dwcp.fields.get("region", "") if dwcp else ""] += 1
         listing = nodes.inline()
-        for position, priority in enumerate(_sorted(priorities.values())):
+        for position, priority in enumerate(by_id(priorities.values())):
             if position:
                 listing += nodes.Text(", ")
             listing += context.link(priority, priority.id)
@@ -421,7 +324,7 @@ def build_priorities_by_outcome(context: TableContext) -> list[nodes.Node]:
         context.text("table.priorities"),
     ]
     return [
-        _table(
+        table(
             headers,
             rows,
             classes=["rbmdocs-priorities-by-outcome"],
@@ -462,7 +365,7 @@ def build_traceability_report(context: TableContext) -> list[nodes.Node]:
         ],
     ]
     output.append(
-        _table(
+        table(
             [context.text("table.measure"), context.text("table.value")],
             rows,
             classes=["rbmdocs-coverage"],
@@ -477,10 +380,10 @@ def build_traceability_report(context: TableContext) -> list[nodes.Node]:
             context.text(f"region.{region}"),
             _share(by_region[region].get("traced", 0), by_region[region].get("total", 0)),
         ]
-        for region in _region_order(set(by_region))
+        for region in region_order(set(by_region))
     ]
     output.append(
-        _table(
+        table(
             [context.text("table.region"), context.text("table.value")],
             region_rows,
             classes=["rbmdocs-coverage-regions"],
@@ -496,7 +399,7 @@ def build_traceability_report(context: TableContext) -> list[nodes.Node]:
                     by_region[region].get("traced", 0),
                     by_region[region].get("total", 0),
                 )
-                for region in _region_order(set(by_region))
+                for region in region_order(set(by_region))
             ],
         )
     )
@@ -522,7 +425,7 @@ def build_traceability_report(context: TableContext) -> list[nodes.Node]:
             ]
         )
     output.append(
-        _table(
+        table(
             [
                 context.text("table.rule"),
                 context.text("table.severity"),
@@ -576,7 +479,7 @@ def _priority_matrices(context: TableContext) -> list[nodes.Node]:
     """
     graph = context.graph
     matrix = priority_matrix(graph)
-    outcomes = _sorted(
+    outcomes = by_id(
         outcome
         for outcome in graph.needs_of_type("immediate-outcome")
         if outcome.fields.get("scope", "country") != "global"
@@ -586,7 +489,7 @@ def _priority_matrices(context: TableContext) -> list[nodes.Node]:
     intro = context.text("report.matrix_intro")
     output.append(nodes.paragraph(intro, intro))
     limit = context.env.config.rbmdocs_matrix_cell_limit
-    for region in _region_order(set(matrix)):
+    for region in region_order(set(matrix)):
         caption = context.text(f"region.{region}")
         output.append(nodes.rubric(caption, caption, classes=["rbmdocs-matrix-region"]))
         programmes = [
@@ -640,6 +543,7 @@ TABLE_BUILDERS: dict[str, Callable[[TableContext], list[nodes.Node]]] = {
     "dwcp-index": build_dwcp_index,
     "priorities-by-outcome": build_priorities_by_outcome,
     "traceability-report": build_traceability_report,
+    **CYCLE_TABLE_BUILDERS,
 }
 
 
