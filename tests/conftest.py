@@ -23,6 +23,7 @@ SAMPLE_PARTS = (
     "traceability.md",
     "spf",
     "programme_budget",
+    "implementation_report",
     "data",
     "locales",
 )

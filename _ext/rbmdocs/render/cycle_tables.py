@@ -187,7 +187,9 @@ def _states_cell(context: TableContext, results: list[NeedRecord]) -> Cell:
     for region in region_order(countries):
         line = nodes.inline()
         name = context.text(f"region.{region}") if region else context.text("region.unknown")
-        line += nodes.Text(f"{name} ({len(countries[region])}): ")
+        line += nodes.Text(
+            context.text("table.region_count", region=name, count=str(len(countries[region])))
+        )
         for index, dwcp in enumerate(by_id(countries[region].values())):
             if index:
                 line += nodes.Text(context.text("table.list_separator"))
@@ -328,11 +330,15 @@ def build_recommendation_follow_up(context: TableContext) -> list[nodes.Node]:
         status_text = context.text(f"status.{status}") if status else ""
         if overdue(need):
             status_text = context.text("table.overdue_mark", status=status_text)
-        addressed = [graph.need(target_id) for target_id in need.links.get("addresses") or ()]
+        addressed = by_id(
+            target
+            for target_id in need.links.get("addresses") or ()
+            if (target := graph.need(target_id)) is not None
+        )
         detail_rows.append(
             [
                 context.link(need),
-                _paragraphs(*(context.link(t, t.id) for t in addressed if t is not None)),
+                _paragraphs(*(context.link(target, target.id) for target in addressed)),
                 need.fields.get("owner", ""),
                 need.fields.get("due", ""),
                 status_text,

@@ -94,11 +94,16 @@ def table(
 def table_row(
     cells: Sequence[nodes.Node | str], numeric_from: int | None, *, header: bool = False
 ) -> nodes.row:
+    """One row; text and inline cells get a paragraph, block cells (several lines) stand."""
     row = nodes.row()
     for index, cell in enumerate(cells):
         entry = nodes.entry()
         if numeric_from is not None and index >= numeric_from:
             entry["classes"].append("rbmdocs-number")
+        if isinstance(cell, nodes.container):  # lines of their own: a paragraph cannot hold them
+            entry += cell
+            row += entry
+            continue
         paragraph = nodes.paragraph()
         if isinstance(cell, nodes.Node):
             paragraph += cell
