@@ -26,10 +26,16 @@ class Coverage:
     indicators_total: int = 0
     indicators_with_targets: int = 0
     dwcps_by_region_status: dict[str, dict[str, int]] = field(default_factory=dict)
+    reported_bienniums: tuple[str, ...] = ()
+    """The bienniums whose implementation report is in the build; the rest is about them."""
+    targets_reported: int = 0
+    targets_with_result: int = 0
+    outcomes_with_report: int = 0
+    recommendations_by_status: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready, with sorted keys."""
-        return {
+        """JSON-ready, with sorted keys; report and follow-up figures only when there are any."""
+        figures: dict[str, Any] = {
             "dwcps": {
                 region: dict(sorted(statuses.items()))
                 for region, statuses in sorted(self.dwcps_by_region_status.items())
@@ -53,6 +59,16 @@ class Coverage:
                 "traced": self.priorities_traced,
             },
         }
+        if self.reported_bienniums:
+            figures["implementation_report"] = {
+                "bienniums": list(self.reported_bienniums),
+                "outcomes_with_report": self.outcomes_with_report,
+                "targets": self.targets_reported,
+                "targets_with_result": self.targets_with_result,
+            }
+        if self.recommendations_by_status:
+            figures["recommendations"] = dict(sorted(self.recommendations_by_status.items()))
+        return figures
 
 
 def compute_coverage(graph: NeedGraph, context: CheckContext, reach: Reach) -> Coverage:
@@ -101,4 +117,44 @@ def compute_coverage(graph: NeedGraph, context: CheckContext, reach: Reach) -> C
                 covered.add((record.fields.get("biennium") or "").strip())
         if wanted <= covered and (wanted or covered):
             coverage.indicators_with_targets += 1
+    _report_coverage(graph, context, coverage)
     return coverage
+
+
+def _has_source_of(
+    graph: NeedGraph, need_id: str, link: str, source_type: str, biennium: str
+) -> bool:
+    for source in graph.sources(need_id, link):
+        record = graph.need(source)
+        if (
+            record is not None
+            and record.type == source_type
+            and (record.fields.get("biennium") or "").strip() == biennium
+        ):
+            return True
+    return False
+
+
+def _report_coverage(graph: NeedGraph, context: CheckContext, coverage: Coverage) -> None:
+    """Targets with a result and outcomes with a report, in the reported bienniums."""
+    statuses: Counter[str] = Counter(
+        (record.fields.get("status") or "").strip() or "unknown"
+        for record in graph.needs_of_type("recommendation")
+    )
+    coverage.recommendations_by_status = dict(statuses)
+    reported = tuple(context.reports)
+    coverage.reported_bienniums = reported
+    if not reported:
+        return
+    for target in graph.needs_of_type("target"):
+        biennium = (target.fields.get("biennium") or "").strip()
+        if biennium in context.reports:
+            coverage.targets_reported += 1
+            if _has_source_of(graph, target.id, "reports_on", "result", biennium):
+                coverage.targets_with_result += 1
+    for outcome in graph.needs_of_type("immediate-outcome"):
+        if all(
+            _has_source_of(graph, outcome.id, "reports_on", "outcome-report", biennium)
+            for biennium in reported
+        ):
+            coverage.outcomes_with_report += 1

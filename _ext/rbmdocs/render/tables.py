@@ -364,6 +364,21 @@ def build_traceability_report(context: TableContext) -> list[nodes.Node]:
             _share(indicators.get("with_targets", 0), indicators.get("total", 0)),
         ],
     ]
+    report = coverage.get("implementation_report")
+    if report:
+        bienniums = ", ".join(report["bienniums"])
+        rows.append(
+            [
+                context.text("report.targets_with_result", bienniums=bienniums),
+                _share(report["targets_with_result"], report["targets"]),
+            ]
+        )
+        rows.append(
+            [
+                context.text("report.outcomes_with_report", bienniums=bienniums),
+                _share(report["outcomes_with_report"], outcomes.get("total", 0)),
+            ]
+        )
     output.append(
         table(
             [context.text("table.measure"), context.text("table.value")],

@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 
 from rbmdocs.graph import CheckResult
 from rbmdocs.graph.model import Finding
-from rbmdocs.schema import REGIONS, RULES
+from rbmdocs.schema import RECOMMENDATION_STATUSES, REGIONS, RULES
 
 
 def exit_code(result: CheckResult, strict: bool) -> int:
@@ -81,6 +81,23 @@ def render_text(result: CheckResult, strict: bool = False) -> str:
         "  Indicators with a target for every biennium: "
         f"{_share(coverage.indicators_with_targets, coverage.indicators_total)}"
     )
+    if coverage.reported_bienniums:
+        reported = ", ".join(coverage.reported_bienniums)
+        lines.append(
+            f"  Targets with a result ({reported}): "
+            f"{_share(coverage.targets_with_result, coverage.targets_reported)}"
+        )
+        lines.append(
+            f"  Immediate outcomes with an outcome report ({reported}): "
+            f"{_share(coverage.outcomes_with_report, coverage.outcomes_total)}"
+        )
+    if coverage.recommendations_by_status:
+        by_status = coverage.recommendations_by_status
+        order = [*RECOMMENDATION_STATUSES, *sorted(set(by_status) - set(RECOMMENDATION_STATUSES))]
+        counts = ", ".join(
+            f"{by_status[status]} {status}" for status in order if status in by_status
+        )
+        lines.append(f"  Evaluation recommendations: {counts}")
     lines.append("")
     verdict = "failed" if exit_code(result, strict) else "passed"
     lines.append(
