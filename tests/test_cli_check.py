@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rbmdocs.cli import main
@@ -24,6 +26,7 @@ def test_clean_project_checks_clean(
     copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = copy_root("minimal")
+    # read as written, :rbsa: would be empty (RBM002); sphinx-needs copies 1000000 into it
     assert main(["check", "--source", str(root), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["findings"] == []
@@ -144,3 +147,47 @@ def test_project_with_known_defects_reports_exactly_them(
     rules = {finding["rule"] for finding in expected["findings"]}
     planted = (1, 2, 3, 4, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 31, 32, 33, 40, 50)
     assert rules >= {f"RBM0{n:02d}" for n in planted}
+
+
+def test_check_reads_needs_as_written_only_when_that_changes_nothing(
+    copy_root: Callable[[str], Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``check`` skips sphinx-needs' post-processing; forcing it gives the same report."""
+    from rbmdocs.sphinx import checking
+
+    root = copy_root("defects")
+    expected = json.loads((root / "expected.json").read_text("utf-8"))
+    written: list[bool] = []
+    original = checking.needs_as_written_suffice
+
+    def spy(needs: Any) -> bool:
+        written.append(original(needs))
+        return written[-1]
+
+    monkeypatch.setattr(checking, "needs_as_written_suffice", spy)
+    assert main(["check", "--source", str(root), "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out) == expected
+    assert written == [True]
+
+    monkeypatch.setattr(checking, "needs_as_written_suffice", lambda needs: False)
+    shutil.rmtree(root / "_build")
+    assert main(["check", "--source", str(root), "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out) == expected
+
+
+def test_a_dynamic_function_makes_check_resolve_the_needs(
+    copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A value only sphinx-needs can compute is computed before the check reads it."""
+    root = copy_root("minimal")
+    budget = root / "budget.md"
+    budget.write_text(
+        budget.read_text("utf-8").replace(":rbsa: 50000", ':rbsa: [[copy("regular_budget")]]'),
+        "utf-8",
+    )
+    # read as written, :rbsa: would be empty (RBM002); sphinx-needs copies 1000000 into it
+    assert main(["check", "--source", str(root), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["findings"] == []
