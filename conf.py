@@ -32,7 +32,21 @@ rbmdocs_documents = [
         "date": "March 2009",
         "place": "Geneva",
     },
+    {
+        "name": "implementation_report",
+        "start": "implementation_report/index",
+        "title": "Programme implementation report 2010-11",
+        "symbol": "GB.313/PFA/1",
+        "date": "March 2012",
+        "place": "Geneva",
+    },
 ]
+
+# The implementation report of 2010-11 is final: every target needs a result and every
+# immediate outcome an outcome report. Overdue recommendations are judged on the date of
+# publication.
+rbmdocs_reports = {"2010-11": "final"}
+rbmdocs_build_date = "2012-03-01"
 
 root_doc = "index"
 exclude_patterns = [
