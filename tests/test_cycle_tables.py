@@ -70,7 +70,7 @@ def test_outcome_results_show_target_result_and_countries_by_region(
         "Indicator",
         "Target (2010-11)",
         "Result",
-        "Member States counted, by region",
+        "Countries of the CPOs named, by region",
     ]
     first = _row(table, "IND_1_1")
     assert first[1] == "5 member States TGT_1_1"

@@ -28,6 +28,7 @@ from rbmdocs.render.table_kit import (
     region_order,
     sources_of_type,
     table,
+    wide_in_pdf,
 )
 from rbmdocs.schema import (
     CAPACITY_KINDS,
@@ -231,7 +232,9 @@ def build_expenditure_table(context: TableContext) -> list[nodes.Node]:
     rows.append(_strong_row(context.text("table.grand_total"), grand))
     budget_word, spent_word = context.text("table.budget"), context.text("table.spent")
     headers = [
-        f"{context.text('table.immediate_outcome')} ({biennium})",
+        context.text(
+            "table.with_biennium", what=context.text("table.immediate_outcome"), biennium=biennium
+        ),
         *[budget_word, spent_word] * 4,
         context.text("table.share_spent"),
     ]
@@ -246,7 +249,7 @@ def build_expenditure_table(context: TableContext) -> list[nodes.Node]:
     groups += [(context.text(key), 2) for key, _budget, _spent in _BUDGET_SPENT]
     groups += [(context.text("table.all_sources"), 3)]
     _spanned_header(table_node, groups)
-    return [table_node]
+    return wide_in_pdf(table_node)
 
 
 def _add(total: list[int | None], figures: list[int | None]) -> list[int | None]:
@@ -488,7 +491,7 @@ def build_capacity_table(context: TableContext) -> list[nodes.Node]:
     ]
     groups += [("", 1), ("", 1)]
     _spanned_header(table_node, groups)
-    return [table_node]
+    return wide_in_pdf(table_node)
 
 
 CYCLE_TABLE_BUILDERS: dict[str, Callable[[TableContext], list[nodes.Node]]] = {

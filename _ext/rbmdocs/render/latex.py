@@ -111,8 +111,10 @@ _TITLE_PAGE = r"""
 
 _HEADERS = r"""
 \usepackage{etoolbox}
-% generated tables have many columns: a smaller type keeps the headers inside their cells
-\AtBeginEnvironment{longtable}{\small}
+% generated tables have many columns: a smaller type keeps the headers inside their cells;
+% the widest (budget against expenditure: ten columns of amounts) get a smaller one still
+\newif\ifrbmdocswide
+\AtBeginEnvironment{longtable}{\ifrbmdocswide\scriptsize\setlength{\tabcolsep}{2pt}\else\small\fi}
 \makeatletter
 \fancypagestyle{normal}{%
   \fancyhf{}%

@@ -112,6 +112,12 @@ class BoxDrawer:
             for field in spec.fields
             if field.value_format is ValueFormat.CHOICE
         )
+        self.amount_options = frozenset(
+            field.name
+            for spec in NEED_TYPES_BY_NAME.values()
+            for field in spec.fields
+            if field.value_format is ValueFormat.AMOUNT
+        )
 
     def box(self, need_node: Need, need: NeedItem, layout: BoxLayout) -> nodes.container:
         """The container sphinx-needs' ``build_need_repr`` would give, for one need."""
@@ -199,6 +205,8 @@ class BoxDrawer:
             if name in self.choice_options and isinstance(value, str):
                 shown = label(f"{name}.{value}", layout.language)
                 value = value if shown == f"{name}.{value}" else shown
+            elif name in self.amount_options and isinstance(value, str) and value.isdigit():
+                value = f"{int(value):,}"  # as the tables show amounts: 69,200,000
             plan.options.append((name, value, prefix))
         for name in need:
             if name in self.not_in_rest or name in layout.hidden_from_rest:

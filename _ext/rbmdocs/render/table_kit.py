@@ -138,3 +138,16 @@ def amount(value: str) -> int:
 def region_order(regions: Iterable[str]) -> list[str]:
     known = [region for region in REGIONS if region in regions]
     return known + sorted(region for region in regions if region not in REGIONS)
+
+
+def wide_in_pdf(table_node: nodes.table) -> list[nodes.Node]:
+    """The table between switches that set it in smaller type in the PDF (HTML ignores them).
+
+    A table of ten columns of amounts does not fit a portrait page in the usual type:
+    its figures would run over their cells.
+    """
+    return [
+        nodes.raw("", r"\rbmdocswidetrue", format="latex"),
+        table_node,
+        nodes.raw("", r"\rbmdocswidefalse", format="latex"),
+    ]

@@ -207,7 +207,9 @@ def build_resource_table(context: TableContext) -> list[nodes.Node]:
         ]
     )
     headers = [
-        f"{context.text('table.immediate_outcome')} ({biennium})",
+        context.text(
+            "table.with_biennium", what=context.text("table.immediate_outcome"), biennium=biennium
+        ),
         context.text("table.regular_budget"),
         context.text("table.extra_budgetary"),
         context.text("table.rbsa"),

@@ -141,35 +141,41 @@ class DropNeedMessages(SphinxPostTransform):
             node.parent.remove(node)
 
 
-def _choice_fields() -> dict[str, str]:
-    """CSS class of a choice option's box in a need layout → the option's name."""
+def _fields_of_format(value_format: ValueFormat) -> dict[str, str]:
+    """CSS class of an option's box in a need layout → the option's name, for one format."""
     return {
         f"needs_{field_spec.name}": field_spec.name
         for spec in NEED_TYPES_BY_NAME.values()
         for field_spec in spec.fields
-        if field_spec.value_format is ValueFormat.CHOICE
+        if field_spec.value_format is value_format
     }
 
 
 def label_choice_values(app: Sphinx, doctree: nodes.document, _docname: str) -> None:
-    """Show ``scope: country`` as "范围: 国别" in a Chinese build, on every need box.
+    """Show ``scope: country`` as 国别 under 范围 in a Chinese build, amounts with separators.
 
-    The stored value stays the code the checks know (``country``); only what the reader
-    sees is the label. Runs after sphinx-needs has laid out the need boxes.
+    The stored value stays the code the checks know (``country``, ``69200000``); only
+    what the reader sees changes. Runs after sphinx-needs has laid out the need boxes.
     """
     if doctree.get(ALL_BOXES_DRAWN):
         return  # every box on the page was drawn with its labels already
     language = app.config.language or "en"
-    fields = _choice_fields()
+    fields = _fields_of_format(ValueFormat.CHOICE)
+    amounts = _fields_of_format(ValueFormat.AMOUNT)
     for box in doctree.findall(nodes.inline):
         classes: list[str] = box.get("classes", [])
         name = next((fields[c] for c in classes if c in fields), None)
-        if name is None:
+        is_amount = any(c in amounts for c in classes)
+        if name is None and not is_amount:
             continue
         for data in box.findall(nodes.inline):
             if "needs_data" not in data.get("classes", ()):
                 continue
             value = data.astext().strip()
+            if is_amount:  # as the tables and rbmdocs' own boxes show it: 69,200,000
+                if value.isdigit():
+                    data.children = [nodes.Text(f"{int(value):,}")]
+                continue
             shown = label(f"{name}.{value}", language)
             if shown != f"{name}.{value}":
                 data.children = [nodes.Text(shown)]

@@ -95,7 +95,7 @@ def _labelled_options(
     names = ["status", *(name for name in all_field_names() if name not in _CORE_FIELDS)]
     hidden_names = [*names, "layout", "style"]
     shown = [
-        (name, f"{label(f'option.{name}', language)}: ")
+        (name, f"{label(f'option.{name}', language)}{label('option.separator', language)}")
         for name in names
         if name not in shown_elsewhere
     ]
