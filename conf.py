@@ -14,6 +14,14 @@ rbmdocs_spf_period = "2010-2015"
 rbmdocs_bienniums = ["2010-11"]
 rbmdocs_dwcp_dir = "data/dwcp"
 
+# The publisher in `rbmdocs export iati` (IATI organisation identifier and type code).
+rbmdocs_iati = {
+    "reporting_org": "XM-DAC-41302",
+    "reporting_org_type": "40",
+    "reporting_org_name": "International Labour Organization",
+    "default_currency": "USD",
+}
+
 # One PDF per document; the texts of the title page are translated in the catalogues.
 rbmdocs_documents = [
     {

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rbmdocs import __version__
 from rbmdocs.load import BadInputError
@@ -44,6 +44,11 @@ from rbmdocs.sphinx.run import (
     run_sphinx,
     work_dir,
 )
+
+if TYPE_CHECKING:
+    from sphinx.config import Config
+
+    from rbmdocs.report.iati import IatiSettings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -112,6 +117,30 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--lang", default="", help="the language to preview (default: the first)")
     serve.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     serve.add_argument("--host", default="127.0.0.1", help="where to listen")
+
+    export = commands.add_parser("export", help="write the results framework for other systems")
+    export_formats = export.add_subparsers(dest="export_format", required=True, metavar="FORMAT")
+    iati = with_source(
+        export_formats.add_parser(
+            "iati", help="IATI 2.03 activity XML: one activity per DWCP, its CPOs as results"
+        )
+    )
+    iati.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help=f"the file to write (default: {BUILD_DIR}/iati/activities.xml in the project)",
+    )
+    iati.add_argument(
+        "--lang", default="all", help="the languages of the narratives: en, zh_CN, … or all"
+    )
+    iati.add_argument(
+        "--schema",
+        type=Path,
+        default=None,
+        help="the IATI 2.03 iati-activities-schema.xsd to validate against "
+        "(default: the copy installed with rbmdocs)",
+    )
 
     i18n = commands.add_parser("i18n", help="translation catalogues: update, status")
     i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True, metavar="ACTION")
@@ -596,6 +625,127 @@ def _command_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _project_config(source: Path) -> Config:
+    """conf.py's values with the defaults of every ``rbmdocs_*`` value, without Sphinx running."""
+    from sphinx.config import Config
+
+    from rbmdocs.config import CONFIG_VALUES, PREFIX
+
+    config = Config(_raw_config(source))
+    for value in CONFIG_VALUES:
+        config.add(PREFIX + value.name, value.default, value.rebuild, value.types, value.help)
+    return config
+
+
+def _iati_settings(config: Config) -> IatiSettings:
+    """The publisher of ``rbmdocs_iati``, checked before any check run is paid for."""
+    from rbmdocs.config import CONFIG_VALUES, IATI_REQUIRED_SETTINGS
+    from rbmdocs.report.iati import IatiSettings
+
+    configured = config.rbmdocs_iati
+    problems = next(value for value in CONFIG_VALUES if value.name == "iati").validate(configured)
+    if problems:
+        raise ToolError("conf.py: " + "; ".join(problems))
+    if not configured:
+        raise ToolError(
+            "conf.py: rbmdocs_iati is not set, so there is no publisher to export for; "
+            f"add rbmdocs_iati = {IATI_REQUIRED_SETTINGS!r}"
+        )
+    return IatiSettings(**configured)
+
+
+def _write_file_atomically(path: Path, data: bytes) -> None:
+    """Write a temporary file beside ``path`` and rename it: never a half-written file."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with temporary.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise ToolError(f"{path}: cannot write ({error.strerror or error})") from None
+    except BaseException:  # interrupted: leave no temporary file behind either
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _command_export(args: argparse.Namespace) -> int:
+    """``rbmdocs export iati``: check each language, map, validate, then write at once."""
+    from rbmdocs.config import build_date
+    from rbmdocs.render.labels import label
+    from rbmdocs.report.iati import (
+        PACKAGED_SCHEMA,
+        IatiSchemaError,
+        LanguageView,
+        ProgrammeCycle,
+        build_activities,
+        iati_language,
+        load_schema,
+        schema_problems,
+        serialise,
+    )
+
+    started = time.perf_counter()
+    source = project_paths(args.source)
+    languages = _languages(source, args.lang)
+    config = _project_config(source)
+    settings = _iati_settings(config)
+    schema_path = args.schema.resolve() if args.schema else PACKAGED_SCHEMA
+    try:
+        schema = load_schema(schema_path)
+    except IatiSchemaError as error:
+        hint = "" if args.schema else "; pass the IATI 2.03 schema with --schema FILE"
+        raise ToolError(f"{error}{hint}") from None
+    output: Path = args.output or source / BUILD_DIR / "iati" / "activities.xml"
+    views = []
+    for language in languages:
+        run = _check_run(source, language)
+        _print_warnings(run, sys.stderr)
+        if run.bad_input or run.result is None:
+            for message in run.bad_input:
+                print(message, file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if run.result.errors:
+            print(
+                f"rbmdocs export iati: the results framework has {run.result.errors} "
+                f"error(s) ({language}); nothing written. `rbmdocs check` lists them.",
+                file=sys.stderr,
+            )
+            return EXIT_FINDINGS
+        views.append(
+            LanguageView(
+                iati_language(language),
+                run.result.graph,
+                label("type.dwcp", language) + label("option.separator", language),
+            )
+        )
+    cycle = ProgrammeCycle(
+        spf_period=config.rbmdocs_spf_period,
+        bienniums=tuple(config.rbmdocs_bienniums),
+        generated=f"{build_date(config)}T00:00:00Z",
+    )
+    export = build_activities(views, settings, cycle)
+    problems = schema_problems(schema, export.tree)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ToolError(
+            f"the IATI XML does not validate against {schema_path}: {problems[0]}{more}; "
+            f"nothing written, {_shown_path(output)} is unchanged"
+        )
+    _write_file_atomically(output, serialise(export.tree))
+    for note in export.notes:
+        print(f"rbmdocs export iati: note: {note}", file=sys.stderr)
+    print(
+        f"iati ({', '.join(languages)}): {export.activities} activities, {export.results} "
+        f"results, {export.indicators} indicators, {export.actuals} actuals, "
+        f"{time.perf_counter() - started:.1f} s → {_shown_path(output.resolve())}"
+    )
+    return EXIT_OK
+
+
 _COMMANDS = {
     "serve": _command_serve,
     "diff": _command_diff,
@@ -603,6 +753,7 @@ _COMMANDS = {
     "check": _command_check,
     "trace": _command_trace,
     "i18n": _command_i18n,
+    "export": _command_export,
 }
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -107,6 +107,40 @@ def build_date(config: Config) -> str:
     if epoch.isdigit():
         return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date().isoformat()
     return datetime.datetime.now(datetime.UTC).date().isoformat()
+
+
+#: What ``rbmdocs_iati`` must hold for an export, with an example of each.
+IATI_REQUIRED_SETTINGS: Final[dict[str, str]] = {
+    "reporting_org": "XM-DAC-41302",
+    "reporting_org_type": "40",
+    "reporting_org_name": "International Labour Organization",
+}
+IATI_OPTIONAL_SETTINGS: Final[dict[str, str]] = {"default_currency": "USD"}
+
+
+def _check_iati(value: Any) -> list[str]:
+    """Empty means the project does not publish to IATI; otherwise every setting is text."""
+    if not isinstance(value, Mapping):
+        return [f"rbmdocs_iati must be a dict such as {IATI_REQUIRED_SETTINGS!r}, not {value!r}"]
+    if not value:
+        return []
+    known = {**IATI_REQUIRED_SETTINGS, **IATI_OPTIONAL_SETTINGS}
+    problems = [
+        f"rbmdocs_iati names {key!r}, which is not a setting (settings: {', '.join(known)})"
+        for key in value
+        if key not in known
+    ]
+    problems.extend(
+        f"rbmdocs_iati[{key!r}] is missing; give it, e.g. {example!r}"
+        for key, example in IATI_REQUIRED_SETTINGS.items()
+        if key not in value
+    )
+    problems.extend(
+        f"rbmdocs_iati[{key!r}] must be text such as {known[key]!r}, not {text!r}"
+        for key, text in value.items()
+        if key in known and (not isinstance(text, str) or not text.strip())
+    )
+    return problems
 
 
 def _check_dwcp_dir(value: Any) -> list[str]:
@@ -219,6 +253,17 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
         "The date, 'YYYY-MM-DD', that recommendations' due dates are checked against; "
         "empty means today (or SOURCE_DATE_EPOCH when set).",
         _check_build_date,
+    ),
+    ConfigValue(
+        "iati",
+        {},
+        "",
+        (dict,),
+        "What `rbmdocs export iati` writes about the publisher: reporting_org (its IATI "
+        "organisation identifier), reporting_org_type (IATI OrganisationType code), "
+        "reporting_org_name and default_currency; empty when the project does not publish "
+        "to IATI.",
+        _check_iati,
     ),
     ConfigValue(
         "severity",
