@@ -104,23 +104,29 @@ def test_chinese_search_index_finds_chinese_words(sample: Path) -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
-@pytest.mark.parametrize("document", ["spf", "programme_budget"])
+@pytest.mark.parametrize("document", ["spf", "programme_budget", "implementation_report"])
 def test_one_pdf_per_document_and_language_with_its_title_page(
     sample: Path, language: str, document: str
 ) -> None:
     pdf = sample / "_build/pdf" / language / f"{document}.pdf"
     assert pdf.is_file()
     title_page = _pdf_text(pdf, 1, 1)
-    symbol = {"spf": "GB.304/PFA/2(Rev.)", "programme_budget": "GB.304/PFA/3"}[document]
+    symbol, date, month = {
+        "spf": ("GB.304/PFA/2(Rev.)", "March 2009", "2009年3月"),
+        "programme_budget": ("GB.304/PFA/3", "March 2009", "2009年3月"),
+        "implementation_report": ("GB.313/PFA/1", "March 2012", "2012年3月"),
+    }[document]
     assert symbol in title_page
     if language == "zh_CN":
         packed = "".join(title_page.split())  # xeCJK spaces Chinese from digits
-        assert "日内瓦" in packed and "2009年3月" in packed and "国际劳工局" in packed
-        assert {"spf": "2010-15年战略政策框架", "programme_budget": "2010-11年计划和预算"}[
-            document
-        ] in packed
+        assert "日内瓦" in packed and month in packed and "国际劳工局" in packed
+        assert {
+            "spf": "2010-15年战略政策框架",
+            "programme_budget": "2010-11年计划和预算",
+            "implementation_report": "2010-11年计划实施报告",
+        }[document] in packed
     else:
-        assert "Geneva" in title_page and "March 2009" in title_page
+        assert "Geneva" in title_page and date in title_page
     text = _pdf_text(pdf)
     # running headers carry the symbol on every page after the title page
     assert text.count(symbol) >= 5

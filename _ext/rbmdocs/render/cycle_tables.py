@@ -243,7 +243,7 @@ def build_expenditure_table(context: TableContext) -> list[nodes.Node]:
         rows,
         classes=["rbmdocs-expenditure"],
         numeric_from=1,
-        widths=[5, 2, 2, 2, 2, 2, 2, 2, 2, 2],
+        widths=[7, 6, 6, 6, 6, 6, 6, 7, 7, 4],
     )
     groups = [("", 1)]
     groups += [(context.text(key), 2) for key, _budget, _spent in _BUDGET_SPENT]
@@ -276,7 +276,9 @@ def _money_cells(figures: list[int | None]) -> list[str]:
 
 
 def _strong_row(title: str, figures: list[int | None]) -> list[Cell]:
-    return [nodes.strong(title, title), *(nodes.strong(c, c) for c in _money_cells(figures))]
+    """A subtotal row: its title in bold, its figures plain, as bold nine-digit amounts
+    would not fit ten columns of a portrait page in Chinese type."""
+    return [nodes.strong(title, title), *_money_cells(figures)]
 
 
 def build_recommendation_follow_up(context: TableContext) -> list[nodes.Node]:

@@ -114,7 +114,7 @@ _HEADERS = r"""
 % generated tables have many columns: a smaller type keeps the headers inside their cells;
 % the widest (budget against expenditure: ten columns of amounts) get a smaller one still
 \newif\ifrbmdocswide
-\AtBeginEnvironment{longtable}{\ifrbmdocswide\scriptsize\setlength{\tabcolsep}{2pt}\else\small\fi}
+\AtBeginEnvironment{longtable}{\ifrbmdocswide\scriptsize\setlength{\tabcolsep}{1pt}\else\small\fi}
 \makeatletter
 \fancypagestyle{normal}{%
   \fancyhf{}%
