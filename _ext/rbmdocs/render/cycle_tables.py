@@ -276,8 +276,10 @@ def _money_cells(figures: list[int | None]) -> list[str]:
 
 
 def _strong_row(title: str, figures: list[int | None]) -> list[Cell]:
-    """A subtotal row: its title in bold, its figures plain, as bold nine-digit amounts
-    would not fit ten columns of a portrait page in Chinese type."""
+    """A subtotal row: its title in bold, its figures plain.
+
+    Bold nine-digit amounts would not fit ten columns of a portrait page in Chinese type.
+    """
     return [nodes.strong(title, title), *_money_cells(figures)]
 
 
