@@ -155,3 +155,31 @@ def test_the_coverage_page_is_one_click_from_home(page: object, site: str) -> No
     playwright.expect(charts.first).to_be_visible()
     playwright.expect(page.locator("table.rbmdocs-matrix-africa")).to_be_visible()  # type: ignore[attr-defined]
     _shot(page, "06-coverage")
+
+
+def test_a_reviewer_follows_a_reported_result_to_the_country_and_its_target(
+    page: object, site: str
+) -> None:
+    """From the results table of an outcome to the result, its CPO's country and its target."""
+    page.goto(f"{site}/en/implementation_report/employment.html")  # type: ignore[attr-defined]
+    results = page.locator("table.rbmdocs-outcome-results").first  # type: ignore[attr-defined]
+    playwright.expect(results).to_contain_text("IND_1_1")
+    _shot(page, "07-outcome-results")
+
+    results.locator("a", has_text="RES_1_1").first.click()
+    page.wait_for_url("**/implementation_report/employment.html#RES_1_1")  # type: ignore[attr-defined]
+    result_box = page.locator("table.need#RES_1_1")  # type: ignore[attr-defined]
+    playwright.expect(result_box).to_be_in_viewport()
+
+    # the first country the table counts is the DWCP of a CPO the result names
+    country = results.locator("td").nth(3).locator("a").first
+    country_name = country.inner_text()
+    country.click()
+    page.wait_for_url("**/data/dwcp/*.html*")  # type: ignore[attr-defined]
+    playwright.expect(page.locator("h1").first).to_contain_text(country_name)  # type: ignore[attr-defined]
+    _shot(page, "08-result-country")
+
+    page.go_back()  # type: ignore[attr-defined]
+    _follow(page, "RES_1_1", "up", "TGT_1_1")
+    assert page.url.endswith("/en/programme_budget/employment.html#TGT_1_1")  # type: ignore[attr-defined]
+    _shot(page, "09-result-target")
