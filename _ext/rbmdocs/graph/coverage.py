@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,18 +74,25 @@ class Coverage:
 def compute_coverage(graph: NeedGraph, context: CheckContext, reach: Reach) -> Coverage:
     """Every figure in one pass over each need type concerned."""
     coverage = Coverage()
-    by_region_status: dict[str, Counter[str]] = {}
+    by_id = graph.by_id
+    by_region_status: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for dwcp in graph.needs_of_type("dwcp"):
-        region = dwcp.fields.get("region") or "unknown"
-        by_region_status.setdefault(region, Counter())[dwcp.fields.get("status") or "unknown"] += 1
+        fields = dwcp.fields
+        by_region_status[fields.get("region") or "unknown"][fields.get("status") or "unknown"] += 1
     coverage.dwcps_by_region_status = {r: dict(c) for r, c in by_region_status.items()}
 
     traced_by_region: Counter[str] = Counter()
     total_by_region: Counter[str] = Counter()
+    # a programme's region, looked up once per programme rather than once per priority
+    region_of: dict[str, str] = {}
     for priority in graph.needs_of_type("dwcp-priority"):
-        dwcp_ids = graph.targets(priority.id, "part_of")
-        owner = graph.need(dwcp_ids[0]) if dwcp_ids else None
-        region = (owner.fields.get("region") if owner else "") or "unknown"
+        dwcp_ids = priority.links.get("part_of")
+        dwcp_id = dwcp_ids[0] if dwcp_ids else ""
+        region = region_of.get(dwcp_id)
+        if region is None:
+            owner = by_id.get(dwcp_id)
+            region = (owner.fields.get("region") if owner else "") or "unknown"
+            region_of[dwcp_id] = region
         total_by_region[region] += 1
         if reach.priority_reaches_outcome(priority.id):
             traced_by_region[region] += 1

@@ -7,7 +7,7 @@ indexes; none of them walks the list of needs again, which keeps the whole check
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from rbmdocs.graph.model import NeedRecord
 
@@ -34,19 +34,20 @@ class NeedGraph:
         self._incoming: dict[str, dict[str, list[str]]] = {}
         self.duplicates: list[tuple[NeedRecord, NeedRecord]] = []
         """(later declaration, first declaration) for every ID written twice or more."""
-        self.link_count = 0
+        link_count = 0
         by_id = self._by_id
+        by_type = self._by_type
         incoming = self._incoming
         for record in self.records:
-            first = by_id.get(record.id)
+            source = record.id
+            first = by_id.get(source)
             if first is not None:
                 self.duplicates.append((record, first))
                 continue
-            by_id[record.id] = record
-            self._by_type[record.type].append(record)
-            source = record.id
+            by_id[source] = record
+            by_type[record.type].append(record)
             for link, targets in record.links.items():
-                self.link_count += len(targets)
+                link_count += len(targets)
                 for target in targets:
                     by_link = incoming.get(target)
                     if by_link is None:
@@ -55,6 +56,7 @@ class NeedGraph:
                         by_link[link].append(source)
                     else:
                         by_link[link] = [source]
+        self.link_count = link_count
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -68,6 +70,11 @@ class NeedGraph:
     def ids(self) -> list[str]:
         """Every need ID, in declaration order."""
         return list(self._by_id)
+
+    @property
+    def by_id(self) -> Mapping[str, NeedRecord]:
+        """Needs by ID, for passes that look up every link (read it, never change it)."""
+        return self._by_id
 
     def need(self, need_id: str) -> NeedRecord | None:
         """The need with this ID, or None."""

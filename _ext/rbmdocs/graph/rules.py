@@ -20,6 +20,7 @@ from rbmdocs.schema import (
     NEED_TYPES_BY_NAME,
     UNFINISHED_STATUSES,
     FieldSpec,
+    LinkSpec,
     RuleKind,
     RuleSpec,
     ValueFormat,
@@ -140,14 +141,15 @@ class Reach:
         if self._link_problems is not None:
             return self._link_problems
         graph = self.graph
+        by_id = graph.by_id
         problems: dict[str, LinkProblems] = {}
         for record in graph:
-            spec = NEED_TYPES_BY_NAME.get(record.type)
-            if spec is None:
+            if record.type not in NEED_TYPES_BY_NAME:
                 continue
+            links = record.links
             found: LinkProblems | None = None
-            for link in spec.links:
-                targets = record.links.get(link.name) or ()
+            for link, allowed in _allowed_targets(record.type):
+                targets = links.get(link.name) or ()
                 count = len(targets)
                 if count < link.min_count or (
                     link.max_count is not None and count > link.max_count
@@ -158,11 +160,11 @@ class Reach:
                         f"{link.count_text()} allowed"
                     )
                 for target in targets:
-                    target_record = graph.need(target)
+                    target_record = by_id.get(target)
                     if target_record is None:
                         found = found or LinkProblems()
                         found.dead.append(f"{link.name} {target}")
-                    elif target_record.type not in link.targets:
+                    elif target_record.type not in allowed:
                         found = found or LinkProblems()
                         found.wrong_type.append(
                             f"{link.name} {target} is {_article(target_record.type)}, "
@@ -207,7 +209,7 @@ class Reach:
         if self._good_cpos is None:
             self._good_cpos = self._cpos_reaching_outcomes()
         good = self._good_cpos
-        return any(source in good for source in self.graph.sources(priority_id, "realises"))
+        return not good.isdisjoint(self.graph.sources(priority_id, "realises"))
 
     def _cpos_reaching_outcomes(self) -> set[str]:
         """One pass over the CPOs: those that contribute to an existing immediate outcome."""
@@ -246,11 +248,20 @@ class Reach:
         return f"points to {_listing(parts)}"
 
 
+@cache
+def _prefix(type_name: str) -> str:
+    """The ID prefix of a type; "" for a type we do not declare (any prefix will do)."""
+    spec = NEED_TYPES_BY_NAME.get(type_name)
+    return spec.prefix if spec else ""
+
+
 def _rule_id_format(
     graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
 ) -> Iterator[Hit]:
     fullmatch = ID_PATTERN.fullmatch
     for record in graph.records:
+        if fullmatch(record.id) is not None and record.id.startswith(_prefix(record.type)):
+            continue
         spec = NEED_TYPES_BY_NAME.get(record.type)
         if fullmatch(record.id) is None:
             yield (
@@ -266,6 +277,12 @@ def _rule_id_format(
                 f"{record.id} does not start with {spec.prefix}, "
                 f"the prefix of {_article(record.type)}",
             )
+
+
+@cache
+def _allowed_targets(type_name: str) -> tuple[tuple[LinkSpec, frozenset[str]], ...]:
+    """The link options of a type, each with the set of types it may point to."""
+    return tuple((link, frozenset(link.targets)) for link in NEED_TYPES_BY_NAME[type_name].links)
 
 
 @cache
