@@ -161,3 +161,24 @@ def test_an_unknown_revision_is_one_clear_message(
     err = capsys.readouterr().err
     assert err.startswith("rbmdocs: error: git rev-parse")
     assert "Traceback" not in err
+
+
+def test_expenditure_reported_changes_as_money(
+    copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An outcome report's spending is money, like a budget: listed with the change."""
+    root = copy_root("cycle")
+    (root / ".gitignore").write_text("_build/\n", "utf-8")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "config", "user.email", "drafting@example.org")
+    _git(root, "config", "user.name", "Drafting team")
+    _git(root, "add", ".")
+    _git(root, "commit", "-q", "-m", "report as drafted")
+    _edit(root / "report.md", ":spent_regular_budget: 980000", ":spent_regular_budget: 995000")
+
+    diff = _diff(root, "HEAD", capsys=capsys)
+
+    assert diff["resources"] == [
+        {"need": "ORP_1", "what": "spent_regular_budget", "before": "980000", "after": "995000"}
+    ]
+    assert diff["other_options"] == []

@@ -15,11 +15,16 @@ from typing import Any
 from rbmdocs.graph import CheckResult
 from rbmdocs.graph.model import Finding, NeedRecord
 from rbmdocs.render.labels import label
-from rbmdocs.schema import NEED_TYPES_BY_NAME, ValueFormat
+from rbmdocs.schema import NEED_TYPES, NEED_TYPES_BY_NAME, ValueFormat
 
 #: Option groups a reviewer looks for by name; every other option is "other".
 TARGET_TYPES = frozenset({"target"})
-RESOURCE_TYPES = frozenset({"outcome-strategy"})
+#: Types with amounts (budgets, expenditure): their changes are listed as money, with the sum.
+RESOURCE_TYPES = frozenset(
+    spec.directive
+    for spec in NEED_TYPES
+    if any(field_spec.value_format is ValueFormat.AMOUNT for field_spec in spec.fields)
+)
 
 
 @dataclass(slots=True)
@@ -271,7 +276,7 @@ def render_diff_markdown(diff: FrameworkDiff) -> str:
         for c in diff.resources
     ]
     section(
-        "Resources changed (US$)",
+        "Resources and expenditure changed (US$)",
         len(diff.resources),
         _table(["ID", "Option", "Before", "After", "Change"], money_rows),
     )
