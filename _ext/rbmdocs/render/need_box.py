@@ -136,11 +136,11 @@ class BoxDrawer:
         meta_entry = nodes.entry(classes=["need", "meta"])
         plan = self._meta_plan(need, layout)
         if self.html_links is not None and self.html_links.can_write(need, self.link_names):
-            head_entry += self._head_html(need)
+            head_entry += self._head_html(need, plan.separator)
             if plan.has_lines():
                 meta_entry += self._meta_html(need, plan, self.html_links)
         else:
-            head_entry += self._head(need)
+            head_entry += self._head(need, plan.separator)
             meta_lines = self._meta_lines(need, plan)
             if meta_lines:
                 meta_entry += nodes.line_block("", *meta_lines, classes=["needs_meta"])
@@ -161,7 +161,7 @@ class BoxDrawer:
         container += table
         return container
 
-    def _head(self, need: NeedItem) -> nodes.line_block:
+    def _head(self, need: NeedItem, separator: str) -> nodes.line_block:
         """``type name: **title** ID``, the ID a link to the need's own anchor."""
         id_container = nodes.inline(classes=["needs-id"])
         if self.fromdocname and need["docname"]:
@@ -174,17 +174,19 @@ class BoxDrawer:
                 title=need["id"],
             )
         line = nodes.line()
-        line += nodes.inline("", "", *_value_box("type_name", need["type_name"]), nodes.Text(": "))
+        line += nodes.inline(
+            "", "", *_value_box("type_name", need["type_name"]), nodes.Text(separator)
+        )
         line += nodes.strong("", "", nodes.inline("", "", *_value_box("title", need["title"])))
         line += nodes.inline("", "", nodes.Text(" "), id_container)
         return nodes.line_block("", line, classes=["needs_head"])
 
-    def _head_html(self, need: NeedItem) -> prerendered_html:
+    def _head_html(self, need: NeedItem, separator: str) -> prerendered_html:
         """``_head`` as the HTML the writer would give it."""
         out = HtmlLines()
         out.tag('<div class="needs_head line-block">\n<div class="line"><span>')
         value_html(out, "type_name", need["type_name"])
-        out.text(": ")
+        out.text(separator)
         out.tag("</span><strong><span>")
         value_html(out, "title", need["title"])
         out.tag("</span></strong><span>")
@@ -198,6 +200,7 @@ class BoxDrawer:
     def _meta_plan(self, need: NeedItem, layout: BoxLayout) -> MetaPlan:
         """What the option and link lines show: options with a value, other fields, links."""
         plan = MetaPlan()
+        plan.separator = label("option.separator", layout.language)
         for name, prefix in layout.labelled_options:
             value = need.get(name)
             if not has_value(value):
@@ -234,7 +237,7 @@ class BoxDrawer:
             lines.append(nodes.line("", "", nodes.inline("", "", rest)))
         if plan.links:
             link_lines = [
-                _link_line(text, name, need["id"], incoming=incoming)
+                _link_line(text, name, need["id"], incoming=incoming, separator=plan.separator)
                 for text, name, incoming in plan.links
             ]
             lines.append(nodes.line("", "", nodes.inline("", "", *link_lines)))
@@ -259,7 +262,7 @@ class BoxDrawer:
             out.tag('<div class="line"><span>')
             for text, name, incoming in plan.links:
                 out.tag('<div class="line">')
-                out.text(f"{text}: ")
+                out.text(f"{text}{plan.separator}")
                 out.tag(f'<span class="{escape(name)}">')
                 links.links(out, need, name, incoming=incoming)
                 out.tag("</span></div>\n")
@@ -278,6 +281,8 @@ class MetaPlan:
         self.rest: list[tuple[str, Any, str]] = []
         #: (label, link type, incoming) for each link type the need has links of
         self.links: list[tuple[str, str, bool]] = []
+        #: between a label and its value: ": ", or "：" in Chinese
+        self.separator = ": "
 
     def has_lines(self) -> bool:
         """Whether the cell shows anything."""
@@ -305,7 +310,9 @@ def _value_box(name: str, value: Any, prefix: str | None = None) -> list[nodes.i
     return [container]
 
 
-def _link_line(text: str, link_type: str, need_id: str, *, incoming: bool) -> nodes.line:
+def _link_line(
+    text: str, link_type: str, need_id: str, *, incoming: bool, separator: str
+) -> nodes.line:
     """``contributes to: IO_2``: sphinx-needs' own link node, which it resolves later."""
     link_node: nodes.Element
     if incoming:
@@ -314,7 +321,10 @@ def _link_line(text: str, link_type: str, need_id: str, *, incoming: bool) -> no
         link_node = NeedOutgoing(reftarget=need_id, link_type=link_type)
     link_node.append(nodes.inline(need_id, need_id))
     return nodes.line(
-        "", "", nodes.Text(f"{text}: "), nodes.inline("", "", link_node, classes=[link_type])
+        "",
+        "",
+        nodes.Text(f"{text}{separator}"),
+        nodes.inline("", "", link_node, classes=[link_type]),
     )
 
 
