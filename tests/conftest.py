@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sphinx.testing.util import SphinxTestApp
 
 pytest_plugins = ("sphinx.testing.fixtures",)
 
@@ -67,3 +69,16 @@ def bilingual_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = copy_sample(tmp_path_factory.mktemp("bilingual"))
     assert main(["build", "--source", str(target), "--lang", "all", "--format", "all"]) == 0
     return target
+
+
+def build_html(root: Path, **overrides: object) -> tuple[SphinxTestApp, str]:
+    """One HTML build of ``root`` with conf.py values overridden; the app and its warnings."""
+    warnings = io.StringIO()
+    app = SphinxTestApp(
+        "html", srcdir=root, confoverrides=dict(overrides), status=io.StringIO(), warning=warnings
+    )
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    return app, warnings.getvalue()

@@ -7,28 +7,20 @@ where it needs to and checks that the table follows.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from conftest import build_html
 from rbmdocs.cli import main
-from sphinx.testing.util import SphinxTestApp
 
 pytestmark = pytest.mark.sphinx
 
 
 def _build(root: Path, **overrides: object) -> tuple[Path, str]:
-    warnings = io.StringIO()
-    app = SphinxTestApp(
-        "html", srcdir=root, confoverrides=dict(overrides), status=io.StringIO(), warning=warnings
-    )
-    try:
-        app.build()
-    finally:
-        app.cleanup()
-    return Path(app.outdir), warnings.getvalue()
+    app, warnings = build_html(root, **overrides)
+    return Path(app.outdir), warnings
 
 
 def _tables(outdir: Path, page: str, css_class: str) -> list[list[list[str]]]:

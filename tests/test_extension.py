@@ -8,27 +8,16 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import build_html
 from sphinx.errors import ConfigError
 from sphinx.testing.util import SphinxTestApp
 
 pytestmark = pytest.mark.sphinx
 
 
-def _build(root: Path, **overrides: object) -> tuple[SphinxTestApp, str]:
-    warnings = io.StringIO()
-    app = SphinxTestApp(
-        "html", srcdir=root, confoverrides=dict(overrides), status=io.StringIO(), warning=warnings
-    )
-    try:
-        app.build()
-    finally:
-        app.cleanup()
-    return app, warnings.getvalue()
-
-
 def test_minimal_project_builds_without_any_warning(copy_root: Callable[[str], Path]) -> None:
     root = copy_root("minimal")
-    app, warnings = _build(root)
+    app, warnings = build_html(root)
     assert warnings == ""
     dwcp_page = BeautifulSoup((app.outdir / "data/dwcp/GHA.html").read_text("utf-8"), "html.parser")
     assert dwcp_page.find("h1").get_text(strip=True).startswith("Ghana")
@@ -42,7 +31,7 @@ def test_yaml_needs_point_at_their_yaml_line(copy_root: Callable[[str], Path]) -
     root = copy_root("minimal")
     cpo_file = root / "data/dwcp/GHA.yaml"
     cpo_file.write_text(cpo_file.read_text("utf-8").replace("[IO_1]", "[IO_9]"), "utf-8")
-    _, warnings = _build(root)
+    _, warnings = build_html(root)
     lines = [line for line in warnings.splitlines() if "[rbmdocs.RBM010]" in line]
     assert len(lines) == 1
     assert "GHA.yaml:10:" in lines[0]
@@ -56,7 +45,7 @@ def test_markdown_needs_point_at_their_markdown_line(copy_root: Callable[[str], 
         framework.read_text("utf-8").replace(":contributes_to: SO_1", ":contributes_to: SO_7"),
         "utf-8",
     )
-    _, warnings = _build(root)
+    _, warnings = build_html(root)
     rbm010 = [line for line in warnings.splitlines() if "[rbmdocs.RBM010]" in line]
     assert len(rbm010) == 1 and "framework.md:9:" in rbm010[0] and "IMO_1" in rbm010[0]
 
@@ -65,7 +54,9 @@ def test_severity_off_silences_a_rule(copy_root: Callable[[str], Path]) -> None:
     root = copy_root("minimal")
     cpo_file = root / "data/dwcp/GHA.yaml"
     cpo_file.write_text(cpo_file.read_text("utf-8").replace("[IO_1]", "[IO_9]"), "utf-8")
-    _, warnings = _build(root, rbmdocs_severity={"RBM010": "off", "RBM020": "off", "RBM026": "off"})
+    _, warnings = build_html(
+        root, rbmdocs_severity={"RBM010": "off", "RBM020": "off", "RBM026": "off"}
+    )
     assert warnings == ""
 
 
@@ -73,7 +64,7 @@ def test_suppress_warnings_works_on_rule_subtypes(copy_root: Callable[[str], Pat
     root = copy_root("minimal")
     cpo_file = root / "data/dwcp/GHA.yaml"
     cpo_file.write_text(cpo_file.read_text("utf-8").replace("[IO_1]", "[IO_9]"), "utf-8")
-    _, warnings = _build(root, suppress_warnings=["rbmdocs"])
+    _, warnings = build_html(root, suppress_warnings=["rbmdocs"])
     assert warnings == ""
 
 
@@ -84,7 +75,7 @@ def test_short_ids_are_kept_and_bad_ones_reported(copy_root: Callable[[str], Pat
     framework.write_text(
         framework.read_text("utf-8").replace(":id: IMO_1\n", ":id: imo_1\n"), "utf-8"
     )
-    _, warnings = _build(root)
+    _, warnings = build_html(root)
     rbm001 = [line for line in warnings.splitlines() if "[rbmdocs.RBM001]" in line]
     assert len(rbm001) == 1 and "imo_1" in rbm001[0]
 
@@ -97,7 +88,7 @@ def test_duplicate_ids_are_reported_once_with_both_places(
     budget.write_text(
         budget.read_text("utf-8") + "\n:::{strategic-objective} Again\n:id: SO_1\n:::\n", "utf-8"
     )
-    _, warnings = _build(root)
+    _, warnings = build_html(root)
     rbm004 = [line for line in warnings.splitlines() if "[rbmdocs.RBM004]" in line]
     assert len(rbm004) == 1
     assert "budget.md" in rbm004[0] and "framework.md" in rbm004[0]
@@ -127,7 +118,7 @@ def test_parallel_build_gives_the_same_findings(copy_root: Callable[[str], Path]
     root = copy_root("minimal")
     cpo_file = root / "data/dwcp/GHA.yaml"
     cpo_file.write_text(cpo_file.read_text("utf-8").replace("[IO_1]", "[IO_9]"), "utf-8")
-    serial = _build(root)[1]
+    serial = build_html(root)[1]
     parallel_root = root.parent / "parallel"
     parallel_root.mkdir()
     for path in root.rglob("*"):
@@ -163,7 +154,7 @@ def test_a_need_without_id_is_kept_and_reported(copy_root: Callable[[str], Path]
         original + "\n:::{strategic-objective} An objective someone forgot to number\n:::\n",
         "utf-8",
     )
-    _, warnings = _build(root)
+    _, warnings = build_html(root)
     rbm002 = [line for line in warnings.splitlines() if "[rbmdocs.RBM002]" in line]
     assert len(rbm002) == 1
     assert f"framework.md:{directive_line}:" in rbm002[0]
@@ -203,7 +194,7 @@ def test_priority_matrix_is_full_or_compact_by_its_cell_limit(
     )
     index = root / "index.md"
     index.write_text(index.read_text("utf-8").replace("dwcps\n", "dwcps\ntraceability\n"), "utf-8")
-    app, warnings = _build(root, rbmdocs_matrix_cell_limit=limit)
+    app, warnings = build_html(root, rbmdocs_matrix_cell_limit=limit)
     assert warnings == ""
     page = BeautifulSoup((app.outdir / "traceability.html").read_text("utf-8"), "html.parser")
     table = page.select_one("table.rbmdocs-matrix-africa")
