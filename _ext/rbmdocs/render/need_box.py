@@ -81,6 +81,9 @@ class BoxDrawer:
         self.fromdocname = fromdocname
         self.needs_config_default_style: str = app.config.needs_default_style or ""
         self.table_classes: list[str] = list(app.config.needs_table_classes)
+        if app.builder.format == "latex":
+            # every box the full width of the text, not as wide as its longest line
+            self.table_classes.append("colwidths-given")
         schema = SphinxNeedsData(app.env).get_schema()
         self.links = [
             (link.name, link.display.outgoing, link.display.incoming)
