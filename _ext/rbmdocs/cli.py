@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from rbmdocs import __version__
 from rbmdocs.load import BadInputError
 from rbmdocs.render.labels import LABEL_DOMAIN, builtin_labels
-from rbmdocs.report import exit_code, render
+from rbmdocs.report import count_of, exit_code, render
 from rbmdocs.sphinx.pdf import compile_pdfs, ensure_tex
 from rbmdocs.sphinx.run import (
     BUILD_DIR,
@@ -365,8 +365,9 @@ def _summary(run: SphinxRun) -> str:
         return f"{run.seconds:.1f} s"
     result = run.result
     return (
-        f"{result.needs:,} needs, {result.links:,} links, {result.errors} errors, "
-        f"{result.warnings} warnings, {run.seconds:.1f} s"
+        f"{count_of(result.needs, 'need')}, {count_of(result.links, 'link')}, "
+        f"{count_of(result.errors, 'error')}, {count_of(result.warnings, 'warning')}, "
+        f"{run.seconds:.1f} s"
     )
 
 

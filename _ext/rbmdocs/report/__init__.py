@@ -38,7 +38,8 @@ def render_json(result: CheckResult, strict: bool = False) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _count(number: int, noun: str) -> str:
+def count_of(number: int, noun: str) -> str:
+    """``1 error``, ``2 errors``, ``21,244 needs``: a number with its noun."""
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
@@ -101,8 +102,9 @@ def render_text(result: CheckResult, strict: bool = False) -> str:
     lines.append("")
     verdict = "failed" if exit_code(result, strict) else "passed"
     lines.append(
-        f"{_count(result.needs, 'need')}, {_count(result.links, 'link')}: "
-        f"{_count(result.errors, 'error')}, {_count(result.warnings, 'warning')}; check {verdict}"
+        f"{count_of(result.needs, 'need')}, {count_of(result.links, 'link')}: "
+        f"{count_of(result.errors, 'error')}, {count_of(result.warnings, 'warning')}; "
+        f"check {verdict}"
     )
     return "\n".join(lines) + "\n"
 
