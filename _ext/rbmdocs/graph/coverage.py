@@ -131,15 +131,10 @@ def compute_coverage(graph: NeedGraph, context: CheckContext, reach: Reach) -> C
 def _has_source_of(
     graph: NeedGraph, need_id: str, link: str, source_type: str, biennium: str
 ) -> bool:
-    for source in graph.sources(need_id, link):
-        record = graph.need(source)
-        if (
-            record is not None
-            and record.type == source_type
-            and (record.fields.get("biennium") or "").strip() == biennium
-        ):
-            return True
-    return False
+    return any(
+        (source.fields.get("biennium") or "").strip() == biennium
+        for source in graph.sources_of_type(need_id, link, source_type)
+    )
 
 
 def _report_coverage(graph: NeedGraph, context: CheckContext, coverage: Coverage) -> None:

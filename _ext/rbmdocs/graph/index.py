@@ -105,6 +105,15 @@ class NeedGraph:
             return by_link.get(link, [])
         return [source for sources in by_link.values() for source in sources]
 
+    def sources_of_type(self, need_id: str, link: str, need_type: str) -> list[NeedRecord]:
+        """The existing needs of ``need_type`` whose ``link`` names ``need_id``, in link order."""
+        by_id = self._by_id
+        return [
+            record
+            for source in self.sources(need_id, link)
+            if (record := by_id.get(source)) is not None and record.type == need_type
+        ]
+
     def incoming_links(self, need_id: str) -> dict[str, list[str]]:
         """Incoming links of a need, by link option."""
         by_link = self._incoming.get(need_id)

@@ -529,15 +529,6 @@ def _rule_path_up(
                 )
 
 
-def _typed_sources(graph: NeedGraph, need_id: str, link: str, source_type: str) -> list[NeedRecord]:
-    found = []
-    for source in graph.sources(need_id, link):
-        record = graph.need(source)
-        if record is not None and record.type == source_type:
-            found.append(record)
-    return found
-
-
 def _rule_has_incoming(
     graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
 ) -> Iterator[Hit]:
@@ -553,7 +544,7 @@ def _rule_has_incoming(
                 and ((record.fields.get("scope") or "").strip() or default_scope) != scope
             ):
                 continue
-            if not _typed_sources(graph, record.id, link, source_type):
+            if not graph.sources_of_type(record.id, link, source_type):
                 scope_words = f" (scope: {scope})" if scope else ""
                 yield (
                     record,
@@ -572,7 +563,7 @@ def _rule_per_biennium(
         for record in graph.needs_of_type(applies):
             covered = {
                 (source.fields.get("biennium") or "").strip()
-                for source in _typed_sources(graph, record.id, link, source_type)
+                for source in graph.sources_of_type(record.id, link, source_type)
             }
             missing = [biennium for biennium in ctx.bienniums if biennium not in covered]
             if missing:
@@ -623,7 +614,7 @@ def _rule_reported(
                 continue
             covered = {
                 (source.fields.get("biennium") or "").strip()
-                for source in _typed_sources(graph, record.id, link, source_type)
+                for source in graph.sources_of_type(record.id, link, source_type)
             }
             missing = [biennium for biennium in wanted if biennium not in covered]
             if not missing:
@@ -696,6 +687,13 @@ def _rule_same_biennium(
                     )
 
 
+def is_overdue(recommendation: NeedRecord, today: datetime.date | None) -> bool:
+    """Whether follow-up is still open or in progress after its due date (RBM040)."""
+    status = (recommendation.fields.get("status") or "").strip()
+    due = iso_date((recommendation.fields.get("due") or "").strip())
+    return bool(today and due and status in UNFINISHED_STATUSES and due < today)
+
+
 def _rule_overdue(
     graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
 ) -> Iterator[Hit]:
@@ -705,11 +703,10 @@ def _rule_overdue(
         return
     for applies in rule.applies_to:
         for record in graph.needs_of_type(applies):
-            status = (record.fields.get("status") or "").strip()
-            due_text = (record.fields.get("due") or "").strip()
-            due = iso_date(due_text)
-            if status in UNFINISHED_STATUSES and due is not None and due < today:
-                days = (today - due).days
+            if is_overdue(record, today):
+                status = (record.fields.get("status") or "").strip()
+                due_text = (record.fields.get("due") or "").strip()
+                days = (today - datetime.date.fromisoformat(due_text)).days
                 yield (
                     record,
                     f"{record.id} is {status} and was due on {due_text}, "

@@ -17,7 +17,7 @@ from sphinx.util import logging
 from rbmdocs.config import build_date
 from rbmdocs.graph import NeedGraph
 from rbmdocs.graph.model import NeedRecord
-from rbmdocs.graph.rules import iso_date
+from rbmdocs.graph.rules import is_overdue, iso_date
 from rbmdocs.render.coverage_report import objective_of_outcomes
 from rbmdocs.render.table_kit import (
     TableContext,
@@ -35,7 +35,6 @@ from rbmdocs.schema import (
     CAPACITY_LEVELS,
     MILESTONE_AREAS,
     RECOMMENDATION_STATUSES,
-    UNFINISHED_STATUSES,
 )
 
 logger = logging.getLogger(__name__)
@@ -293,17 +292,12 @@ def build_recommendation_follow_up(context: TableContext) -> list[nodes.Node]:
     recommendations = graph.needs_of_type("recommendation")
     status_rank = {status: rank for rank, status in enumerate(RECOMMENDATION_STATUSES)}
 
-    def overdue(need: NeedRecord) -> bool:
-        due = iso_date((need.fields.get("due") or "").strip())
-        status = (need.fields.get("status") or "").strip()
-        return bool(today and due and status in UNFINISHED_STATUSES and due < today)
-
     counts: Counter[str] = Counter()
     late: Counter[str] = Counter()
     for need in recommendations:
         status = (need.fields.get("status") or "").strip()
         counts[status] += 1
-        late[status] += overdue(need)
+        late[status] += is_overdue(need, today)
     statuses = [*RECOMMENDATION_STATUSES, *sorted(set(counts) - set(RECOMMENDATION_STATUSES))]
     summary_rows: list[list[Cell]] = [
         [context.text(f"status.{status}"), str(counts[status]), str(late[status])]
@@ -335,7 +329,7 @@ def build_recommendation_follow_up(context: TableContext) -> list[nodes.Node]:
     for need in ordered:
         status = (need.fields.get("status") or "").strip()
         status_text = context.text(f"status.{status}") if status else ""
-        if overdue(need):
+        if is_overdue(need, today):
             status_text = context.text("table.overdue_mark", status=status_text)
         addressed = by_id(
             target

@@ -119,12 +119,10 @@ def by_id(needs: Iterable[NeedRecord]) -> list[NeedRecord]:
 
 
 def sources_of_type(graph: NeedGraph, need_id: str, link: str, need_type: str) -> list[NeedRecord]:
-    found = {}
-    for source_id in graph.sources(need_id, link):
-        source = graph.need(source_id)
-        if source is not None and source.type == need_type:
-            found[source.id] = source
-    return by_id(found.values())
+    """As the graph gives them, once each, in ID order (IO_2 before IO_10)."""
+    return by_id(
+        {source.id: source for source in graph.sources_of_type(need_id, link, need_type)}.values()
+    )
 
 
 def money(amount: int) -> str:

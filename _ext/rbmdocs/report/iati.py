@@ -401,11 +401,7 @@ def _priority_titles(view: LanguageView, priorities: Iterable[str]) -> str:
 
 def _sources_of_type(graph: NeedGraph, need_id: str, link: str, need_type: str) -> list[str]:
     """The needs of ``need_type`` that link to ``need_id`` through ``link``, in ID order."""
-    found = {
-        source
-        for source in graph.sources(need_id, link)
-        if (need := graph.need(source)) is not None and need.type == need_type
-    }
+    found = {source.id for source in graph.sources_of_type(need_id, link, need_type)}
     return sorted(found, key=natural_key)
 
 
