@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from conftest import build_html
+from rbmdocs.render.asset_tags import reuse_asset_tags
 from sphinx.errors import ConfigError
 from sphinx.testing.util import SphinxTestApp
 
@@ -142,6 +144,34 @@ def test_parallel_build_gives_the_same_findings(copy_root: Callable[[str], Path]
         )
 
     assert rules(warnings.getvalue()) == rules(serial)
+
+
+def test_reused_asset_tags_are_those_sphinx_writes(copy_root: Callable[[str], Path]) -> None:
+    """Each page's stylesheet and script tags equal Sphinx's own, in every folder."""
+    reusing = copy_root("minimal")
+    own = Path(shutil.copytree(reusing, reusing.parent / "own"))
+    build_html(reusing)
+    app = SphinxTestApp("html", srcdir=own, status=io.StringIO(), warning=io.StringIO())
+    for listener in list(app.events.listeners["html-page-context"]):
+        if listener.handler is reuse_asset_tags:
+            app.disconnect(listener.id)
+    app.build()
+    app.cleanup()
+
+    pages = sorted(
+        path.relative_to(own / "_build/html") for path in own.rglob("_build/html/**/*.html")
+    )
+    assert len({page.parent for page in pages}) > 1, "pages in one folder prove nothing"
+    stylesheets = set()
+    for page in pages:
+        expected = BeautifulSoup((own / "_build/html" / page).read_text("utf-8"), "html.parser")
+        written = BeautifulSoup((reusing / "_build/html" / page).read_text("utf-8"), "html.parser")
+        assert [str(tag) for tag in written.find_all(["link", "script"])] == [
+            str(tag) for tag in expected.find_all(["link", "script"])
+        ], page
+        stylesheets.update(tag["href"] for tag in expected.find_all("link", rel="stylesheet"))
+    assert any(href.startswith("../") for href in stylesheets), "no tag relative to a subfolder"
+    assert any(href.startswith("_static/") for href in stylesheets)
 
 
 def test_a_need_without_id_is_kept_and_reported(copy_root: Callable[[str], Path]) -> None:

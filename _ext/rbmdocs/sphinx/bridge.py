@@ -9,6 +9,7 @@ from sphinx.config import Config
 from sphinx.util.fileutil import copy_asset_file
 
 from rbmdocs.config import register_config_values, validate_config
+from rbmdocs.render.asset_tags import setup_asset_tags
 from rbmdocs.render.diagrams import setup_diagrams
 from rbmdocs.render.languages import setup_languages
 from rbmdocs.render.latex import setup_latex
@@ -80,3 +81,4 @@ def setup_bridge(app: Sphinx) -> None:
     setup_diagrams(app)
     setup_memory(app)
     setup_prerendered_html(app)
+    setup_asset_tags(app)
