@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -172,6 +173,51 @@ def test_reused_asset_tags_are_those_sphinx_writes(copy_root: Callable[[str], Pa
         stylesheets.update(tag["href"] for tag in expected.find_all("link", rel="stylesheet"))
     assert any(href.startswith("../") for href in stylesheets), "no tag relative to a subfolder"
     assert any(href.startswith("_static/") for href in stylesheets)
+
+
+def _processes_by_phase(root: Path, **overrides: object) -> dict[str, set[int]]:
+    """Build ``root`` with ``-j 2``; the processes that read sources and wrote pages."""
+    log = root.parent / f"{root.name}-processes.txt"
+
+    def noting(phase: str) -> Callable[..., None]:
+        def note(*_args: object) -> None:
+            # a file, not a set: a worker process's memory is its own
+            with log.open("a", encoding="utf-8") as out:
+                out.write(f"{phase} {os.getpid()}\n")
+
+        return note
+
+    app = SphinxTestApp(
+        "html",
+        srcdir=root,
+        confoverrides=dict(overrides),
+        status=io.StringIO(),
+        warning=io.StringIO(),
+        parallel=2,
+    )
+    app.connect("source-read", noting("read"))
+    app.connect("html-page-context", noting("write"))
+    app.build()
+    app.cleanup()
+    phases: dict[str, set[int]] = {"read": set(), "write": set()}
+    for line in log.read_text("utf-8").splitlines():
+        phase, pid = line.split()
+        phases[phase].add(int(pid))
+    return phases
+
+
+def test_with_jobs_one_process_reads_and_others_write(copy_root: Callable[[str], Path]) -> None:
+    """``-j 2``: Sphinx's parallel reading would send back the whole environment per chunk."""
+    phases = _processes_by_phase(copy_root("minimal"))
+
+    assert phases["read"] == {os.getpid()}
+    assert phases["write"] - {os.getpid()}, "no page was written by a worker process"
+
+
+def test_parallel_reading_can_be_asked_for(copy_root: Callable[[str], Path]) -> None:
+    phases = _processes_by_phase(copy_root("minimal"), rbmdocs_parallel_read=True)
+
+    assert phases["read"] - {os.getpid()}, "no source was read by a worker process"
 
 
 def test_a_need_without_id_is_kept_and_reported(copy_root: Callable[[str], Path]) -> None:

@@ -80,7 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--format", default="all", help="html, pdf or all (default: all)")
     build.add_argument("--strict", action="store_true", help="warnings fail the build too")
     build.add_argument(
-        "-j", "--jobs", type=int, default=1, help="languages built side by side (processes)"
+        "-j",
+        "--jobs",
+        type=_job_count,
+        default=1,
+        help="processes: languages side by side, and pages written in parallel (N or auto)",
     )
     build.add_argument("--fresh", action="store_true", help="ignore the cache and read all")
     build.add_argument("-v", "--verbose", action="store_true", help="show Sphinx's progress")
@@ -213,6 +217,19 @@ def _print_warnings(run: SphinxRun, stream: TextIO) -> None:
         print(line, file=stream)
 
 
+def _job_count(text: str) -> int:
+    """``-j``: a whole number of processes, at least one, or ``auto`` for one per CPU."""
+    if text == "auto":
+        return os.cpu_count() or 1
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"a number of processes such as 2, or auto, not {text!r}")
+    return count
+
+
 def _command_build(args: argparse.Namespace) -> int:
     source = project_paths(args.source)
     formats: tuple[str, ...] = (args.format,)
@@ -227,10 +244,18 @@ def _command_build(args: argparse.Namespace) -> int:
     if "pdf" in formats:
         for language in languages:
             ensure_tex(language)
-    build = functools.partial(_build_language, source, formats, args.strict, args.verbose)
-    if args.jobs > 1 and len(languages) > 1:
-        # one process per language: their caches are apart, so nothing is shared
-        workers = min(args.jobs, len(languages))
+    # languages first, each in its own process (their caches are apart, so nothing is
+    # shared); the jobs left over write each language's pages in parallel
+    workers = min(args.jobs, len(languages))
+    build = functools.partial(
+        _build_language,
+        source,
+        formats,
+        args.strict,
+        args.verbose,
+        jobs=max(1, args.jobs // workers),
+    )
+    if workers > 1:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             outcomes = list(pool.map(functools.partial(build, fresh=args.fresh), languages))
@@ -279,21 +304,20 @@ def _build_language(
     language: str,
     *,
     fresh: bool,
+    jobs: int = 1,
     echo: bool = False,
 ) -> _LanguageOutcome:
     """Every format of one language, one after the other (they share the doctree cache).
 
-    Sphinx runs in one process: its own parallel mode (``-j``) pickles the whole
-    environment back for every chunk of ten documents it reads, which at 10,000 needs made
-    a build 40% slower on two cores, so ``rbmdocs build -j N`` builds up to N languages
-    side by side instead.
+    With ``jobs`` above one Sphinx writes the pages in parallel; it still reads the
+    sources in one process (``sphinx/parallel.py`` says why).
     """
     outcome = _LanguageOutcome(echo=echo)
     try:
         for output_format in formats:
             outcome.code = max(
                 outcome.code,
-                _build_one(source, output_format, language, strict, verbose, fresh, outcome),
+                _build_one(source, output_format, language, strict, verbose, fresh, jobs, outcome),
             )
     except (BadInputError, ToolError) as error:
         for line in _error_lines(error):
@@ -310,6 +334,7 @@ def _build_one(
     strict: bool,
     verbose: bool,
     fresh: bool,
+    jobs: int,
     outcome: _LanguageOutcome,
 ) -> int:
     """One format of one language: build, compile the PDFs, publish; say how it went."""
@@ -321,6 +346,7 @@ def _build_one(
         outdir=work,
         status=sys.stdout if verbose else None,
         fresh=fresh,
+        jobs=jobs,
     )
     code = _build_outcome(run, strict)
     target = published_dir(source, output_format, language)

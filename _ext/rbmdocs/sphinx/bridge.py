@@ -27,6 +27,7 @@ from rbmdocs.sphinx.i18n import setup_i18n
 from rbmdocs.sphinx.memory import setup_memory
 from rbmdocs.sphinx.needs_config import configure_sphinx_needs, draw_our_need_boxes
 from rbmdocs.sphinx.needs_purge import replace_needs_purge
+from rbmdocs.sphinx.parallel import setup_parallel
 
 _STATIC = Path(__file__).parent.parent / "render" / "static"
 
@@ -82,3 +83,4 @@ def setup_bridge(app: Sphinx) -> None:
     setup_memory(app)
     setup_prerendered_html(app)
     setup_asset_tags(app)
+    setup_parallel(app)
