@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from conftest import build_html
-from rbmdocs.render.asset_tags import reuse_asset_tags
+from rbmdocs.render.page_context import reuse_asset_tags, reuse_sidebar_toctree
 from sphinx.errors import ConfigError
 from sphinx.testing.util import SphinxTestApp
 
@@ -147,14 +147,25 @@ def test_parallel_build_gives_the_same_findings(copy_root: Callable[[str], Path]
     assert rules(warnings.getvalue()) == rules(serial)
 
 
-def test_reused_asset_tags_are_those_sphinx_writes(copy_root: Callable[[str], Path]) -> None:
-    """Each page's stylesheet and script tags equal Sphinx's own, in every folder."""
+def test_pages_with_reused_parts_equal_those_sphinx_writes(
+    copy_root: Callable[[str], Path],
+) -> None:
+    """Asset tags and the sidebar of unlisted pages, made once per folder: the same pages."""
     reusing = copy_root("minimal")
     own = Path(shutil.copytree(reusing, reusing.parent / "own"))
-    build_html(reusing)
-    app = SphinxTestApp("html", srcdir=own, status=io.StringIO(), warning=io.StringIO())
+    # every DWCP page out of the table of contents, as above the limit; a theme whose
+    # sidebar shows the whole table of contents
+    overrides = {"rbmdocs_dwcp_toctree_limit": 0, "html_theme": "alabaster"}
+    build_html(reusing, **overrides)
+    app = SphinxTestApp(
+        "html",
+        srcdir=own,
+        confoverrides=overrides,
+        status=io.StringIO(),
+        warning=io.StringIO(),
+    )
     for listener in list(app.events.listeners["html-page-context"]):
-        if listener.handler is reuse_asset_tags:
+        if listener.handler in (reuse_asset_tags, reuse_sidebar_toctree):
             app.disconnect(listener.id)
     app.build()
     app.cleanup()
@@ -163,16 +174,19 @@ def test_reused_asset_tags_are_those_sphinx_writes(copy_root: Callable[[str], Pa
         path.relative_to(own / "_build/html") for path in own.rglob("_build/html/**/*.html")
     )
     assert len({page.parent for page in pages}) > 1, "pages in one folder prove nothing"
-    stylesheets = set()
+    stylesheets: set[str] = set()
     for page in pages:
-        expected = BeautifulSoup((own / "_build/html" / page).read_text("utf-8"), "html.parser")
-        written = BeautifulSoup((reusing / "_build/html" / page).read_text("utf-8"), "html.parser")
-        assert [str(tag) for tag in written.find_all(["link", "script"])] == [
-            str(tag) for tag in expected.find_all(["link", "script"])
-        ], page
-        stylesheets.update(tag["href"] for tag in expected.find_all("link", rel="stylesheet"))
+        expected = (own / "_build/html" / page).read_text("utf-8")
+        assert (reusing / "_build/html" / page).read_text("utf-8") == expected, page
+        soup = BeautifulSoup(expected, "html.parser")
+        stylesheets.update(tag["href"] for tag in soup.find_all("link", rel="stylesheet"))
     assert any(href.startswith("../") for href in stylesheets), "no tag relative to a subfolder"
     assert any(href.startswith("_static/") for href in stylesheets)
+    dwcp_page = BeautifulSoup(
+        (own / "_build/html/data/dwcp/GHA.html").read_text("utf-8"), "html.parser"
+    )
+    sidebar_links = [a["href"] for a in dwcp_page.select(".sphinxsidebar a.reference.internal")]
+    assert "../../budget.html" in sidebar_links, sidebar_links
 
 
 def _processes_by_phase(root: Path, **overrides: object) -> dict[str, set[int]]:

@@ -9,12 +9,12 @@ from sphinx.config import Config
 from sphinx.util.fileutil import copy_asset_file
 
 from rbmdocs.config import register_config_values, validate_config
-from rbmdocs.render.asset_tags import setup_asset_tags
 from rbmdocs.render.diagrams import setup_diagrams
 from rbmdocs.render.languages import setup_languages
 from rbmdocs.render.latex import setup_latex
 from rbmdocs.render.need_box import pages_with_changed_boxes
 from rbmdocs.render.need_box_html import setup_prerendered_html
+from rbmdocs.render.page_context import setup_page_context
 from rbmdocs.render.reference import setup_reference
 from rbmdocs.render.tables import setup_tables
 from rbmdocs.render.trace_links import setup_trace_links
@@ -82,5 +82,5 @@ def setup_bridge(app: Sphinx) -> None:
     setup_diagrams(app)
     setup_memory(app)
     setup_prerendered_html(app)
-    setup_asset_tags(app)
+    setup_page_context(app)
     setup_parallel(app)
