@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from conftest import build_html
+from rbmdocs.cli import main
 from rbmdocs.render.page_context import reuse_asset_tags, reuse_sidebar_toctree
 from sphinx.errors import ConfigError
 from sphinx.testing.util import SphinxTestApp
@@ -232,6 +233,26 @@ def test_parallel_reading_can_be_asked_for(copy_root: Callable[[str], Path]) -> 
     phases = _processes_by_phase(copy_root("minimal"), rbmdocs_parallel_read=True)
 
     assert phases["read"] - {os.getpid()}, "no source was read by a worker process"
+
+
+def test_build_reads_the_projects_docutils_conf_not_the_users(
+    copy_root: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As sphinx-build: ``docutils.conf`` beside conf.py counts, ``~/.docutils`` does not."""
+    root = copy_root("minimal")
+    (root / "docutils.conf").write_text("[html writers]\ntable_style: project-style\n", "utf-8")
+    home = root.parent / "home"
+    home.mkdir()
+    (home / ".docutils").write_text("[html writers]\ntable_style: user-style\n", "utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("DOCUTILSCONFIG", raising=False)
+
+    assert main(["build", "--source", str(root), "--format", "html"]) == 0
+
+    page = (root / "_build/html/en/framework.html").read_text("utf-8")
+    assert "project-style" in page
+    assert "user-style" not in page
+    assert "DOCUTILSCONFIG" not in os.environ
 
 
 def test_a_need_without_id_is_kept_and_reported(copy_root: Callable[[str], Path]) -> None:

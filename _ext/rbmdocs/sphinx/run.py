@@ -25,6 +25,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ConfigError, SphinxError
 from sphinx.testing.util import _clean_up_global_state
 from sphinx.util.console import nocolor
+from sphinx.util.docutils import patch_docutils
 
 from rbmdocs.catalogues import read_catalogue
 from rbmdocs.graph import CheckResult
@@ -141,34 +142,37 @@ def run_sphinx(
         nocolor()
     warning_stream = io.StringIO()
     started = time.perf_counter()
-    try:
-        app = Sphinx(
-            srcdir=source,
-            confdir=source,
-            outdir=outdir,
-            doctreedir=doctrees,
-            buildername=builder,
-            confoverrides={"language": language},
-            status=status,
-            warning=warning_stream,
-            freshenv=fresh,
-            parallel=jobs,
-        )
-        preflight_dwcp_files(source, app.config.rbmdocs_dwcp_dir, doctrees)
-        preflight_catalogues(source, list(app.config.locale_dirs), language)
-        app.build()
-    except (BadInputError, ToolError):
-        raise
-    except ConfigError as error:
-        raise ToolError(config_error_text(source, error)) from None
-    except SphinxError as error:
-        raise ToolError(f"Sphinx could not build: {error}") from None
-    finally:
-        # one process may build several languages: start each from a clean docutils
-        _clean_up_global_state()
-        # and from catalogues read afresh: gettext keeps every .mo it read, by path, for
-        # the life of the process, so a changed translation would not show
-        gettext._translations.clear()  # type: ignore[attr-defined]
+    # as sphinx-build: docutils reads the project's docutils.conf, not the machine's or the
+    # user's (and only that one file per document, not three)
+    with patch_docutils(source):
+        try:
+            app = Sphinx(
+                srcdir=source,
+                confdir=source,
+                outdir=outdir,
+                doctreedir=doctrees,
+                buildername=builder,
+                confoverrides={"language": language},
+                status=status,
+                warning=warning_stream,
+                freshenv=fresh,
+                parallel=jobs,
+            )
+            preflight_dwcp_files(source, app.config.rbmdocs_dwcp_dir, doctrees)
+            preflight_catalogues(source, list(app.config.locale_dirs), language)
+            app.build()
+        except (BadInputError, ToolError):
+            raise
+        except ConfigError as error:
+            raise ToolError(config_error_text(source, error)) from None
+        except SphinxError as error:
+            raise ToolError(f"Sphinx could not build: {error}") from None
+        finally:
+            # one process may build several languages: start each from a clean docutils
+            _clean_up_global_state()
+            # and from catalogues read afresh: gettext keeps every .mo it read, by path, for
+            # the life of the process, so a changed translation would not show
+            gettext._translations.clear()  # type: ignore[attr-defined]
     seconds = time.perf_counter() - started
     warnings = [
         line
