@@ -115,7 +115,7 @@ class Reach:
     _reaching: set[str] | None = None
     _link_problems: dict[str, LinkProblems] | None = None
     _upward_break: dict[str, str] = field(default_factory=dict)
-    _good_cpos: set[str] | None = None
+    _traced_priorities: set[str] | None = None
 
     def reaches_objective(self, need_id: str) -> bool:
         """Whether the need reaches a strategic objective through contributes_to."""
@@ -206,22 +206,23 @@ class Reach:
 
     def priority_reaches_outcome(self, priority_id: str) -> bool:
         """Whether a CPO realising the priority contributes to an existing immediate outcome."""
-        if self._good_cpos is None:
-            self._good_cpos = self._cpos_reaching_outcomes()
-        good = self._good_cpos
-        return not good.isdisjoint(self.graph.sources(priority_id, "realises"))
+        if self._traced_priorities is None:
+            self._traced_priorities = self._priorities_reaching_outcomes()
+        return priority_id in self._traced_priorities
 
-    def _cpos_reaching_outcomes(self) -> set[str]:
-        """One pass over the CPOs: those that contribute to an existing immediate outcome."""
+    def _priorities_reaching_outcomes(self) -> set[str]:
+        """One pass over the CPOs: what those that reach an immediate outcome realise."""
         graph = self.graph
-        good = set()
+        by_id = graph.by_id
+        traced: set[str] = set()
         for cpo in graph.needs_of_type("cpo"):
-            for target in cpo.links.get("contributes_to") or ():
-                record = graph.need(target)
+            links = cpo.links
+            for target in links.get("contributes_to") or ():
+                record = by_id.get(target)
                 if record is not None and record.type == "immediate-outcome":
-                    good.add(cpo.id)
+                    traced.update(links.get("realises") or ())
                     break
-        return good
+        return traced
 
     def cpos_of(self, priority_id: str) -> list[NeedRecord]:
         """The CPOs that realise a priority."""
