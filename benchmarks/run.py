@@ -94,6 +94,7 @@ def measure(
     row: dict[str, object] = {"dwcps": dwcps, **counts}
     row["engine"], _, _ = engine_seconds(dwcps, max(3, repeat))
     cold, warm, build, incremental, plain_build = [], [], [], [], []
+    serial: list[tuple[float, float, bool, str]] = []
     parallel: list[tuple[float, float, bool, str]] = []
     for round_number in range(repeat):
         shutil.rmtree(corpus / "_build", ignore_errors=True)
@@ -107,10 +108,11 @@ def measure(
         edit_one_dwcp(corpus, round_number + 100)
         incremental.append(timed([*RBMDOCS, "build", "--source", str(corpus), "--lang", "en"]))
         if jobs > 1:
-            # the same build, its pages written by JOBS processes
-            shutil.rmtree(corpus / "_build", ignore_errors=True)
-            command = [*RBMDOCS, "build", "--source", str(corpus), "--lang", "en"]
-            parallel.append(timed([*command, "-j", str(jobs)]))
+            # both languages, one after the other and then side by side
+            command = [*RBMDOCS, "build", "--source", str(corpus), "--lang", "all", "--format"]
+            for count, runs in ((1, serial), (jobs, parallel)):
+                shutil.rmtree(corpus / "_build", ignore_errors=True)
+                runs.append(timed([*command, "html", "-j", str(count)]))
         if not skip_plain:
             shutil.rmtree(plain / "_build", ignore_errors=True)
             plain_build.append(
@@ -132,6 +134,7 @@ def measure(
     row["build"] = median_of(build) if build else {"seconds": None, "peak_mib": 0.0, "ok": True}
     row["build_incremental"] = median_of(incremental) if incremental else None
     row["plain_build"] = median_of(plain_build) if plain_build else None
+    row["serial_build"] = median_of(serial) if serial else None
     row["parallel_build"] = median_of(parallel) if parallel else None
     row["jobs"] = jobs
     return row
@@ -149,20 +152,9 @@ def print_header() -> None:
     print(
         "| DWCPs | needs | links | engine s | check cold s | check after edit s | build s | "
         "build after edit s | plain sphinx-needs build s | plain / ours | peak MiB ours | "
-        "peak MiB plain | build -j N s | plain / ours -j N | peak MiB ours -j N |"
+        "peak MiB plain | en + zh_CN -j 1 s | en + zh_CN -j N s |"
     )
-    print("|" + "---|" * 15, flush=True)
-
-
-def _parallel_cells(row: dict[str, object]) -> list[str]:
-    """Seconds of the build with ``-j N``, plain sphinx-needs' seconds over them, peak MiB."""
-    parallel, plain = row["parallel_build"], row["plain_build"]
-    if not isinstance(parallel, dict):
-        return ["–", "–", "–"]
-    ratio = "–"
-    if isinstance(plain, dict) and plain["seconds"] and parallel["seconds"]:
-        ratio = f"{plain['seconds'] / parallel['seconds']:.1f}×"
-    return [f"{_cell(parallel)} (-j {row['jobs']})", ratio, f"{parallel['peak_mib']:.0f}"]
+    print("|" + "---|" * 14, flush=True)
 
 
 def print_row(row: dict[str, object]) -> None:
@@ -190,7 +182,8 @@ def print_row(row: dict[str, object]) -> None:
         ratio,
         f"{build['peak_mib']:.0f}" if build["peak_mib"] else "–",
         plain_peak,
-        *_parallel_cells(row),
+        _cell(row["serial_build"]) if row["serial_build"] else "–",
+        f"{_cell(row['parallel_build'])} (-j {row['jobs']})" if row["parallel_build"] else "–",
     ]
     print("| " + " | ".join(cells) + " |", flush=True)
 
@@ -210,7 +203,7 @@ def main() -> None:
         action="store_true",
         help="plain corpus with every DWCP page in its table of contents (quadratic sidebar)",
     )
-    parser.add_argument("--jobs", type=int, default=0, help="also time our build with -j JOBS")
+    parser.add_argument("--jobs", type=int, default=0, help="also time our full build with -j JOBS")
     parser.add_argument("--out", type=Path, default=HERE / "_corpus")
     args = parser.parse_args()
     results: dict[str, object] = {"date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count()}

@@ -247,26 +247,6 @@ def test_languages_built_side_by_side_equal_those_built_in_turn(
             assert ours == (in_turn / "_build/html" / language / page).read_text("utf-8"), page
 
 
-def test_one_language_written_in_parallel_equals_one_written_serially(
-    copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
-) -> None:
-    """``--lang en -j 2``: one language, its pages written by two processes."""
-    serial = copy_root("i18n")
-    parallel = Path(shutil.copytree(serial, serial.parent / "parallel"))
-    assert main(["build", "--source", str(serial), "--format", "html", "--lang", "en"]) == 0
-    arguments = ["build", "--source", str(parallel), "--format", "html", "--lang", "en"]
-    assert main([*arguments, "-j", "2"]) == 0
-    capsys.readouterr()
-    pages = sorted(
-        path.relative_to(serial / "_build/html/en")
-        for path in (serial / "_build/html/en").rglob("*.html")
-    )
-    assert len(pages) > 3
-    for page in pages:
-        written = (parallel / "_build/html/en" / page).read_text("utf-8")
-        assert written == (serial / "_build/html/en" / page).read_text("utf-8"), page
-
-
 def test_jobs_must_be_a_count_or_auto(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stopped:
         main(["build", "-j", "0"])

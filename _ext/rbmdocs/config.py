@@ -255,18 +255,17 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
         _check_build_date,
     ),
     ConfigValue(
-        "parallel_read",
+        "sphinx_parallel",
         False,
         "",
         (bool,),
-        "Whether `sphinx-build -j N` (or `rbmdocs build -j N`) also reads the sources in "
-        "parallel. Off by default: Sphinx sends its whole environment back from every "
-        "chunk of documents it reads, which made reading slower on two cores, not faster; "
-        "pages are written in parallel either way.",
+        "Whether `sphinx-build -j N` may read and write in parallel. Off by default: Sphinx "
+        "sends its whole environment back from every chunk of documents it reads, which "
+        "made a two-core build slower, not faster, and writing in parallel gained nothing.",
         lambda value: (
             []
             if isinstance(value, bool)
-            else [f"rbmdocs_parallel_read must be True or False, not {value!r}"]
+            else [f"rbmdocs_sphinx_parallel must be True or False, not {value!r}"]
         ),
     ),
     ConfigValue(

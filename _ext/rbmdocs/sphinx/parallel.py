@@ -1,45 +1,38 @@
-"""With ``-j N``, read the sources one by one and write the pages in parallel.
+"""``sphinx-build -j N`` builds in one process, as fast as ``-j 1``, unless asked otherwise.
 
 Sphinx's parallel reading forks a process per chunk of documents, and each sends back the
 whole environment, every need read so far included, pickled: the more needs, the more each
-chunk costs, so at 10,000 needs a two-core build took 40% longer than reading serially.
-Its parallel writing costs nothing of the kind: the main process resolves each page while
-a worker writes the HTML of the pages resolved before it (at 21,244 needs, English HTML,
-2 cores: 116 s serial, 88 s with ``-j 2``).
+chunk costs, so at 10,000 needs a two-core build took 40% longer than one process. Its
+parallel writing gains nothing here either: the main process still resolves every page
+(need boxes, tables, links) and indexes it for the search, which is as much work as the
+worker writing the HTML, and each worker copies the main process's memory. With reading
+kept in one process, two runs at four sizes (1,122 to 21,244 needs) gave ``-j 2`` from 18%
+less to 22% more time than ``-j 1``, 11% more in the median, and a third more memory.
 
-Sphinx decides at the start of reading (``self._app.parallel > 1``) and again at the
-start of writing, and has no setting for one without the other, so the job count is set to
-one for reading (``env-before-read-docs``) and given back when reading ends
-(``env-updated``). ``rbmdocs_parallel_read = True`` leaves Sphinx's own choice alone.
+So the job count is set to one when the builder starts (``builder-inited``, before Sphinx
+reads anything), and ``rbmdocs build -j N`` uses its processes for languages instead.
+``rbmdocs_sphinx_parallel = True`` leaves Sphinx's parallel mode on.
 """
 
 from __future__ import annotations
 
-import weakref
-
 from sphinx.application import Sphinx
-from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
 
-#: The job count set aside while reading, per application.
-_jobs_set_aside: weakref.WeakKeyDictionary[Sphinx, int] = weakref.WeakKeyDictionary()
+logger = logging.getLogger(__name__)
 
 
-def read_serially(app: Sphinx, _env: BuildEnvironment, _docnames: list[str]) -> None:
-    """``env-before-read-docs``: one process reads, whatever ``-j`` says."""
-    if app.parallel > 1 and not app.config.rbmdocs_parallel_read:
-        _jobs_set_aside[app] = app.parallel
+def build_in_one_process(app: Sphinx) -> None:
+    """``builder-inited``: one process reads and writes, whatever ``-j`` says."""
+    if app.parallel > 1 and not app.config.rbmdocs_sphinx_parallel:
+        logger.info(
+            "rbmdocs: building in one process (-j %d would be slower here; "
+            "rbmdocs_sphinx_parallel = True to use it anyway)",
+            app.parallel,
+        )
         app.parallel = 1
 
 
-def write_in_parallel(app: Sphinx, _env: BuildEnvironment) -> list[str]:
-    """``env-updated``: reading is over; the pages are written with ``-j`` jobs again."""
-    jobs = _jobs_set_aside.pop(app, None)
-    if jobs is not None:
-        app.parallel = jobs
-    return []
-
-
 def setup_parallel(app: Sphinx) -> None:
-    """Connect last to the start of reading and first to its end."""
-    app.connect("env-before-read-docs", read_serially, priority=999)
-    app.connect("env-updated", write_in_parallel, priority=1)
+    """Connect to the start of the build."""
+    app.connect("builder-inited", build_in_one_process)
