@@ -302,8 +302,8 @@ def _build_language(
 
     Sphinx runs in one process: its parallel reading sends the whole environment back for
     every chunk of documents read (``sphinx/parallel.py``), and its parallel writing left
-    the main process, which resolves and indexes every page, as busy as before (at 10,624
-    and 21,244 needs, ``-j 2`` took from 10% less to 13% more time than ``-j 1``), so
+    the main process, which resolves and indexes every page, as busy as before (``-j 2``
+    took 11% more time than ``-j 1`` in the median of seven measurements), so
     ``rbmdocs build -j N`` builds up to N languages side by side instead.
     """
     outcome = _LanguageOutcome(echo=echo)

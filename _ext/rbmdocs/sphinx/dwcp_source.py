@@ -141,7 +141,7 @@ class DwcpPageDirective(SphinxDirective):
         if loaded is None:
             return []
         language = self.config.language or "en"
-        self._unset_by_type: dict[str, dict[str, bool | str | list[Any]]] = {}
+        self._unset_by_type = {}
         dwcp = loaded.dwcp
         country = self._text(dwcp.title, dwcp, "country")
         page = nodes.section(ids=[nodes.make_id(dwcp.id) or "dwcp"])
