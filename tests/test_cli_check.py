@@ -177,6 +177,41 @@ def test_check_reads_needs_as_written_only_when_that_changes_nothing(
     assert json.loads(capsys.readouterr().out) == expected
 
 
+def test_check_and_build_count_a_link_written_twice_once(
+    copy_root: Callable[[str], Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """sphinx-needs keeps one of two equal links; the check, reading as written, too."""
+    from rbmdocs.sphinx import checking
+
+    root = copy_root("minimal")
+    budget = root / "budget.md"
+    text = budget.read_text("utf-8")
+    assert ":sets_target_for: IND_1_1\n" in text
+    budget.write_text(
+        text.replace(":sets_target_for: IND_1_1\n", ":sets_target_for: IND_1_1, IND_1_1\n")
+    )
+    framework = root / "framework.md"
+    text = framework.read_text("utf-8")
+    assert ":measures: IO_1\n" in text
+    # a dead link before a good one, and again: the order as written is not sphinx-needs'
+    framework.write_text(text.replace(":measures: IO_1\n", ":measures: IO_9, IO_1, IO_10, IO_9\n"))
+
+    assert main(["check", "--source", str(root), "--format", "json"]) == 1
+    as_written = json.loads(capsys.readouterr().out)
+    monkeypatch.setattr(checking, "needs_as_written_suffice", lambda needs: False)
+    shutil.rmtree(root / "_build")
+    assert main(["check", "--source", str(root), "--format", "json"]) == 1
+    resolved = json.loads(capsys.readouterr().out)
+
+    assert as_written == resolved
+    messages = [finding["message"] for finding in as_written["findings"]]
+    assert not any("sets_target_for: has 2 targets" in message for message in messages), messages
+    dead = [message for message in messages if "IO_9" in message]
+    assert len(dead) == 1 and dead[0].index("IO_9") < dead[0].index("IO_10"), dead
+
+
 def test_a_dynamic_function_makes_check_resolve_the_needs(
     copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,8 +9,9 @@ result stays on the environment for the generated tables and the CLI.
 from __future__ import annotations
 
 import os
+import re
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -62,6 +63,24 @@ class _Locations:
         return file
 
 
+def _natural_key(need_id: str) -> tuple[list[str | int], str]:
+    """``IO_2`` before ``IO_10``: digit runs compare as numbers, then the text decides."""
+    return [int(part) if part.isdigit() else part for part in _DIGIT_RUNS.split(need_id)], need_id
+
+
+_DIGIT_RUNS = re.compile(r"(\d+)")
+
+
+def linked_ids(targets: Iterable[object]) -> list[str]:
+    """The IDs of one link option, each once, in natural order.
+
+    sphinx-needs keeps one of two equal links and sorts them when it post-processes the
+    needs; ``rbmdocs check``, which reads them as written, must see the same list, or the
+    check and the build would disagree (a target named twice would count as two).
+    """
+    return sorted({str(target) for target in targets}, key=_natural_key)
+
+
 def collect_records(env: BuildEnvironment, needs: Any) -> tuple[list[NeedRecord], _Locations]:
     """Plain records for every need of the project, plus those sphinx-needs refused."""
     locations = _Locations(env)
@@ -79,7 +98,7 @@ def collect_records(env: BuildEnvironment, needs: Any) -> tuple[list[NeedRecord]
                 value = need.get(field_spec.name)
                 fields[field_spec.name] = "" if value is None else str(value)
             for link_spec in spec.links:
-                links[link_spec.name] = list(need.get(link_spec.name) or [])
+                links[link_spec.name] = linked_ids(need.get(link_spec.name) or ())
         records.append(
             NeedRecord(
                 id=need["id"],
