@@ -190,13 +190,16 @@ def test_check_and_build_count_a_link_written_twice_once(
     text = budget.read_text("utf-8")
     assert ":sets_target_for: IND_1_1\n" in text
     budget.write_text(
-        text.replace(":sets_target_for: IND_1_1\n", ":sets_target_for: IND_1_1, IND_1_1\n")
+        text.replace(":sets_target_for: IND_1_1\n", ":sets_target_for: IND_1_1, IND_1_1\n"),
+        "utf-8",
     )
     framework = root / "framework.md"
     text = framework.read_text("utf-8")
     assert ":measures: IO_1\n" in text
     # a dead link before a good one, and again: the order as written is not sphinx-needs'
-    framework.write_text(text.replace(":measures: IO_1\n", ":measures: IO_9, IO_1, IO_10, IO_9\n"))
+    framework.write_text(
+        text.replace(":measures: IO_1\n", ":measures: IO_9, IO_1, IO_10, IO_9\n"), "utf-8"
+    )
 
     assert main(["check", "--source", str(root), "--format", "json"]) == 1
     as_written = json.loads(capsys.readouterr().out)

@@ -32,47 +32,38 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
 
-#: Tags already written, per builder: (context key, page folder, asset) → HTML.
-_written: weakref.WeakKeyDictionary[Builder, dict[tuple[str, str, Hashable], str]] = (
-    weakref.WeakKeyDictionary()
-)
-#: Sidebar tables of contents of pages no table of contents lists, per builder:
-#: (page folder, the template's arguments) → HTML.
-_sidebars: weakref.WeakKeyDictionary[Builder, dict[tuple[str, Hashable], str]] = (
-    weakref.WeakKeyDictionary()
-)
+#: What the wrapped template functions made, per builder:
+#: (function, page folder, its arguments) → HTML.
+_made: weakref.WeakKeyDictionary[Builder, dict[Hashable, str]] = weakref.WeakKeyDictionary()
 
 
-def _reusing(
-    write_tag: Callable[[Any], str],
-    written: dict[tuple[str, str, Hashable], str],
-    key: str,
-    folder: str,
-) -> Callable[[Any], str]:
-    """``write_tag`` that answers from ``written`` when the same tag was written before."""
+def _made_once(
+    make: Callable[..., str], made: dict[Hashable, str], name: str, folder: str
+) -> Callable[..., str]:
+    """``make``, answering from ``made`` when called before with the same arguments."""
 
-    def tag(asset: Any) -> str:
+    def once(*arguments: Any, **keywords: Any) -> str:
+        key = (name, folder, arguments, tuple(sorted(keywords.items())))
         try:
-            return written[key, folder, asset]
+            return made[key]
         except KeyError:
-            html = written[key, folder, asset] = write_tag(asset)
+            html = made[key] = make(*arguments, **keywords)
             return html
-        except TypeError:  # an asset that cannot be a key: written afresh
-            return write_tag(asset)
+        except TypeError:  # an argument that cannot be a key: made afresh
+            return make(*arguments, **keywords)
 
-    return tag
+    return once
 
 
 def reuse_asset_tags(
     app: Sphinx, pagename: str, _template: str, context: dict[str, Any], _doctree: Any
 ) -> None:
     """``html-page-context``: the page's ``css_tag`` and ``js_tag`` reuse earlier pages' tags."""
-    written = _written.setdefault(app.builder, {})
+    made = _made.setdefault(app.builder, {})
     folder = _folder(app, pagename)
-    for key in ("css_tag", "js_tag"):
-        write_tag = context.get(key)
-        if callable(write_tag):
-            context[key] = _reusing(write_tag, written, key, folder)
+    for name in ("css_tag", "js_tag"):
+        if callable(context.get(name)):
+            context[name] = _made_once(context[name], made, name, folder)
 
 
 def reuse_sidebar_toctree(
@@ -81,23 +72,9 @@ def reuse_sidebar_toctree(
     """``html-page-context``: a page no table of contents lists reuses its folder's sidebar."""
     if app.env.files_to_rebuild.get(pagename):
         return  # listed: its own entry is marked in the sidebar
-    if not callable(context.get("toctree")):
-        return
-    make_toctree: Callable[..., str] = context["toctree"]
-    made = _sidebars.setdefault(app.builder, {})
-    folder = _folder(app, pagename)
-
-    def toctree(**arguments: Any) -> str:
-        try:
-            key = (folder, tuple(sorted(arguments.items())))
-            return made[key]
-        except KeyError:
-            html = made[key] = make_toctree(**arguments)
-            return html
-        except TypeError:  # an argument that cannot be a key: made afresh
-            return make_toctree(**arguments)
-
-    context["toctree"] = toctree
+    if callable(context.get("toctree")):
+        made = _made.setdefault(app.builder, {})
+        context["toctree"] = _made_once(context["toctree"], made, "toctree", _folder(app, pagename))
 
 
 def _folder(app: Sphinx, pagename: str) -> str:
