@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -300,3 +301,50 @@ def test_priority_matrix_is_full_or_compact_by_its_cell_limit(
         assert headers == ["Programme", "Immediate outcomes reached (priorities)"]
         assert cells == ["IO_1 (1)"]
         assert "a matrix of this region would have 1 cells" in table.find_previous("p").get_text()
+
+
+def _count_record_making(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Spy on ``collect_records``: one entry (the number of records) per call."""
+    from rbmdocs.sphinx import checking
+
+    made: list[int] = []
+    original = checking.collect_records
+
+    def spy(env: Any, needs: Any) -> Any:
+        result = original(env, needs)
+        made.append(len(result[0]))
+        return result
+
+    monkeypatch.setattr(checking, "collect_records", spy)
+    return made
+
+
+def test_the_build_checks_the_records_its_diagrams_made(
+    copy_root: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Needs as read serve the check too: the records are made once per HTML build."""
+    root = copy_root("minimal")
+    cpo_file = root / "data/dwcp/GHA.yaml"
+    cpo_file.write_text(cpo_file.read_text("utf-8").replace("[IO_1]", "[IO_9]"), "utf-8")
+    made = _count_record_making(monkeypatch)
+    _, warnings = build_html(root)
+    assert len(made) == 1 and made[0] > 0
+    rbm010 = [line for line in warnings.splitlines() if "[rbmdocs.RBM010]" in line]
+    assert len(rbm010) == 1 and "GHA.yaml:10:" in rbm010[0]
+
+
+def test_the_build_checks_resolved_needs_when_a_value_is_computed(
+    copy_root: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dynamic function: the diagrams' records would miss its value; the check remakes them."""
+    root = copy_root("minimal")
+    budget = root / "budget.md"
+    budget.write_text(
+        budget.read_text("utf-8").replace(":rbsa: 50000", ':rbsa: [[copy("regular_budget")]]'),
+        "utf-8",
+    )
+    made = _count_record_making(monkeypatch)
+    _, warnings = build_html(root)
+    assert len(made) == 2
+    # read as written, :rbsa: would be empty and RBM002 would fire
+    assert "rbmdocs." not in warnings, warnings

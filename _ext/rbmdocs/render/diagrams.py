@@ -25,12 +25,11 @@ from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import NoUri
 from sphinx.ext.graphviz import graphviz
-from sphinx_needs.data import SphinxNeedsData
 
 from rbmdocs.graph import NeedGraph
 from rbmdocs.render.labels import label
 from rbmdocs.schema import NEED_TYPES_BY_NAME
-from rbmdocs.sphinx.checking import check_result, collect_records, docname_of_file
+from rbmdocs.sphinx.checking import check_result, docname_of_file, records_as_read
 
 OUTCOME_TYPE = "immediate-outcome"
 _SIGNATURES = "rbmdocs_diagram_signatures"
@@ -217,10 +216,9 @@ def _urls(app: Sphinx, docname: str, graph: NeedGraph, need_ids: Iterable[str]) 
     return urls
 
 
-def _signature_data(env: BuildEnvironment) -> dict[str, tuple[str, str]]:
+def _signature_data(app: Sphinx) -> dict[str, tuple[str, str]]:
     """Outcome → (its page, a hash of its neighbourhood), from the needs just read."""
-    needs = SphinxNeedsData(env).get_needs_mutable()
-    records, locations = collect_records(env, needs)
+    records, locations = records_as_read(app)
     graph = NeedGraph(records)
     found: dict[str, tuple[str, str]] = {}
     for outcome in graph.needs_of_type(OUTCOME_TYPE):
@@ -237,7 +235,7 @@ def outcomes_with_changed_neighbourhood(app: Sphinx, env: BuildEnvironment) -> l
     if app.builder.format != "html":
         return []
     before: dict[str, tuple[str, str]] = getattr(env, _SIGNATURES, {})
-    now = _signature_data(env)
+    now = _signature_data(app)
     setattr(env, _SIGNATURES, now)
     changed = defaultdict(bool)
     for outcome_id, (docname, signature) in now.items():

@@ -379,17 +379,31 @@ def _box_signatures(env: BuildEnvironment) -> dict[str, frozenset[tuple[str, ...
     """
     needs = SphinxNeedsData(env).get_needs_mutable()
     link_names = [link.name for link in SphinxNeedsData(env).get_schema().iter_link_fields()]
+    page_of = {need_id: need["docname"] or "" for need_id, need in needs.items()}
     seen: dict[str, set[tuple[str, ...]]] = defaultdict(set)
-    for need in needs.values():
-        source_id, source_page = need["id"], need["docname"] or ""
-        for name in link_names:
-            for target_id in need.get(name) or ():
-                target = needs.get(str(target_id))
-                target_page = (target["docname"] or "") if target is not None else "-"
-                seen[source_page].add((source_id, name, str(target_id), target_page))
-                if target is not None:
-                    seen[target_page].add((str(target_id), name, source_id, source_page, "<"))
+    for need_id, need in needs.items():
+        source_page = page_of[need_id]
+        for name, targets in _written_links(need, link_names):
+            for target in targets:
+                target_id = str(target)
+                target_page = page_of.get(target_id)
+                dead_or_page = "-" if target_page is None else target_page
+                seen[source_page].add((need_id, name, target_id, dead_or_page))
+                if target_page is not None:
+                    seen[target_page].add((target_id, name, need_id, source_page, "<"))
     return {page: frozenset(facts) for page, facts in seen.items()}
+
+
+def _written_links(need: Any, link_names: list[str]) -> Iterable[tuple[str, list[str]]]:
+    """Each link option of a need with its targets, in one call when sphinx-needs can.
+
+    Asking ``need.get`` for each of the 14 link options of 20,000 needs was a third of a
+    one-file rebuild's page comparisons.
+    """
+    try:
+        return need.iter_links_items()  # type: ignore[no-any-return]
+    except AttributeError:
+        return ((name, need.get(name) or []) for name in link_names)
 
 
 def pages_with_changed_boxes(app: Sphinx, env: BuildEnvironment) -> list[str]:

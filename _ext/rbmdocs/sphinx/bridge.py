@@ -19,7 +19,11 @@ from rbmdocs.render.reference import setup_reference
 from rbmdocs.render.tables import setup_tables
 from rbmdocs.render.trace_links import setup_trace_links
 from rbmdocs.sphinx.check_builder import CheckBuilder
-from rbmdocs.sphinx.checking import defer_needs_post_processing, run_traceability_check
+from rbmdocs.sphinx.checking import (
+    defer_needs_post_processing,
+    forget_records_as_read,
+    run_traceability_check,
+)
 from rbmdocs.sphinx.directives import register_traced_directives
 from rbmdocs.sphinx.dwcp_source import FILETYPE, DwcpPageDirective, DwcpParser
 from rbmdocs.sphinx.env_data import merge_notes, purge_notes
@@ -72,6 +76,7 @@ def setup_bridge(app: Sphinx) -> None:
     app.connect("env-merge-info", merge_notes)
     # after sphinx-needs has resolved the needs on write-started (priority 500)
     app.connect("write-started", run_traceability_check, priority=700)
+    app.connect("env-before-read-docs", forget_records_as_read)
     app.connect("builder-inited", defer_needs_post_processing)
     setup_tables(app)
     setup_reference(app)

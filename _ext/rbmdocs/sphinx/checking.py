@@ -78,7 +78,44 @@ def linked_ids(targets: Iterable[object]) -> list[str]:
     needs; ``rbmdocs check``, which reads them as written, must see the same list, or the
     check and the build would disagree (a target named twice would count as two).
     """
+    if isinstance(targets, list) and len(targets) < 2:
+        # most link options hold no target or one: nothing to sort (a third of a check)
+        return [str(target) for target in targets]
     return sorted({str(target) for target in targets}, key=_natural_key)
+
+
+def _own_field(need: Any, name: str) -> object:
+    """One field of a need, the short way when sphinx-needs keeps it among its extras.
+
+    ``need.get`` looks the name up in seven places, twice; over every field of 20,000
+    needs that was most of making the records.
+    """
+    try:
+        return need.get_extra(name)
+    except (AttributeError, KeyError):
+        return need.get(name)
+
+
+def _own_links(need: Any, name: str) -> list[str]:
+    """One link option's targets as written (or resolved), the short way when it can."""
+    try:
+        targets = need.get_links(name)
+    except (AttributeError, KeyError):
+        targets = need.get(name) or []
+    return linked_ids(targets)
+
+
+def _source_of(need: Any) -> Mapping[str, Any]:
+    """Where a need was written (``docname``, ``lineno``, ``is_external``), read directly.
+
+    ``need["docname"]`` tries six other places first; the source's own mapping is the
+    same values at one lookup each.
+    """
+    source = getattr(need, "source", None)
+    if source is None:
+        return need  # type: ignore[no-any-return]
+    written_at: Mapping[str, Any] = source.dict_repr
+    return written_at
 
 
 def collect_records(env: BuildEnvironment, needs: Any) -> tuple[list[NeedRecord], _Locations]:
@@ -88,27 +125,29 @@ def collect_records(env: BuildEnvironment, needs: Any) -> tuple[list[NeedRecord]
     generated = {need_id for note in notes.values() for need_id in note.generated_ids}
     records: list[NeedRecord] = []
     for need in needs.values():
-        if need["is_external"] or need["is_part"]:
+        where = _source_of(need)
+        if where["is_external"] or need["is_part"]:
             continue
-        spec = NEED_TYPES_BY_NAME.get(need["type"])
+        need_id, need_type = need["id"], need["type"]
+        spec = NEED_TYPES_BY_NAME.get(need_type)
         fields: dict[str, str] = {}
         links: dict[str, list[str]] = {}
         if spec is not None:
             for field_spec in spec.fields:
-                value = need.get(field_spec.name)
+                value = _own_field(need, field_spec.name)
                 fields[field_spec.name] = "" if value is None else str(value)
             for link_spec in spec.links:
-                links[link_spec.name] = linked_ids(need.get(link_spec.name) or ())
+                links[link_spec.name] = _own_links(need, link_spec.name)
         records.append(
             NeedRecord(
-                id=need["id"],
-                type=need["type"],
-                file=locations.file(need["docname"]),
-                line=need["lineno"],
+                id=need_id,
+                type=need_type,
+                file=locations.file(where["docname"]),
+                line=where["lineno"],
                 title=need["title"],
                 fields=fields,
                 links=links,
-                id_given=need["id"] not in generated,
+                id_given=need_id not in generated,
             )
         )
     for docname in sorted(notes):
@@ -185,10 +224,44 @@ def _needs_to_check(app: Sphinx) -> Any:
     return get_needs_view(app)
 
 
+#: Records made from the needs as read, earlier in this build (the outcome diagrams'
+#: signatures, at ``env-get-updated``), when sphinx-needs' post-processing cannot change
+#: them: the check at ``write-started`` takes them instead of making them a second time.
+_read_this_build: weakref.WeakKeyDictionary[
+    BuildEnvironment, tuple[list[NeedRecord], _Locations]
+] = weakref.WeakKeyDictionary()
+
+
+def records_as_read(app: Sphinx) -> tuple[list[NeedRecord], _Locations]:
+    """Records of every need as read, kept for this build's check when they will serve it.
+
+    They serve when the needs are post-processed already, or when post-processing would
+    leave every field and link the records hold as it is: no feature of the project
+    needs it, no ``needextend``, no dynamic function (see ``needs_as_written_suffice``).
+    Judged now, before post-processing: it resolves the dynamic functions it would find.
+    """
+    data = SphinxNeedsData(app.env)
+    needs = data.get_needs_mutable()
+    made = collect_records(app.env, needs)
+    if data.needs_is_post_processed or (
+        _post_processing_is_optional(app)
+        and not data.get_or_create_extends()
+        and needs_as_written_suffice(needs)
+    ):
+        _read_this_build[app.env] = made
+    return made
+
+
+def forget_records_as_read(_app: Sphinx, env: BuildEnvironment, _docnames: list[str]) -> None:
+    """``env-before-read-docs``: records of an earlier build never serve this one."""
+    _read_this_build.pop(env, None)
+
+
 def run_traceability_check(app: Sphinx, _builder: Builder) -> None:
     """``write-started``: check the whole graph once and report every finding."""
     env = app.env
-    records, locations = collect_records(env, _needs_to_check(app))
+    made_earlier = _read_this_build.pop(env, None)
+    records, locations = made_earlier or collect_records(env, _needs_to_check(app))
     result = check_needs(records, check_context(app.config))
     _this_build[env] = (result, locations.docname_of_file)
     for finding in result.findings:
