@@ -16,6 +16,7 @@ from rbmdocs.cli import main
 from rbmdocs.render.page_context import reuse_asset_tags, reuse_sidebar_toctree
 from sphinx.errors import ConfigError
 from sphinx.testing.util import SphinxTestApp
+from sphinx.util.console import strip_escape_sequences
 
 pytestmark = pytest.mark.sphinx
 
@@ -348,3 +349,32 @@ def test_the_build_checks_resolved_needs_when_a_value_is_computed(
     assert len(made) == 2
     # read as written, :rbsa: would be empty and RBM002 would fire
     assert "rbmdocs." not in warnings, warnings
+
+
+def test_the_debug_log_names_the_number_of_needs_not_every_need(
+    copy_root: Callable[[str], Path],
+) -> None:
+    """Sphinx logs ``repr()`` of each event's arguments; the needs' is one short line."""
+    root = copy_root("minimal")
+    for build in ("first", "second, from the pickled environment"):
+        status = io.StringIO()
+        app = SphinxTestApp("html", srcdir=root, status=status, warning=io.StringIO(), verbosity=2)
+        try:
+            if build != "first":
+                (root / "index.md").write_text(
+                    (root / "index.md").read_text("utf-8") + "\nEdited.\n", "utf-8"
+                )
+            app.build()
+            count = len(app.env._needs_all_needs)  # type: ignore[attr-defined]
+        finally:
+            app.cleanup()
+        log = strip_escape_sequences(status.getvalue())
+        emitted = [
+            line
+            for line in log.splitlines()
+            if line.startswith("[app] emitting event: 'needs-before-post-processing'")
+        ]
+        assert emitted == [
+            f"[app] emitting event: 'needs-before-post-processing'(<{count} needs>,)"
+        ]
+        assert count > 5 and "DWCP_GHA" not in "".join(emitted)

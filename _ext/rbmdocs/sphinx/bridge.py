@@ -31,6 +31,7 @@ from rbmdocs.sphinx.i18n import setup_i18n
 from rbmdocs.sphinx.memory import setup_memory
 from rbmdocs.sphinx.needs_config import configure_sphinx_needs, draw_our_need_boxes
 from rbmdocs.sphinx.needs_purge import replace_needs_purge
+from rbmdocs.sphinx.needs_store import setup_needs_store
 from rbmdocs.sphinx.parallel import setup_parallel
 
 _STATIC = Path(__file__).parent.parent / "render" / "static"
@@ -86,6 +87,7 @@ def setup_bridge(app: Sphinx) -> None:
     setup_trace_links(app)
     setup_diagrams(app)
     setup_memory(app)
+    setup_needs_store(app)
     setup_prerendered_html(app)
     setup_page_context(app)
     setup_parallel(app)
