@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import os
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -378,3 +380,50 @@ def test_the_debug_log_names_the_number_of_needs_not_every_need(
             f"[app] emitting event: 'needs-before-post-processing'(<{count} needs>,)"
         ]
         assert count > 5 and "DWCP_GHA" not in "".join(emitted)
+
+
+def test_needs_share_one_table_of_back_link_names(copy_root: Callable[[str], Path]) -> None:
+    """Read afresh or loaded from the last build's environment, all needs share one table."""
+    root = copy_root("minimal")
+    tables = []
+    for build in ("first", "after an edit"):
+        if build != "first":
+            cpo_file = root / "data/dwcp/GHA.yaml"
+            cpo_file.write_text(cpo_file.read_text("utf-8") + "\n", "utf-8")
+        app, warnings = build_html(root)
+        assert warnings == ""
+        needs = app.env._needs_all_needs  # type: ignore[attr-defined]
+        assert len(needs) > 5
+        tables.append({id(need._backlinks_keymap) for need in needs.values()})
+        need = needs["CPO_GHA_101"]
+        assert need["contributes_to_back"] == [] and need.get_backlinks("contributes_to") == []
+    assert [len(found) for found in tables] == [1, 1]
+
+
+def test_the_collector_is_paused_only_while_the_environment_is_saved(
+    copy_root: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Paused for the environment's pickle, running for the pages, on whenever a build ends."""
+    root = copy_root("minimal")
+    original_dump = pickle.dump
+    saved: list[tuple[str, bool]] = []
+
+    def spy(obj: Any, *args: Any, **kwargs: Any) -> None:
+        saved.append((type(obj).__name__, gc.isenabled()))
+        original_dump(obj, *args, **kwargs)
+
+    monkeypatch.setattr(pickle, "dump", spy)
+    writing: dict[str, list[bool]] = {"first": [], "nothing changed": []}
+    for build, collecting in writing.items():
+        app = SphinxTestApp("html", srcdir=root, status=io.StringIO(), warning=io.StringIO())
+        app.connect(
+            "html-page-context", lambda *_args, seen=collecting: seen.append(gc.isenabled())
+        )
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        assert collecting and all(collecting), build
+        assert gc.isenabled(), build
+    assert ("BuildEnvironment", False) in saved
+    assert len([name for name, _ in saved if name == "BuildEnvironment"]) == 1

@@ -8,12 +8,17 @@ document), which triggers full collections again and again: at 5,314 needs they 
 about a quarter of the build (30.1 s with, 24.3 s without; ``gc.get_stats()``), and both
 their number and their size grow with the corpus.
 
-Three measures, together:
+Four measures, together:
 
 * The collector is paused while Sphinx loads the environment of the last build (from
   ``config-inited`` to ``builder-inited``): unpickling millions of objects set off full
   collections that found nothing (with the pause, the collector's time while a one-file
   rebuild at 5,314 needs reads went from 0.5 s to 0.3 s).
+* The collector is paused again while Sphinx saves the environment (from the last
+  ``env-get-updated`` listener to ``env-check-consistency``, or ``write-started`` if
+  nothing was saved): the pickler keeps every state it makes for an object until the end,
+  hundreds of thousands of young containers that set off collections finding nothing
+  (saving took 1.2 s instead of 0.9 s at 21,244 needs).
 * What is alive is frozen (``gc.freeze``), so that later collections skip it: once the
   environment of the last build is loaded (most of an incremental build's heap, all of it
   alive), and, after one collection, each time the number of documents read doubles and
@@ -65,6 +70,17 @@ def freeze_what_is_alive(*_args: object) -> None:
     gc.freeze()
 
 
+def pause_while_saving(_app: Sphinx, _env: object) -> list[str]:
+    """``env-get-updated``, last: Sphinx pickles the environment next, if anything changed."""
+    gc.disable()
+    return []
+
+
+def resume_after_saving(_app: Sphinx, _env_or_builder: object) -> None:
+    """``env-check-consistency`` or ``write-started``, first: the environment is saved."""
+    gc.enable()
+
+
 class _ReadCounter:
     """Freezes each time the number of documents read doubles: a handful of times in all."""
 
@@ -108,5 +124,8 @@ def setup_memory(app: Sphinx) -> None:
     app.connect("config-inited", pause_collection, priority=999)
     app.connect("builder-inited", resume_collection, priority=0)
     app.connect("doctree-read", _ReadCounter().document_read, priority=999)
+    app.connect("env-get-updated", pause_while_saving, priority=999)
+    app.connect("env-check-consistency", resume_after_saving, priority=0)
+    app.connect("write-started", resume_after_saving, priority=0)  # if nothing was saved
     app.connect("write-started", freeze_what_is_alive, priority=999)
     app.connect("build-finished", unfreeze, priority=999)
