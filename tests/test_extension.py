@@ -427,3 +427,28 @@ def test_the_collector_is_paused_only_while_the_environment_is_saved(
         assert gc.isenabled(), build
     assert ("BuildEnvironment", False) in saved
     assert len([name for name, _ in saved if name == "BuildEnvironment"]) == 1
+
+
+def test_a_fresh_build_parses_each_dwcp_file_once(
+    copy_root: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check before Sphinx starts hands its parse to Sphinx's reading of the file."""
+    from rbmdocs.load import dwcp
+
+    root = copy_root("minimal")
+    parsed: list[str] = []
+    original = dwcp.load_located_yaml
+
+    def spy(text: str, file: str) -> Any:
+        parsed.append(file)
+        return original(text, file)
+
+    monkeypatch.setattr(dwcp, "load_located_yaml", spy)
+    assert main(["build", "--source", str(root), "--lang", "en", "--format", "html"]) == 0
+    files = sorted(path.relative_to(root).as_posix() for path in root.glob("data/dwcp/*.yaml"))
+    assert files and sorted(parsed) == files
+    assert dwcp._read_ahead == {}
+    page = BeautifulSoup(
+        (root / "_build/html/en/data/dwcp/GHA.html").read_text("utf-8"), "html.parser"
+    )
+    assert page.find(id="PRI_GHA_1") is not None

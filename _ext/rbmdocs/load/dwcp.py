@@ -91,17 +91,39 @@ def dwcp_schema() -> dict[str, Any]:
     return result
 
 
-def read_dwcp_file(path: FsPath, display_name: str) -> DwcpFile:
-    """Read and check one DWCP file; ``display_name`` is how messages name it."""
+#: Files read ahead of Sphinx (``read_dwcp_file(..., keep=True)``), by name and text, until
+#: ``parse_dwcp_text`` is asked for the same text: a fresh build then parses each file once,
+#: not once to find bad input before Sphinx starts and again when Sphinx reads it.
+_read_ahead: dict[tuple[str, str], DwcpFile] = {}
+
+
+def read_dwcp_file(path: FsPath, display_name: str, keep: bool = False) -> DwcpFile:
+    """Read and check one DWCP file; ``display_name`` is how messages name it.
+
+    With ``keep``, the result is kept for the next ``parse_dwcp_text`` of the same file
+    and text (see ``forget_read_ahead``).
+    """
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise BadInputError(display_name, None, f"cannot read the file: {error.strerror}") from None
-    return parse_dwcp_text(decode_yaml_bytes(raw, display_name), display_name)
+    text = decode_yaml_bytes(raw, display_name)
+    parsed = parse_dwcp_text(text, display_name)
+    if keep:
+        _read_ahead[display_name, text] = parsed
+    return parsed
+
+
+def forget_read_ahead() -> None:
+    """Drop what no reading took (a file changed or excluded meanwhile): once per build."""
+    _read_ahead.clear()
 
 
 def parse_dwcp_text(text: str, file: str) -> DwcpFile:
-    """Parse the text of a DWCP file (already decoded)."""
+    """Parse the text of a DWCP file (already decoded), or take the same text read ahead."""
+    ahead = _read_ahead.pop((file, text), None)
+    if ahead is not None:
+        return ahead
     located = load_located_yaml(text, file)
     if not isinstance(located.data, Mapping):
         kind = "a list" if isinstance(located.data, list) else "a single value"
