@@ -27,12 +27,21 @@ from sphinx.errors import NoUri
 from sphinx.ext.graphviz import graphviz
 
 from rbmdocs.graph import NeedGraph
+from rbmdocs.render.diagram_prerender import (
+    DiagramJob,
+    prerender_diagrams,
+    setup_diagram_prerendering,
+    wait_for_page_diagrams,
+)
 from rbmdocs.render.labels import label
 from rbmdocs.schema import NEED_TYPES_BY_NAME
 from rbmdocs.sphinx.checking import check_result, docname_of_file, records_as_read
 
 OUTCOME_TYPE = "immediate-outcome"
 _SIGNATURES = "rbmdocs_diagram_signatures"
+#: The pages this build writes again that may hold diagrams: those read, and those whose
+#: diagrams changed (set at ``env-get-updated``, read at ``write-started``).
+_PAGES_TO_DRAW = "_rbmdocs_pages_to_draw"
 _TITLE_WIDTH = 34
 
 
@@ -178,25 +187,55 @@ def add_outcome_diagrams(app: Sphinx, doctree: nodes.document, docname: str) -> 
     if result is None:
         return
     graph = result.graph
-    language = app.config.language or "en"
     # the need boxes sphinx-needs laid out: tables of class "need", with the need's ID
     boxes = [
         table
         for table in doctree.findall(nodes.table)
         if "need" in table.get("classes", ()) and table.get("ids")
     ]
+    wait_for_page_diagrams(app, docname)
     for need_node in boxes:
         record = graph.need(need_node["ids"][0])
         if record is None or record.type != OUTCOME_TYPE:
             continue
-        shape = neighbourhood(graph, record.id)
-        urls = _urls(app, docname, graph, shape["titles"])
         diagram = graphviz()
-        diagram["code"] = dot_source(graph, record.id, language, urls, shape)
-        diagram["options"] = {"docname": docname}
-        diagram["alt"] = label("diagram.alt", language, need=record.id)
+        diagram["code"] = diagram_code(app, docname, graph, record.id)
+        diagram["options"] = diagram_options(docname)
+        diagram["alt"] = label("diagram.alt", app.config.language or "en", need=record.id)
         diagram["classes"] = ["rbmdocs-diagram"]
         need_node.parent.insert(need_node.parent.index(need_node) + 1, diagram)
+
+
+def diagram_code(app: Sphinx, docname: str, graph: NeedGraph, outcome_id: str) -> str:
+    """The DOT source of one outcome's diagram on the page ``docname``."""
+    shape = neighbourhood(graph, outcome_id)
+    urls = _urls(app, docname, graph, shape["titles"])
+    return dot_source(graph, outcome_id, app.config.language or "en", urls, shape)
+
+
+def diagram_options(docname: str) -> dict[str, str]:
+    """The graphviz node's options (part of the name of its image file)."""
+    return {"docname": docname}
+
+
+def draw_diagrams_ahead(app: Sphinx, _builder: object) -> None:
+    """``write-started``, after the check: the diagrams of the pages to write, in threads.
+
+    Only pages this build read or whose diagrams changed: the others are written again
+    only if another extension asks, and then the writer draws their diagrams itself.
+    """
+    result = check_result(app.env)
+    pages: set[str] = getattr(app, _PAGES_TO_DRAW, set())
+    if result is None or not pages or app.builder.format != "html":
+        return
+    graph = result.graph
+    jobs = []
+    for outcome in graph.needs_of_type(OUTCOME_TYPE):
+        docname = docname_of_file(app.env, outcome.file)
+        if docname is not None and docname in pages:
+            code = diagram_code(app, docname, graph, outcome.id)
+            jobs.append(DiagramJob(docname, code, diagram_options(docname)))
+    prerender_diagrams(app, jobs)
 
 
 def _urls(app: Sphinx, docname: str, graph: NeedGraph, need_ids: Iterable[str]) -> dict[str, str]:
@@ -241,7 +280,15 @@ def outcomes_with_changed_neighbourhood(app: Sphinx, env: BuildEnvironment) -> l
     for outcome_id, (docname, signature) in now.items():
         if before.get(outcome_id, ("", ""))[1] != signature:
             changed[docname] = True
-    return sorted(docname for docname in changed if docname in env.all_docs)
+    pages = sorted(docname for docname in changed if docname in env.all_docs)
+    pages_to_draw: set[str] = getattr(app, _PAGES_TO_DRAW, set())
+    pages_to_draw.update(pages)
+    return pages
+
+
+def _note_pages_read(app: Sphinx, _env: BuildEnvironment, docnames: list[str]) -> None:
+    """``env-before-read-docs``: the pages read are written again, diagrams and all."""
+    setattr(app, _PAGES_TO_DRAW, set(docnames))
 
 
 def _svg_output(_app: Sphinx, config: Config) -> None:
@@ -257,3 +304,7 @@ def setup_diagrams(app: Sphinx) -> None:
     # after sphinx-needs has laid out the need boxes (doctree-resolved, priority 500)
     app.connect("doctree-resolved", add_outcome_diagrams, priority=650)
     app.connect("env-get-updated", outcomes_with_changed_neighbourhood)
+    app.connect("env-before-read-docs", _note_pages_read, priority=900)
+    # after the check has resolved the graph (write-started, priority 700)
+    app.connect("write-started", draw_diagrams_ahead, priority=800)
+    setup_diagram_prerendering(app)
