@@ -96,7 +96,8 @@ class _RememberingStemmer:
     The search index stems every word of every page, and the words of a results framework
     repeat (every CPO says "contributes to", every page "Decent Work Country Programme"):
     at 5,314 needs Snowball ran 29,178 times for 6,652 distinct words, 2.6 s of
-    the build (cProfile). The stems are the same; only the repetition goes.
+    the build (cProfile). The stems are the same; only the repetition goes. (Snowball is
+    now its C build, PyStemmer, about 1.5 µs a word, so remembering matters less.)
     """
 
     def __init__(self, stemmer: Any) -> None:
