@@ -2,13 +2,13 @@
 
 Sphinx's graphviz extension runs ``dot`` once per diagram when the HTML writer reaches it,
 and waits: about 14 ms each, nearly all of it ``dot`` starting up, so 2.8 s of a
-21,244-need build (200 outcome diagrams) with the build's one busy core idle meanwhile.
-Here every diagram of the build is handed to a few threads as writing starts, in the
-order the pages are written; each thread runs the extension's own ``render_dot``, which
-writes the image file under the name the writer will look for. When the writer reaches
-a diagram, ``render_dot`` finds its file and returns at once. Before a page with
-diagrams is written its diagrams are waited for, so a file is never written twice at
-once; after the last page, all are.
+21,244-need build (200 outcome diagrams), while the machine's other cores sit idle.
+Here the diagrams of the pages to be written are handed to a few threads as writing
+starts, in the order the pages are written; each thread runs the extension's own
+``render_dot``, which writes the image file under the name the writer will look for.
+When the writer reaches a diagram, ``render_dot`` finds its file and returns at once.
+Before a page with diagrams is written its diagrams are waited for, so a file is never
+written twice at once; after the last page, all are.
 
 ``render_dot`` reads two things of the translator it is given: the builder (with the
 image folder as seen from the page, which the writer sets per page) and the page's

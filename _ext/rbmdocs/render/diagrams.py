@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -41,7 +42,7 @@ OUTCOME_TYPE = "immediate-outcome"
 _SIGNATURES = "rbmdocs_diagram_signatures"
 #: The pages this build writes again that may hold diagrams: those read, and those whose
 #: diagrams changed (set at ``env-get-updated``, read at ``write-started``).
-_PAGES_TO_DRAW = "_rbmdocs_pages_to_draw"
+_pages_to_draw: weakref.WeakKeyDictionary[Sphinx, set[str]] = weakref.WeakKeyDictionary()
 _TITLE_WIDTH = 34
 
 
@@ -225,7 +226,7 @@ def draw_diagrams_ahead(app: Sphinx, _builder: object) -> None:
     only if another extension asks, and then the writer draws their diagrams itself.
     """
     result = check_result(app.env)
-    pages: set[str] = getattr(app, _PAGES_TO_DRAW, set())
+    pages = _pages_to_draw.pop(app, set())
     if result is None or not pages or app.builder.format != "html":
         return
     graph = result.graph
@@ -281,14 +282,13 @@ def outcomes_with_changed_neighbourhood(app: Sphinx, env: BuildEnvironment) -> l
         if before.get(outcome_id, ("", ""))[1] != signature:
             changed[docname] = True
     pages = sorted(docname for docname in changed if docname in env.all_docs)
-    pages_to_draw: set[str] = getattr(app, _PAGES_TO_DRAW, set())
-    pages_to_draw.update(pages)
+    _pages_to_draw.setdefault(app, set()).update(pages)
     return pages
 
 
 def _note_pages_read(app: Sphinx, _env: BuildEnvironment, docnames: list[str]) -> None:
     """``env-before-read-docs``: the pages read are written again, diagrams and all."""
-    setattr(app, _PAGES_TO_DRAW, set(docnames))
+    _pages_to_draw[app] = set(docnames)
 
 
 def _svg_output(_app: Sphinx, config: Config) -> None:
