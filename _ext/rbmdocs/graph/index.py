@@ -31,6 +31,9 @@ class NeedGraph:
     def _index(self) -> None:
         self._by_id: dict[str, NeedRecord] = {}
         self._by_type: dict[str, list[NeedRecord]] = defaultdict(list)
+        # link option -> target -> sources: the needs one option links to are one dict's
+        # keys (the cycle search asks for them per option), and no need linked to has a
+        # small dict of its own (100,000 of them at 106,204 needs)
         self._incoming: dict[str, dict[str, list[str]]] = {}
         self.duplicates: list[tuple[NeedRecord, NeedRecord]] = []
         """(later declaration, first declaration) for every ID written twice or more."""
@@ -48,14 +51,15 @@ class NeedGraph:
             by_type[record.type].append(record)
             for link, targets in record.links.items():
                 link_count += len(targets)
+                by_target = incoming.get(link)
+                if by_target is None:
+                    by_target = incoming[link] = {}
                 for target in targets:
-                    by_link = incoming.get(target)
-                    if by_link is None:
-                        incoming[target] = {link: [source]}
-                    elif link in by_link:
-                        by_link[link].append(source)
+                    sources = by_target.get(target)
+                    if sources is None:
+                        by_target[target] = [source]
                     else:
-                        by_link[link] = [source]
+                        sources.append(source)
         self.link_count = link_count
 
     def __len__(self) -> int:
@@ -82,7 +86,7 @@ class NeedGraph:
 
     def linked_to(self, link: str) -> list[str]:
         """IDs that at least one ``link`` names (existing needs or not)."""
-        return [need_id for need_id, by_link in self._incoming.items() if link in by_link]
+        return list(self._incoming.get(link, ()))
 
     def needs_of_type(self, need_type: str) -> list[NeedRecord]:
         """The needs of one type, in the order they were given."""
@@ -98,12 +102,10 @@ class NeedGraph:
 
     def sources(self, need_id: str, link: str | None = None) -> list[str]:
         """The IDs of needs that link to ``need_id`` (through ``link``, or any link)."""
-        by_link = self._incoming.get(need_id)
-        if not by_link:
-            return []
         if link is not None:
-            return by_link.get(link, [])
-        return [source for sources in by_link.values() for source in sources]
+            by_target = self._incoming.get(link)
+            return by_target.get(need_id, []) if by_target else []
+        return [source for sources in self.incoming_links(need_id).values() for source in sources]
 
     def sources_of_type(self, need_id: str, link: str, need_type: str) -> list[NeedRecord]:
         """The existing needs of ``need_type`` whose ``link`` names ``need_id``, in link order."""
@@ -116,8 +118,11 @@ class NeedGraph:
 
     def incoming_links(self, need_id: str) -> dict[str, list[str]]:
         """Incoming links of a need, by link option."""
-        by_link = self._incoming.get(need_id)
-        return dict(by_link) if by_link else {}
+        return {
+            link: sources
+            for link, by_target in self._incoming.items()
+            if (sources := by_target.get(need_id))
+        }
 
 
 def _declaration_order(record: NeedRecord) -> tuple[str, int, str]:
