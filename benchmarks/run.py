@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from generate import in_memory, write_corpus
-from rbmdocs.graph import check_needs
+from rbmdocs.graph import CheckContext, NeedRecord, check_needs
 
 HERE = Path(__file__).parent
 PYTHON = sys.executable
@@ -67,13 +67,14 @@ def _flush_caches() -> None:
     buffer.count(b"\x02")
 
 
-def engine_seconds(dwcps: int, repeat: int, cold: bool = False) -> tuple[float, int, int]:
+def engine_seconds(
+    records: list[NeedRecord], context: CheckContext, repeat: int, cold: bool = False
+) -> tuple[float, int, int]:
     """Median seconds of the engine alone on in-memory records, with the counts.
 
     ``cold``: the caches are flushed before each run (as a build finds them), else each
     run finds the records the run before left in them.
     """
-    records, context = in_memory(dwcps)
     times = []
     for _ in range(repeat):
         if cold:
@@ -113,7 +114,7 @@ def measure(
     counts = write_corpus(corpus, dwcps)
     write_corpus(plain, dwcps, plain=True, plain_full_toctree=plain_full_toctree)
     row: dict[str, object] = {"dwcps": dwcps, **counts}
-    row["engine"], _, _ = engine_seconds(dwcps, max(3, repeat))
+    row["engine"], _, _ = engine_seconds(*in_memory(dwcps), max(3, repeat))
     cold, warm, build, incremental, plain_build = [], [], [], [], []
     serial: list[tuple[float, float, bool, str]] = []
     parallel: list[tuple[float, float, bool, str]] = []
@@ -235,8 +236,9 @@ def main() -> None:
             "caches cold) |\n|---|---|---|---|---|"
         )
         for size in (int(s) for s in args.engine_only.split(",")):
-            seconds, needs, links = engine_seconds(size, args.repeat)
-            cold, _, _ = engine_seconds(size, args.repeat, cold=True)
+            records, context = in_memory(size)
+            seconds, needs, links = engine_seconds(records, context, args.repeat)
+            cold, _, _ = engine_seconds(records, context, args.repeat, cold=True)
             engine_rows.append(
                 {"dwcps": size, "needs": needs, "links": links, "engine": seconds, "cold": cold}
             )
