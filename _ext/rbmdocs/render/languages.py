@@ -8,7 +8,6 @@ works with any HTML theme, and it names each language in that language.
 
 from __future__ import annotations
 
-import importlib
 import logging as std_logging
 import posixpath
 from pathlib import Path
@@ -17,7 +16,6 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.search.en import SearchEnglish
-from sphinx.search.zh import SearchChinese
 from sphinx.util.osutil import relative_uri
 
 from rbmdocs.render.labels import label
@@ -76,21 +74,27 @@ def add_language_switcher(
     )
 
 
-def configure_chinese_search(_app: Sphinx, config: Config) -> None:
-    """Give Sphinx's Chinese search (jieba) our terms, and keep jieba's console chatter out."""
+def configure_chinese_search(app: Sphinx, config: Config) -> None:
+    """Set up Sphinx's Chinese search (jieba) for a Chinese build, and only for one.
+
+    jieba (with the ``pkg_resources`` it imports) takes about 0.1 s to import, which every
+    English build and every ``rbmdocs check`` paid before the search class was registered
+    here instead of in ``setup``. Our terms go into its dictionary, and jieba's console
+    chatter is kept out.
+    """
     if not (config.language or "").startswith("zh"):
         return
     options = dict(config.html_search_options or {})
     options.setdefault("dict", str(ZH_SEARCH_DICTIONARY))
     config.html_search_options = options
-    try:  # jieba sets its own logger to DEBUG when imported: import it first, then quiet it
-        importlib.import_module("jieba")
-    except ImportError:
-        return
+    # jieba sets its own logger to DEBUG when imported: import it first, then quiet it
+    from rbmdocs.render.chinese_search import ChineseSearch
+
     std_logging.getLogger("jieba").setLevel(std_logging.WARNING)
+    app.add_search_language(ChineseSearch)
 
 
-class _RememberingStemmer:
+class RememberingStemmer:
     """A Snowball stemmer that stems each distinct word once.
 
     The search index stems every word of every page, and the words of a results framework
@@ -117,29 +121,11 @@ class EnglishSearch(SearchEnglish):
 
     def __init__(self, options: dict[str, str]) -> None:
         super().__init__(options)
-        self.stemmer = _RememberingStemmer(self.stemmer)
-
-
-class ChineseSearch(SearchChinese):
-    """Sphinx's Chinese search, with a stemmer its search page can find.
-
-    Sphinx 9.0 writes ``window.Stemmer = ChineseStemmer;`` into the Chinese
-    ``language_data.js``, but ships only the English stemmer it uses for Latin words, so
-    the search page stops with "ChineseStemmer is not defined" and finds nothing. Naming
-    the stemmer's language after the one actually shipped makes the page work; the index
-    is built exactly as before (jieba for Chinese words, English stems for Latin ones).
-    """
-
-    language_name = "English"
-
-    def __init__(self, options: dict[str, str]) -> None:
-        super().__init__(options)
-        self.stemmer = _RememberingStemmer(self.stemmer)
+        self.stemmer = RememberingStemmer(self.stemmer)
 
 
 def setup_languages(app: Sphinx) -> None:
     """Register the switcher and the search set-up."""
-    app.add_search_language(ChineseSearch)
     app.add_search_language(EnglishSearch)
     app.connect("html-page-context", add_language_switcher)
     app.connect("config-inited", configure_chinese_search, priority=900)
