@@ -3,7 +3,10 @@ alone; the switcher; ``rbmdocs i18n update`` and ``status``; broken catalogues."
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -263,3 +266,31 @@ def test_bad_input_stops_languages_side_by_side_with_one_message(
     errors = capsys.readouterr().err.splitlines()
     assert len([line for line in errors if ": error: " in line]) == 1, errors
     assert errors[0].startswith("data/dwcp/GHA.yaml:2: error: YAML syntax error")
+
+
+_LOADS_JIEBA = (
+    "import sys\n"
+    "from rbmdocs.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print(code, 'jieba' in sys.modules)\n"
+)
+
+
+def test_only_a_chinese_build_loads_the_chinese_word_splitter(
+    copy_root: Callable[[str], Path],
+) -> None:
+    """jieba costs every start about 0.1 s: an English build and a check go without it."""
+    root = copy_root("i18n")
+
+    def loads_jieba(*arguments: str) -> str:
+        command = [sys.executable, "-c", _LOADS_JIEBA, *arguments, "--source", str(root)]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        return output.strip().splitlines()[-1]
+
+    assert loads_jieba("check") == "0 False"
+    assert loads_jieba("build", "--lang", "en", "--format", "html") == "0 False"
+    assert loads_jieba("build", "--lang", "zh_CN", "--format", "html") == "0 True"
+    # and the Chinese search index holds words jieba split out of "青年就业" (youth employment)
+    index = (root / "_build/html/zh_CN/searchindex.js").read_text("utf-8")
+    words = json.loads(index.removeprefix("Search.setIndex(").removesuffix(")"))
+    assert {"青年", "就业"} <= words["terms"].keys() | words["titleterms"].keys()
