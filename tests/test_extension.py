@@ -429,6 +429,38 @@ def test_the_collector_is_paused_only_while_the_environment_is_saved(
     assert len([name for name, _ in saved if name == "BuildEnvironment"]) == 1
 
 
+def test_writing_starts_with_a_collection_only_after_much_reading(
+    copy_root: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that read all five pages collects before it freezes; one that read one page
+    only freezes (the threshold is lowered here from 64 documents to 5)."""
+    from rbmdocs.sphinx import memory
+
+    root = copy_root("minimal")
+    monkeypatch.setattr(memory, "_COLLECT_BEFORE_WRITING_AFTER", 5)
+    events: list[str] = []
+    original_collect, original_freeze = gc.collect, gc.freeze
+    monkeypatch.setattr(gc, "collect", lambda *args: events.append("collect") or original_collect())
+    monkeypatch.setattr(gc, "freeze", lambda: events.append("freeze") or original_freeze())
+    seen = {}
+    for build in ("fresh", "one file edited"):
+        if build != "fresh":
+            cpo_file = root / "data/dwcp/GHA.yaml"
+            cpo_file.write_text(cpo_file.read_text("utf-8") + "\n", "utf-8")
+        app = SphinxTestApp("html", srcdir=root, status=io.StringIO(), warning=io.StringIO())
+        marks: list[str] = []
+        app.connect("write-started", lambda *_args, marks=marks: marks.append(len(events)), 0)
+        app.connect("html-page-context", lambda *_args, marks=marks: marks.append(len(events)))
+        events.clear()
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        # what the collector did between writing starting and the first page written
+        seen[build] = events[marks[0] : marks[1]]
+    assert seen == {"fresh": ["collect", "freeze"], "one file edited": ["freeze"]}
+
+
 def test_a_fresh_build_parses_each_dwcp_file_once(
     copy_root: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
