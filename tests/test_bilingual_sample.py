@@ -104,6 +104,24 @@ def test_chinese_search_index_finds_chinese_words(sample: Path) -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_only_the_search_page_loads_the_excerpt_script(sample: Path, language: str) -> None:
+    """The script that keeps the switcher out of search excerpts is the search page's alone,
+    deferred so that it runs after ``searchtools.js`` has defined what it wraps."""
+
+    def scripts(name: str) -> dict[str, bool]:
+        page = _page(sample, language, name)
+        return {
+            script["src"].split("?")[0]: script.has_attr("defer")
+            for script in page.select("script[src]")
+        }
+
+    assert scripts("search.html").get("_static/rbmdocs-search.js") is True
+    assert (sample / "_build/html" / language / "_static/rbmdocs-search.js").is_file()
+    for other in ("index.html", "spf/employment.html"):
+        assert "_static/rbmdocs-search.js" not in scripts(other)
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
 @pytest.mark.parametrize("document", ["spf", "programme_budget", "implementation_report"])
 def test_one_pdf_per_document_and_language_with_its_title_page(
     sample: Path, language: str, document: str

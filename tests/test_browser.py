@@ -126,6 +126,7 @@ def test_the_switcher_opens_the_same_page_in_chinese(page: object, site: str) ->
     ("language", "query", "expected"),
     [
         ("en", "apprenticeship", "programme_budget/employment"),
+        ("en", "employment", "programme_budget/employment"),
         ("zh_CN", "社会保护", "spf/social_protection"),
     ],
 )
@@ -142,7 +143,14 @@ def test_search_finds_words_in_both_languages(
     assert results.count() > 0
     hit = page.locator(f"#search-results a[href*='{expected}']")  # type: ignore[attr-defined]
     playwright.expect(hit.first).to_be_attached()
-    _shot(page, f"05-search-{language}")
+    # each result's excerpt is the page's own text, never the language switcher's
+    found = page.locator(f"#search-results li:has(a[href*='{expected}'])").first  # type: ignore[attr-defined]
+    excerpt = found.locator("p.context")
+    playwright.expect(excerpt).to_be_attached(timeout=15000)
+    assert query.lower() in excerpt.inner_text().lower()
+    excerpts = page.locator("#search-results p.context").all_inner_texts()  # type: ignore[attr-defined]
+    assert not [text for text in excerpts if "English | 中文" in text]
+    _shot(page, f"05-search-{language}-{query}")
 
 
 def test_the_coverage_page_is_one_click_from_home(page: object, site: str) -> None:

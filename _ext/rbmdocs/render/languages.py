@@ -16,12 +16,16 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.search.en import SearchEnglish
+from sphinx.util.fileutil import copy_asset_file
 from sphinx.util.osutil import relative_uri
 
 from rbmdocs.render.labels import label
 
+_STATIC = Path(__file__).parent / "static"
 #: Terms of the results framework that the Chinese search must find as whole words.
-ZH_SEARCH_DICTIONARY = Path(__file__).parent / "static" / "zh_search_terms.txt"
+ZH_SEARCH_DICTIONARY = _STATIC / "zh_search_terms.txt"
+#: The search page's script that keeps the switcher out of the excerpts of its results.
+SEARCH_SCRIPT = "rbmdocs-search.js"
 
 
 def language_links(app: Sphinx, pagename: str) -> list[tuple[str, str, str | None]]:
@@ -51,10 +55,14 @@ def add_language_switcher(
     app: Sphinx, pagename: str, _templatename: str, context: dict[str, Any], _doctree: Any
 ) -> None:
     """Put "English | 中文" at the top of every page body (``html-page-context``)."""
-    if app.builder.format != "html" or "body" not in context:
+    if app.builder.format != "html":
         return
     links = language_links(app, pagename)
     if not links:
+        return
+    if pagename == "search":  # this page alone: the excerpts of its results leave it out
+        app.add_js_file(SEARCH_SCRIPT, priority=600, loading_method="defer")
+    if "body" not in context:
         return
     current = app.config.language or "en"
     items = []
@@ -124,8 +132,15 @@ class EnglishSearch(SearchEnglish):
         self.stemmer = RememberingStemmer(self.stemmer)
 
 
+def copy_search_script(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: the search page's script, next to Sphinx's ``searchtools.js``."""
+    if exception is None and app.builder.format == "html" and language_links(app, "search"):
+        copy_asset_file(_STATIC / SEARCH_SCRIPT, Path(app.outdir) / "_static", force=True)
+
+
 def setup_languages(app: Sphinx) -> None:
     """Register the switcher and the search set-up."""
     app.add_search_language(EnglishSearch)
     app.connect("html-page-context", add_language_switcher)
+    app.connect("build-finished", copy_search_script)
     app.connect("config-inited", configure_chinese_search, priority=900)
