@@ -81,6 +81,12 @@ class BoxDrawer:
         self.fromdocname = fromdocname
         self.needs_config_default_style: str = app.config.needs_default_style or ""
         self.table_classes: list[str] = list(app.config.needs_table_classes)
+        #: In a PDF a table row cannot break across pages, so a box whose description runs
+        #: longer than what is left of the page moved whole to the next one, and a
+        #: strategy of a page and a half pushed past the page end: half-empty pages
+        #: throughout the Programme and Budget. There the box holds the heading, the
+        #: options and the links, and the description follows it as running text.
+        self.content_after_box = app.builder.format == "latex"
         if app.builder.format == "latex":
             # every box the full width of the text, not as wide as its longest line
             self.table_classes.append("colwidths-given")
@@ -147,13 +153,12 @@ class BoxDrawer:
             meta_lines = self._meta_lines(need, plan)
             if meta_lines:
                 meta_entry += nodes.line_block("", *meta_lines, classes=["needs_meta"])
+        rows = [("head", head_entry), ("meta", meta_entry)]
         content_entry = nodes.entry(classes=["need", "content"], morecols=0)
-        content_entry.extend(need_node.children)
-        for row_class, entry in (
-            ("head", head_entry),
-            ("meta", meta_entry),
-            ("content", content_entry),
-        ):
+        if not self.content_after_box:
+            content_entry.extend(need_node.children)
+            rows.append(("content", content_entry))
+        for row_class, entry in rows:
             row = nodes.row(classes=["need", row_class])
             row += entry
             body += row
@@ -162,6 +167,10 @@ class BoxDrawer:
         digest = hashlib.sha1(need["id"].encode("utf-8")).hexdigest()[:8]
         container = nodes.container(ids=[f"SNCB-{digest}"], classes=["need_container"])
         container += table
+        if self.content_after_box and need_node.children:
+            container += nodes.container(
+                "", *need_node.children, classes=["need", "content", "rbmdocs-after-box"]
+            )
         return container
 
     def _head(self, need: NeedItem, separator: str) -> nodes.line_block:
