@@ -132,15 +132,17 @@ class EnglishSearch(SearchEnglish):
         self.stemmer = RememberingStemmer(self.stemmer)
 
 
-def copy_search_script(app: Sphinx, exception: Exception | None) -> None:
-    """``build-finished``: the search page's script, next to Sphinx's ``searchtools.js``."""
-    if exception is None and app.builder.format == "html" and language_links(app, "search"):
-        copy_asset_file(_STATIC / SEARCH_SCRIPT, Path(app.outdir) / "_static", force=True)
+def copy_search_script(app: Sphinx, _builder: object) -> None:
+    """``write-started``: the search page's script, there before the page that names it."""
+    if app.builder.format == "html" and language_links(app, "search"):
+        static = Path(app.outdir) / "_static"
+        static.mkdir(parents=True, exist_ok=True)
+        copy_asset_file(_STATIC / SEARCH_SCRIPT, static, force=True)
 
 
 def setup_languages(app: Sphinx) -> None:
     """Register the switcher and the search set-up."""
     app.add_search_language(EnglishSearch)
     app.connect("html-page-context", add_language_switcher)
-    app.connect("build-finished", copy_search_script)
+    app.connect("write-started", copy_search_script)
     app.connect("config-inited", configure_chinese_search, priority=900)

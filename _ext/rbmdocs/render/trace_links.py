@@ -1,8 +1,8 @@
 """The trace under every need box: up to the objective, down to the countries, as links.
 
 The chains are drawn in the browser from one file of the whole graph,
-``_static/rbmdocs-graph.js``, written at the end of every HTML build from the graph the
-traceability check has built. A page therefore never holds another page's needs: an edit
+``_static/rbmdocs-graph.js``, written in every HTML build, before the pages, from the
+graph the traceability check has built. A page therefore never holds another page's needs: an edit
 changes the graph file and the edited page, and no other page goes stale or has to be
 written again, however many needs link to the changed one.
 """
@@ -60,9 +60,14 @@ def graph_payload(app: Sphinx) -> dict[str, Any] | None:
     }
 
 
-def write_graph(app: Sphinx, exception: Exception | None) -> None:
-    """``build-finished``: write the graph and copy the script next to Sphinx's own."""
-    if exception is not None or app.builder.format != "html":
+def write_graph(app: Sphinx, _builder: object) -> None:
+    """``write-started``, after the check: the graph and the script, before any page.
+
+    Sphinx names them in each page with their checksums when they are there as the page
+    is written, so they are written first: written after the pages, the first build's
+    pages named them bare and a later build's named the graph of the build before.
+    """
+    if app.builder.format != "html":
         return
     payload = graph_payload(app)
     if payload is None:
@@ -79,7 +84,8 @@ def write_graph(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup_trace_links(app: Sphinx) -> None:
-    """Load the graph and the script on every page; write the graph after each build."""
+    """Load the graph and the script on every page; write the graph as writing starts."""
     app.add_js_file(GRAPH_FILE, priority=400)
     app.add_js_file(SCRIPT_FILE, priority=401, defer="defer")
-    app.connect("build-finished", write_graph)
+    # after the check has resolved the graph (write-started, priority 700)
+    app.connect("write-started", write_graph, priority=750)

@@ -44,11 +44,19 @@ def _enable_colon_fences(_app: Sphinx, config: Config) -> None:
         config.myst_enable_extensions = [*extensions, "colon_fence"]
 
 
-def _copy_static(app: Sphinx, exception: Exception | None) -> None:
-    """Copy our stylesheet next to Sphinx's own (the config is never touched for it)."""
-    if exception is None and app.builder.format == "html":
+def _copy_static(app: Sphinx, _builder: object) -> None:
+    """``write-started``: our stylesheet next to Sphinx's own, before any page is written.
+
+    Sphinx names a stylesheet in a page with its checksum (``rbmdocs.css?v=97c4f830``)
+    when the file is there as the page is written; copied after the pages, the first
+    build's pages named it bare and every later build's with the checksum, so two builds
+    of the same sources gave different pages. (The config is never touched for it.)
+    """
+    if app.builder.format == "html":
+        static = Path(app.outdir) / "_static"
+        static.mkdir(parents=True, exist_ok=True)
         # force: a changed stylesheet must replace the copy of an earlier build
-        copy_asset_file(_STATIC / "rbmdocs.css", Path(app.outdir) / "_static", force=True)
+        copy_asset_file(_STATIC / "rbmdocs.css", static, force=True)
 
 
 def setup_bridge(app: Sphinx) -> None:
@@ -66,7 +74,7 @@ def setup_bridge(app: Sphinx) -> None:
     app.connect("doctree-resolved", draw_our_need_boxes, priority=450)
     app.connect("env-get-updated", pages_with_changed_boxes)
     app.add_css_file("rbmdocs.css")
-    app.connect("build-finished", _copy_static)
+    app.connect("write-started", _copy_static)
 
     app.add_builder(CheckBuilder)
     app.add_source_suffix(".yaml", FILETYPE)
