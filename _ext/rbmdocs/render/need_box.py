@@ -81,11 +81,10 @@ class BoxDrawer:
         self.fromdocname = fromdocname
         self.needs_config_default_style: str = app.config.needs_default_style or ""
         self.table_classes: list[str] = list(app.config.needs_table_classes)
-        #: In a PDF a table row cannot break across pages, so a box whose description runs
-        #: longer than what is left of the page moved whole to the next one, and a
-        #: strategy of a page and a half pushed past the page end: half-empty pages
-        #: throughout the Programme and Budget. There the box holds the heading, the
-        #: options and the links, and the description follows it as running text.
+        #: In a PDF a table row cannot break across pages: a box whose description ran
+        #: longer than what was left of its page moved whole to the next one, leaving
+        #: half-empty pages throughout the Programme and Budget. There the box holds the
+        #: heading, the options and the links, and the description follows as running text.
         self.content_after_box = app.builder.format == "latex"
         if app.builder.format == "latex":
             # every box the full width of the text, not as wide as its longest line

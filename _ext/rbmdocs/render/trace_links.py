@@ -2,9 +2,9 @@
 
 The chains are drawn in the browser from one file of the whole graph,
 ``_static/rbmdocs-graph.js``, written in every HTML build, before the pages, from the
-graph the traceability check has built. A page therefore never holds another page's needs: an edit
-changes the graph file and the edited page, and no other page goes stale or has to be
-written again, however many needs link to the changed one.
+graph the traceability check has built. A page therefore never holds another page's
+needs: an edit changes the graph file and the edited page, and no other page goes stale
+or has to be written again, however many needs link to the changed one.
 """
 
 from __future__ import annotations
