@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import shutil
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -191,3 +193,59 @@ def test_a_reviewer_follows_a_reported_result_to_the_country_and_its_target(
     _follow(page, "RES_1_1", "up", "TGT_1_1")
     assert page.url.endswith("/en/programme_budget/employment.html#TGT_1_1")  # type: ignore[attr-defined]
     _shot(page, "09-result-target")
+
+
+def test_the_trace_shows_on_a_page_opened_from_disk(page: object, bilingual_sample: Path) -> None:
+    """Opened as a file (no web server), the trace script loads the graph as a script."""
+    path = bilingual_sample / "_build/html/en/data/dwcp/KEN.html"
+    page.goto(path.as_uri() + "#PRI_KEN_1")  # type: ignore[attr-defined]
+    trace = page.locator("table.need#PRI_KEN_1 + nav.rbmdocs-trace")  # type: ignore[attr-defined]
+    playwright.expect(trace.locator("a.rbmdocs-trace-need", has_text="SO_1").first).to_be_attached()
+    _shot(page, "08-trace-from-disk")
+
+
+class _CachingHandler(_QuietHandler):
+    """A web server as sites are often set up: pages checked each time, assets kept an hour."""
+
+    def end_headers(self) -> None:
+        keep = "/_static/" in self.path
+        self.send_header("Cache-Control", "max-age=3600" if keep else "no-cache")
+        super().end_headers()
+
+
+def test_a_page_not_written_again_shows_the_new_trace(
+    browser: object, copy_root: Callable[[str], Path]
+) -> None:
+    """After an edit elsewhere, a page the build did not rewrite still traces the new graph.
+
+    The framework page lists CPO_GHA_101 in the trace of IO_1 with its title; retitling
+    the CPO in its DWCP file rewrites the DWCP page, not the framework page.
+    """
+    root = copy_root("minimal")
+    build = [sys.executable, "-m", "rbmdocs", "build", "--source", str(root), "--format", "html"]
+    subprocess.run(build, check=True, capture_output=True)
+    site = root / "_build/html/en"
+    handler = functools.partial(_CachingHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/framework.html"
+    context = browser.new_context()  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        trace = page.locator("table.need#IO_1 + nav.rbmdocs-trace")
+        page.goto(url)
+        playwright.expect(trace).to_contain_text("A youth employment policy is adopted")
+        framework_before = (site / "framework.html").read_bytes()
+
+        cpo_file = root / "data/dwcp/GHA.yaml"
+        edited = cpo_file.read_text("utf-8").replace("A youth employment", "A youth jobs")
+        cpo_file.write_text(edited, "utf-8")
+        subprocess.run(build, check=True, capture_output=True)
+        assert (site / "framework.html").read_bytes() == framework_before  # not rewritten
+
+        page.goto(url)
+        playwright.expect(trace).to_contain_text("A youth jobs policy is adopted")
+        _shot(page, "09-trace-after-an-edit")
+    finally:
+        context.close()
+        server.shutdown()

@@ -1,10 +1,16 @@
 """The trace under every need box: up to the objective, down to the countries, as links.
 
 The chains are drawn in the browser from one file of the whole graph,
-``_static/rbmdocs-graph.js``, written in every HTML build, before the pages, from the
-graph the traceability check has built. A page therefore never holds another page's
-needs: an edit changes the graph file and the edited page, and no other page goes stale
-or has to be written again, however many needs link to the changed one.
+``_static/rbmdocs-graph.js``, written in every HTML build from the graph the traceability
+check has built. A page therefore never holds another page's needs: an edit changes the
+graph file and the edited page, and no other page goes stale or has to be written again,
+however many needs link to the changed one.
+
+No page names the graph file: the trace script loads it, asking the web server each time
+whether it changed. A page naming it would name it by the checksum of the build that last
+wrote the page (Sphinx's ``?v=`` on every asset), and a browser that had kept that version,
+as servers let browsers keep versioned files, showed the trace of an earlier build on
+every page the edit did not rewrite.
 """
 
 from __future__ import annotations
@@ -61,11 +67,11 @@ def graph_payload(app: Sphinx) -> dict[str, Any] | None:
 
 
 def write_graph(app: Sphinx, _builder: object) -> None:
-    """``write-started``, after the check: the graph and the script, before any page.
+    """``write-started``, after the check: the graph, and the script before any page.
 
-    Sphinx names them in each page with their checksums when they are there as the page
-    is written, so they are written first: written after the pages, the first build's
-    pages named them bare and a later build's named the graph of the build before.
+    Sphinx names the script in each page with its checksum when it is there as the page
+    is written: copied after the pages, the first build's pages named it bare and every
+    later build's with the checksum.
     """
     if app.builder.format != "html":
         return
@@ -84,8 +90,7 @@ def write_graph(app: Sphinx, _builder: object) -> None:
 
 
 def setup_trace_links(app: Sphinx) -> None:
-    """Load the graph and the script on every page; write the graph as writing starts."""
-    app.add_js_file(GRAPH_FILE, priority=400)
+    """The script on every page (it loads the graph); the graph written as writing starts."""
     app.add_js_file(SCRIPT_FILE, priority=401, defer="defer")
     # after the check has resolved the graph (write-started, priority 700)
     app.connect("write-started", write_graph, priority=750)

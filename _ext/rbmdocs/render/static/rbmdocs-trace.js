@@ -1,13 +1,21 @@
-/* rbmdocs: the trace under every need box, drawn from window.RBMDOCS_GRAPH.
+/* rbmdocs: the trace under every need box, drawn from the graph of the whole site.
  *
  * "Up" follows the links towards the strategic objective (lower levels of the results
  * chain), "down" towards indicators, targets, strategies, CPOs, priorities and DWCPs,
  * whichever way each link is written, exactly like `rbmdocs trace`. A need met twice is
- * shown again, marked, and not expanded. The graph is one file for the whole site, so a
- * page never goes stale when a need elsewhere changes. */
+ * shown again, marked, and not expanded.
+ *
+ * The graph is one file for the whole site, _static/rbmdocs-graph.js beside this script,
+ * so a page never goes stale when a need elsewhere changes. No page names it: this script
+ * loads it, from a web server with a request that asks whether it changed (a page that
+ * named it by version would keep the version of the build that last wrote the page, and a
+ * browser that had kept that version would show it), from a folder on disk as a script. */
 (function () {
   "use strict";
   var LIMIT = 200; // entries per tree before "and N more"
+  var GRAPH_URL = document.currentScript
+    ? document.currentScript.src.replace(/rbmdocs-trace\.js(\?.*)?$/, "rbmdocs-graph.js")
+    : "";
 
   function root() {
     var base = document.documentElement.dataset.content_root;
@@ -128,8 +136,7 @@
     return block;
   }
 
-  function draw() {
-    var graph = window.RBMDOCS_GRAPH;
+  function draw(graph) {
     if (!graph) { return; }
     var incoming = incomingIndex(graph);
     document.querySelectorAll("table.need[id]").forEach(function (box) {
@@ -146,9 +153,45 @@
     });
   }
 
+  function loadAsScript(then) {
+    var tag = document.createElement("script");
+    tag.src = GRAPH_URL;
+    tag.onload = function () { then(window.RBMDOCS_GRAPH); };
+    document.head.appendChild(tag);
+  }
+
+  function loadGraph(then) {
+    if (window.RBMDOCS_GRAPH) { then(window.RBMDOCS_GRAPH); return; }
+    if (!GRAPH_URL) { return; }
+    if (!/^https?:$/.test(window.location.protocol) || !window.fetch) {
+      loadAsScript(then);
+      return;
+    }
+    fetch(GRAPH_URL, { cache: "no-cache" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (text) {
+        // the file is "window.RBMDOCS_GRAPH = {...};": its JSON is between the outer braces
+        then(JSON.parse(text.slice(text.indexOf("{"), text.lastIndexOf("}") + 1)));
+      })
+      .catch(function () { loadAsScript(then); });
+  }
+
+  function start() {
+    loadGraph(function (graph) {
+      draw(graph);
+      // the lists arrive after the browser went to the page's #need, and push it down
+      var id = decodeURIComponent(window.location.hash.slice(1));
+      var target = id && document.getElementById(id);
+      if (target) { target.scrollIntoView(); }
+    });
+  }
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    draw();
+    start();
   }
 })();
