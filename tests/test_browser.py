@@ -201,7 +201,7 @@ def test_the_trace_shows_on_a_page_opened_from_disk(page: object, bilingual_samp
     page.goto(path.as_uri() + "#PRI_KEN_1")  # type: ignore[attr-defined]
     trace = page.locator("table.need#PRI_KEN_1 + nav.rbmdocs-trace")  # type: ignore[attr-defined]
     playwright.expect(trace.locator("a.rbmdocs-trace-need", has_text="SO_1").first).to_be_attached()
-    _shot(page, "08-trace-from-disk")
+    _shot(page, "10-trace-from-disk")
 
 
 class _CachingHandler(_QuietHandler):
@@ -245,7 +245,7 @@ def test_a_page_not_written_again_shows_the_new_trace(
 
         page.goto(url)
         playwright.expect(trace).to_contain_text("A youth jobs policy is adopted")
-        _shot(page, "09-trace-after-an-edit")
+        _shot(page, "11-trace-after-an-edit")
     finally:
         context.close()
         server.shutdown()

@@ -16,15 +16,14 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.search.en import SearchEnglish
-from sphinx.util.fileutil import copy_asset_file
 from sphinx.util.osutil import relative_uri
 
 from rbmdocs.render.labels import label
 
-_STATIC = Path(__file__).parent / "static"
 #: Terms of the results framework that the Chinese search must find as whole words.
-ZH_SEARCH_DICTIONARY = _STATIC / "zh_search_terms.txt"
-#: The search page's script that keeps the switcher out of the excerpts of its results.
+ZH_SEARCH_DICTIONARY = Path(__file__).parent / "static" / "zh_search_terms.txt"
+#: The search page's script that keeps the switcher out of the excerpts of its results
+#: (in ``static/``, copied with our other assets).
 SEARCH_SCRIPT = "rbmdocs-search.js"
 
 
@@ -132,17 +131,8 @@ class EnglishSearch(SearchEnglish):
         self.stemmer = RememberingStemmer(self.stemmer)
 
 
-def copy_search_script(app: Sphinx, _builder: object) -> None:
-    """``write-started``: the search page's script, there before the page that names it."""
-    if app.builder.format == "html" and language_links(app, "search"):
-        static = Path(app.outdir) / "_static"
-        static.mkdir(parents=True, exist_ok=True)
-        copy_asset_file(_STATIC / SEARCH_SCRIPT, static, force=True)
-
-
 def setup_languages(app: Sphinx) -> None:
     """Register the switcher and the search set-up."""
     app.add_search_language(EnglishSearch)
     app.connect("html-page-context", add_language_switcher)
-    app.connect("write-started", copy_search_script)
     app.connect("config-inited", configure_chinese_search, priority=900)

@@ -20,13 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
-from sphinx.util.fileutil import copy_asset_file
 
 from rbmdocs.render.labels import label
 from rbmdocs.schema import NEED_TYPES, all_link_specs
 from rbmdocs.sphinx.checking import check_result, docname_of_file
 
-_STATIC = Path(__file__).parent / "static"
 GRAPH_FILE = "rbmdocs-graph.js"
 SCRIPT_FILE = "rbmdocs-trace.js"
 
@@ -67,11 +65,9 @@ def graph_payload(app: Sphinx) -> dict[str, Any] | None:
 
 
 def write_graph(app: Sphinx, _builder: object) -> None:
-    """``write-started``, after the check: the graph, and the script before any page.
+    """``write-started``, after the check: the graph, next to the trace script.
 
-    Sphinx names the script in each page with its checksum when it is there as the page
-    is written: copied after the pages, the first build's pages named it bare and every
-    later build's with the checksum.
+    The script itself is copied with our other assets (``bridge._copy_static``).
     """
     if app.builder.format != "html":
         return
@@ -86,7 +82,6 @@ def write_graph(app: Sphinx, _builder: object) -> None:
     # an unchanged graph keeps its file untouched, so nothing downstream sees a change
     if not target.is_file() or target.read_text("utf-8") != content:
         target.write_text(content, "utf-8")
-    copy_asset_file(_STATIC / SCRIPT_FILE, static, force=True)
 
 
 def setup_trace_links(app: Sphinx) -> None:

@@ -10,13 +10,14 @@ from sphinx.util.fileutil import copy_asset_file
 
 from rbmdocs.config import register_config_values, validate_config
 from rbmdocs.render.diagrams import setup_diagrams
-from rbmdocs.render.languages import setup_languages
+from rbmdocs.render.languages import SEARCH_SCRIPT, setup_languages
 from rbmdocs.render.latex import setup_latex
 from rbmdocs.render.need_box import pages_with_changed_boxes
 from rbmdocs.render.need_box_html import setup_prerendered_html
 from rbmdocs.render.page_context import setup_page_context
 from rbmdocs.render.reference import setup_reference
 from rbmdocs.render.tables import setup_tables
+from rbmdocs.render.trace_links import SCRIPT_FILE as TRACE_SCRIPT
 from rbmdocs.render.trace_links import setup_trace_links
 from rbmdocs.sphinx.check_builder import CheckBuilder
 from rbmdocs.sphinx.checking import (
@@ -45,18 +46,20 @@ def _enable_colon_fences(_app: Sphinx, config: Config) -> None:
 
 
 def _copy_static(app: Sphinx, _builder: object) -> None:
-    """``write-started``: our stylesheet next to Sphinx's own, before any page is written.
+    """``write-started``: our stylesheet and scripts next to Sphinx's, before any page.
 
-    Sphinx names a stylesheet in a page with its checksum (``rbmdocs.css?v=97c4f830``)
-    when the file is there as the page is written; copied after the pages, the first
-    build's pages named it bare and every later build's with the checksum, so two builds
-    of the same sources gave different pages. (The config is never touched for it.)
+    Sphinx names an asset in a page with its checksum (``rbmdocs.css?v=97c4f830``) when
+    the file is there as the page is written; copied after the pages, the first build's
+    pages named them bare and every later build's with the checksum, so two builds of the
+    same sources gave different pages. (The config is never touched for them.)
     """
-    if app.builder.format == "html":
-        static = Path(app.outdir) / "_static"
-        static.mkdir(parents=True, exist_ok=True)
-        # force: a changed stylesheet must replace the copy of an earlier build
-        copy_asset_file(_STATIC / "rbmdocs.css", static, force=True)
+    if app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    for name in ("rbmdocs.css", TRACE_SCRIPT, SEARCH_SCRIPT):
+        # force: a changed file must replace the copy of an earlier build
+        copy_asset_file(_STATIC / name, static, force=True)
 
 
 def setup_bridge(app: Sphinx) -> None:
