@@ -48,6 +48,7 @@ from rbmdocs.sphinx.run import (
 if TYPE_CHECKING:
     from sphinx.config import Config
 
+    from rbmdocs.report.diff import GateLevel
     from rbmdocs.report.iati import IatiSettings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
@@ -90,7 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-v", "--verbose", action="store_true", help="show Sphinx's progress")
 
     check = with_source(commands.add_parser("check", help="check traceability, write no HTML"))
-    check.add_argument("--format", default="text", choices=["text", "json", "github", "junit"])
+    check.add_argument(
+        "--format",
+        default="text",
+        choices=["text", "json", "github", "junit", "codequality"],
+        help="text, json, github (annotations), junit or codequality (GitLab) (default: text)",
+    )
     check.add_argument("--strict", action="store_true", help="warnings fail the check too")
     check.add_argument("--lang", default="", help="the language whose cache to use")
 
@@ -112,8 +118,25 @@ def _parser() -> argparse.ArgumentParser:
         default="",
         help="the revision after (default: the working tree)",
     )
-    diff.add_argument("--format", default="markdown", choices=["markdown", "json"])
+    diff.add_argument(
+        "--format",
+        default="markdown",
+        choices=["markdown", "json"],
+        help="markdown (for a pull-request comment; the default) or json",
+    )
     diff.add_argument("--lang", default="", help="the language of the titles")
+    diff.add_argument(
+        "--fail-on",
+        choices=["error", "warning", "never"],
+        default=None,
+        help="exit 1 when the change brings in a new finding at this level: error, warning "
+        "(error or warning) or never (default: never, the diff only informs)",
+    )
+    diff.add_argument(
+        "--strict",
+        action="store_true",
+        help="the same as --fail-on warning, as for check and build",
+    )
 
     serve = with_source(
         commands.add_parser("serve", help="live preview: rebuild on save, reload the browser")
@@ -604,10 +627,35 @@ def _command_diff(args: argparse.Namespace) -> int:
             raise ToolError(f"{name}: the data cannot be read: {'; '.join(run.bad_input)}")
         sides.append((run.result, name))
     (before, before_name), (after, after_name) = sides
-    diff = diff_results(before, after, before_name, after_name)
+    diff = diff_results(before, after, before_name, after_name, _diff_gate(args))
     rendered = render_diff_json(diff) if args.format == "json" else render_diff_markdown(diff)
     sys.stdout.write(rendered)
+    if diff.gate_tripped:
+        for finding in diff.blocking:
+            print(
+                f"{finding.location}: {finding.severity}: {finding.rule} {finding.need}: "
+                f"{finding.message} (new in {after_name})",
+                file=sys.stderr,
+            )
+        return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _diff_gate(args: argparse.Namespace) -> GateLevel:
+    """``--fail-on``, with ``--strict`` as ``warning``; the diff only informs by default.
+
+    A diff answers "what did this change do"; it is also read between old releases, where
+    an inherited finding is history, not a failure. Gating is the CI's choice, made
+    explicit by the review script (``scripts/ci-review`` passes ``--fail-on error``).
+    """
+    if args.strict:
+        if args.fail_on not in (None, "warning"):
+            raise ToolError(
+                f"--strict means --fail-on warning; it cannot go with --fail-on {args.fail_on}"
+            )
+        return "warning"
+    level: GateLevel = args.fail_on or "never"
+    return level
 
 
 def _command_serve(args: argparse.Namespace) -> int:

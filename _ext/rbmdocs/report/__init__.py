@@ -1,4 +1,4 @@
-"""Report: a check result as text, JSON, GitHub annotations or JUnit XML (SPEC §5).
+"""Report: a check result as text, JSON, GitHub annotations, JUnit XML or Code Quality.
 
 Every format lists the findings in the engine's order (file, line, rule), so two runs on
 the same sources print the same bytes.
@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 
 from rbmdocs.graph import CheckResult
 from rbmdocs.graph.model import Finding
+from rbmdocs.report.codequality import render_codequality
 from rbmdocs.schema import RECOMMENDATION_STATUSES, REGIONS, RULES
 
 
@@ -179,6 +180,7 @@ _RENDERERS: dict[str, Callable[[CheckResult, bool], str]] = {
     "json": render_json,
     "github": render_github,
     "junit": render_junit,
+    "codequality": render_codequality,
 }
 
 FORMATS = tuple(_RENDERERS)

@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from rbmdocs.graph import CheckResult
 from rbmdocs.graph.model import Finding, NeedRecord
 from rbmdocs.render.labels import label
 from rbmdocs.schema import NEED_TYPES, NEED_TYPES_BY_NAME, ValueFormat
+
+GateLevel = Literal["error", "warning", "never"]
+#: ``--fail-on``: the lowest severity of a new finding that fails the diff.
+GATE_LEVELS: tuple[GateLevel, ...] = ("error", "warning", "never")
+_SEVERITIES_AT: dict[GateLevel, frozenset[str]] = {
+    "error": frozenset({"error"}),
+    "warning": frozenset({"error", "warning"}),
+    "never": frozenset(),
+}
 
 #: Option groups a reviewer looks for by name; every other option is "other".
 TARGET_TYPES = frozenset({"target"})
@@ -76,6 +85,20 @@ class FrameworkDiff:
     """(measure, before, after) for every coverage figure that changed."""
     findings_introduced: list[FindingSummary] = field(default_factory=list)
     findings_fixed: list[FindingSummary] = field(default_factory=list)
+
+    fail_on: GateLevel = "never"
+    """The gate: a new finding at this level or above fails the diff (``never``: no gate)."""
+
+    @property
+    def blocking(self) -> list[FindingSummary]:
+        """The new findings that trip the gate (none when it is ``never``)."""
+        severities = _SEVERITIES_AT[self.fail_on]
+        return [f for f in self.findings_introduced if f.severity in severities]
+
+    @property
+    def gate_tripped(self) -> bool:
+        """True when the change brings in a finding at the gate's level."""
+        return bool(self.blocking)
 
     @property
     def unchanged(self) -> bool:
@@ -148,10 +171,18 @@ def _flat_coverage(result: CheckResult) -> dict[str, str]:
 
 
 def diff_results(
-    before: CheckResult, after: CheckResult, before_name: str, after_name: str
+    before: CheckResult,
+    after: CheckResult,
+    before_name: str,
+    after_name: str,
+    fail_on: GateLevel = "never",
 ) -> FrameworkDiff:
-    """Compare two check results need by need, then coverage and findings."""
-    diff = FrameworkDiff(before_name, after_name)
+    """Compare two check results need by need, then coverage and findings.
+
+    ``fail_on`` only records the gate: findings that were there before do not count, so a
+    pull request is judged on what it brings in, not on what it inherited.
+    """
+    diff = FrameworkDiff(before_name, after_name, fail_on=fail_on)
     diff.totals = {
         "needs": (before.needs, after.needs),
         "links": (before.links, after.links),
@@ -214,6 +245,12 @@ def render_diff_json(diff: FrameworkDiff) -> str:
         {"measure": name, "before": before, "after": after} for name, before, after in diff.coverage
     ]
     data["unchanged"] = diff.unchanged
+    del data["fail_on"]
+    data["gate"] = {
+        "fail_on": diff.fail_on,
+        "tripped": diff.gate_tripped,
+        "blocking": [asdict(finding) for finding in diff.blocking],
+    }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -239,6 +276,22 @@ def _money(text: str) -> str:
     return f"{int(text):,}" if text.isdigit() else text
 
 
+def gate_verdict(diff: FrameworkDiff) -> str:
+    """One line on the gate for the top of the summary; empty when there is no gate."""
+    if diff.fail_on == "never":
+        return ""
+    kind = "error" if diff.fail_on == "error" else "error or warning"
+    if not diff.gate_tripped:
+        return f"**Gate passed** (fails on a new {kind}): this change brings in none."
+    blocking = diff.blocking
+    rules = ", ".join(sorted({finding.rule for finding in blocking}))
+    noun = "finding" if len(blocking) == 1 else "findings"
+    return (
+        f"**Gate failed** (fails on a new {kind}): this change brings in {len(blocking)} "
+        f"new {noun} ({rules}), listed under Findings introduced."
+    )
+
+
 def render_diff_markdown(diff: FrameworkDiff) -> str:
     """The diff as Markdown to paste into a pull request; empty sections are left out."""
     lines = [f"## Results framework: {diff.before_name} → {diff.after_name}", ""]
@@ -246,6 +299,9 @@ def render_diff_markdown(diff: FrameworkDiff) -> str:
         f"{name} {before:,} → {after:,}" for name, (before, after) in diff.totals.items()
     )
     lines += [totals, ""]
+    verdict = gate_verdict(diff)
+    if verdict:
+        lines += [verdict, ""]
     if diff.unchanged:
         lines += ["No change to the results framework, its coverage or its findings.", ""]
         return "\n".join(lines)
