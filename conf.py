@@ -71,7 +71,11 @@ exclude_patterns = [
     ".*",
 ]
 
-html_theme = "furo"
+# The official site: the organisation's name and emblem in every page's masthead (a neutral
+# placeholder emblem: put the organisation's own in its place), its copyright in the footer.
+html_theme = "rbmdocs"
+rbmdocs_organisation = "International Labour Organization"
+rbmdocs_emblem = "_static/emblem.svg"
 html_title = "Programme cycle documents"
 html_show_sourcelink = False
 html_last_updated_fmt = None

@@ -28,6 +28,7 @@ SAMPLE_PARTS = (
     "implementation_report",
     "data",
     "locales",
+    "_static",
 )
 
 

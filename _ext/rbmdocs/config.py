@@ -280,6 +280,29 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
         _check_iati,
     ),
     ConfigValue(
+        "organisation",
+        "",
+        "html",
+        (str,),
+        "The organisation's name in the masthead of every page of the rbmdocs HTML theme, "
+        "e.g. 'International Labour Organization'; translated through the root document's "
+        "catalogue like the site's title.",
+        lambda value: (
+            [] if isinstance(value, str) else [f"rbmdocs_organisation must be text, not {value!r}"]
+        ),
+    ),
+    ConfigValue(
+        "emblem",
+        "",
+        "html",
+        (str,),
+        "The organisation's emblem beside its name in the masthead: an image file "
+        "relative to conf.py, e.g. '_static/emblem.svg'; empty for none.",
+        lambda value: (
+            [] if isinstance(value, str) else [f"rbmdocs_emblem must be a file name, not {value!r}"]
+        ),
+    ),
+    ConfigValue(
         "severity",
         {},
         "html",
@@ -315,6 +338,9 @@ def validate_config(app: Sphinx, config: Config) -> None:
         configured_dir = config[PREFIX + "dwcp_dir"]
         if configured_dir != "data/dwcp" and not (Path(app.confdir) / configured_dir).is_dir():
             problems.append(f"rbmdocs_dwcp_dir: the folder {configured_dir!r} does not exist")
+        emblem = config[PREFIX + "emblem"]
+        if emblem and not (Path(app.confdir) / emblem).is_file():
+            problems.append(f"rbmdocs_emblem: the file {emblem!r} does not exist")
     if problems:
         listing = "\n".join(f"  - {problem}" for problem in problems)
         raise ConfigError(f"rbmdocs configuration in conf.py has problems:\n{listing}")

@@ -2,8 +2,11 @@
 
 Each language is built into its own folder (``_build/html/<lang>/``), with the same page
 names, so the same page in another language is always ``../<lang>/<page>.html`` relative
-to the root of this language. The switcher is put at the top of the page body, so it
-works with any HTML theme, and it names each language in that language.
+to the root of this language. The switcher names each language in that language. The
+rbmdocs theme shows it in its masthead; with any other theme it is put at the top of the
+page body. A small script (``rbmdocs-languages.js``) gives its links the ``#anchor`` of
+the place the reader is at, so that a reviewer reading IO_4 in English lands on IO_4 in
+Chinese: IDs are the same in every language.
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ ZH_SEARCH_DICTIONARY = Path(__file__).parent / "static" / "zh_search_terms.txt"
 #: The search page's script that keeps the switcher out of the excerpts of its results
 #: (in ``static/``, copied with our other assets).
 SEARCH_SCRIPT = "rbmdocs-search.js"
+#: The script that carries the reader's ``#anchor`` over to the other language.
+SWITCHER_SCRIPT = "rbmdocs-languages.js"
+#: The theme that shows the switcher in its masthead instead of the page body.
+MASTHEAD_THEME = "rbmdocs"
 
 
 def language_links(app: Sphinx, pagename: str) -> list[tuple[str, str, str | None]]:
@@ -50,20 +57,11 @@ def language_links(app: Sphinx, pagename: str) -> list[tuple[str, str, str | Non
     return links
 
 
-def add_language_switcher(
-    app: Sphinx, pagename: str, _templatename: str, context: dict[str, Any], _doctree: Any
-) -> None:
-    """Put "English | 中文" at the top of every page body (``html-page-context``)."""
-    if app.builder.format != "html":
-        return
+def switcher_html(app: Sphinx, pagename: str) -> str:
+    """ "English | 中文": this page in every language of the build, this one not a link."""
     links = language_links(app, pagename)
     if not links:
-        return
-    if pagename == "search":  # this page alone: the excerpts of its results leave it out
-        app.add_js_file(SEARCH_SCRIPT, priority=600, loading_method="defer")
-    if "body" not in context:
-        return
-    current = app.config.language or "en"
+        return ""
     items = []
     for language, name, href in links:
         lang_attr = language.replace("_", "-")
@@ -74,11 +72,25 @@ def add_language_switcher(
                 f'<a class="rbmdocs-language-link" href="{href}" hreflang="{lang_attr}" '
                 f'lang="{lang_attr}">{name}</a>'
             )
-    title = label("language.switch", current)
-    context["body"] = (
-        f'<nav class="rbmdocs-languages" aria-label="{title}">{" | ".join(items)}</nav>\n'
-        + context["body"]
-    )
+    title = label("language.switch", app.config.language or "en")
+    return f'<nav class="rbmdocs-languages" aria-label="{title}">{" | ".join(items)}</nav>'
+
+
+def add_language_switcher(
+    app: Sphinx, pagename: str, _templatename: str, context: dict[str, Any], _doctree: Any
+) -> None:
+    """``html-page-context``: "English | 中文" in the masthead, or atop the page body."""
+    if app.builder.format != "html":
+        return
+    html = switcher_html(app, pagename)
+    if not html:
+        return
+    if pagename == "search":  # this page alone: the excerpts of its results leave it out
+        app.add_js_file(SEARCH_SCRIPT, priority=600, loading_method="defer")
+    if app.config.html_theme == MASTHEAD_THEME:
+        context["rbmdocs_language_switcher"] = html
+    elif "body" in context:
+        context["body"] = f"{html}\n" + context["body"]
 
 
 def configure_chinese_search(app: Sphinx, config: Config) -> None:
@@ -135,4 +147,5 @@ def setup_languages(app: Sphinx) -> None:
     """Register the switcher and the search set-up."""
     app.add_search_language(EnglishSearch)
     app.connect("html-page-context", add_language_switcher)
+    app.add_js_file(SWITCHER_SCRIPT, priority=402, loading_method="defer")
     app.connect("config-inited", configure_chinese_search, priority=900)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from html import escape
+from pathlib import Path
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -23,6 +24,8 @@ from sphinx.util.docutils import SphinxDirective
 
 from rbmdocs.graph import NeedGraph
 from rbmdocs.graph.model import NeedRecord
+from rbmdocs.load import BadInputError, pick_language, read_dwcp_file
+from rbmdocs.render.collation import sort_key
 from rbmdocs.render.coverage_report import (
     Bar,
     chart_node,
@@ -85,6 +88,27 @@ def dwcp_docnames(env: BuildEnvironment) -> list[str]:
     )
 
 
+def by_country_name(env: BuildEnvironment, docnames: list[str]) -> list[str]:
+    """DWCP pages in the order of their countries' names in the build language.
+
+    The names come from the YAML files themselves (0.5 ms a file): while this page is
+    read, the other pages may not be, and Sphinx's titles of them may be an earlier
+    build's. A file that cannot be read sorts by its file name; its page says why.
+    """
+    language = env.config.language or "en"
+
+    def key(docname: str) -> tuple[object, ...]:
+        name = docname.rsplit("/", 1)[-1]
+        try:
+            title = read_dwcp_file(Path(env.doc2path(docname)), docname).dwcp.title
+            name = pick_language(title, language)[0] or name
+        except BadInputError:
+            pass
+        return (sort_key(name, language), docname)
+
+    return sorted(docnames, key=key)
+
+
 class DwcpIndexDirective(GeneratedContentDirective):
     """The DWCPs by region; it also puts every DWCP page in the table of contents."""
 
@@ -101,6 +125,7 @@ class DwcpIndexDirective(GeneratedContentDirective):
             return []
         toctree = addnodes.toctree()
         toctree["parent"] = self.env.docname
+        docnames = by_country_name(self.env, docnames)  # the sidebar lists them by name
         toctree["entries"] = [(None, docname) for docname in docnames]
         toctree["includefiles"] = docnames
         toctree["maxdepth"] = 1
@@ -253,6 +278,11 @@ def build_dwcp_status_table(context: TableContext) -> list[nodes.Node]:
     return [table(headers, rows, classes=["rbmdocs-dwcp-status"], numeric_from=1)]
 
 
+def country_order(dwcp: NeedRecord, language: str) -> tuple[object, ...]:
+    """Where a programme goes in a list of countries: by its name in the page's language."""
+    return (sort_key(dwcp.title or dwcp.id, language), dwcp.id)
+
+
 def build_dwcp_index(context: TableContext) -> list[nodes.Node]:
     """Each region's programmes, with status, period and number of priorities."""
     graph = context.graph
@@ -262,7 +292,8 @@ def build_dwcp_index(context: TableContext) -> list[nodes.Node]:
         heading = context.text(f"region.{region}")
         output.append(nodes.rubric(heading, heading))
         rows: list[list[nodes.Node | str]] = []
-        for dwcp in sorted(grouped[region], key=lambda need: (need.title, need.id)):
+        in_order = sorted(grouped[region], key=lambda need: country_order(need, context.language))
+        for dwcp in in_order:
             status = dwcp.fields.get("status", "")
             rows.append(
                 [
@@ -511,9 +542,10 @@ def _priority_matrices(context: TableContext) -> list[nodes.Node]:
         output.append(nodes.rubric(caption, caption, classes=["rbmdocs-matrix-region"]))
         programmes = [
             (dwcp, matrix[region][dwcp_id])
-            for dwcp_id in sorted(matrix[region])
+            for dwcp_id in matrix[region]
             if (dwcp := graph.need(dwcp_id)) is not None
         ]
+        programmes.sort(key=lambda row: country_order(row[0], context.language))
         cells = len(programmes) * len(outcomes)
         corner = context.text("table.programme")
         if cells > limit:

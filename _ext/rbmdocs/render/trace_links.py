@@ -59,7 +59,11 @@ def graph_payload(app: Sphinx) -> dict[str, Any] | None:
             "down": label("trace.down", language),
             "none": label("trace.none", language),
             "more": label("trace.more", language),
-            "seeAbove": label("trace.see_above", language),
+            # the punctuation of the language: "优先事项：" and "（见上文）" in Chinese
+            "separator": label("option.separator", language),
+            "seeAbove": label(
+                "trace.repeated", language, see_above=label("trace.see_above", language)
+            ),
         },
     }
 

@@ -16,6 +16,7 @@ from rbmdocs.render.need_box import pages_with_changed_boxes
 from rbmdocs.render.need_box_html import setup_prerendered_html
 from rbmdocs.render.page_context import setup_page_context
 from rbmdocs.render.reference import setup_reference
+from rbmdocs.render.site import SITE_ASSETS, setup_site
 from rbmdocs.render.tables import setup_tables
 from rbmdocs.render.trace_links import SCRIPT_FILE as TRACE_SCRIPT
 from rbmdocs.render.trace_links import setup_trace_links
@@ -57,7 +58,7 @@ def _copy_static(app: Sphinx, _builder: object) -> None:
         return
     static = Path(app.outdir) / "_static"
     static.mkdir(parents=True, exist_ok=True)
-    for name in ("rbmdocs.css", TRACE_SCRIPT, SEARCH_SCRIPT):
+    for name in ("rbmdocs.css", TRACE_SCRIPT, SEARCH_SCRIPT, *SITE_ASSETS):
         # force: a changed file must replace the copy of an earlier build
         copy_asset_file(_STATIC / name, static, force=True)
 
@@ -94,6 +95,7 @@ def setup_bridge(app: Sphinx) -> None:
     setup_reference(app)
     setup_i18n(app)
     setup_languages(app)
+    setup_site(app)
     setup_latex(app)
     setup_trace_links(app)
     setup_diagrams(app)

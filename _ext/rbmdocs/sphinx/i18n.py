@@ -222,7 +222,7 @@ def load_catalogue_labels(app: Sphinx, config: Config) -> None:
 
 #: conf.py values readers see on every page; ``rbmdocs i18n update`` puts them into the
 #: root document's catalogue, and a build in another language shows their translation.
-TRANSLATED_CONFIG_VALUES = ("project", "html_title")
+TRANSLATED_CONFIG_VALUES = ("project", "html_title", "copyright", "rbmdocs_organisation")
 
 
 def translate_config_texts(app: Sphinx, config: Config) -> None:

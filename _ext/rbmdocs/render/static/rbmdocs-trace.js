@@ -97,7 +97,7 @@
       var labels = graph.linkLabels[child.link] || [child.link, child.link];
       var kind = document.createElement("span");
       kind.className = "rbmdocs-trace-link";
-      kind.textContent = labels[child.outgoing ? 0 : 1] + ": ";
+      kind.textContent = labels[child.outgoing ? 0 : 1] + graph.text.separator;
       item.appendChild(kind);
       var type = graph.types[graph.needs[child.id][0]] || "";
       var typeSpan = document.createElement("span");
@@ -106,7 +106,7 @@
       item.appendChild(typeSpan);
       item.appendChild(linkTo(graph, child.id));
       if (child.repeated) {
-        item.appendChild(document.createTextNode(" (" + graph.text.seeAbove + ")"));
+        item.appendChild(document.createTextNode(graph.text.seeAbove));
       }
       if (child.children.length) { item.appendChild(render(graph, child)); }
       list.appendChild(item);
