@@ -22,31 +22,54 @@ rbmdocs_iati = {
     "default_currency": "USD",
 }
 
-# One PDF per document; the texts of the title page are translated in the catalogues.
+# One PDF per document, with the masthead of a Governing Body paper; its texts (all but the
+# name, start page, symbol and abbreviation) are translated in the start page's catalogue.
 rbmdocs_documents = [
     {
         "name": "spf",
         "start": "spf/index",
         "title": "Strategic Policy Framework 2010-15",
+        "subtitle": "Making decent work happen",
         "symbol": "GB.304/PFA/2(Rev.)",
-        "date": "March 2009",
+        "body": "Governing Body",
+        "session": "304th Session",
         "place": "Geneva",
+        "date": "March 2009",
+        "committee": "Programme, Financial and Administrative Committee",
+        "committee_abbreviation": "PFA",
+        "purpose": "For decision",
+        "item": "Second item on the agenda",
+        "keywords": "Strategic Policy Framework, decent work, results-based management",
     },
     {
         "name": "programme_budget",
         "start": "programme_budget/index",
         "title": "Programme and Budget 2010-11",
         "symbol": "GB.304/PFA/3",
-        "date": "March 2009",
+        "body": "Governing Body",
+        "session": "304th Session",
         "place": "Geneva",
+        "date": "March 2009",
+        "committee": "Programme, Financial and Administrative Committee",
+        "committee_abbreviation": "PFA",
+        "purpose": "For decision",
+        "item": "Third item on the agenda",
+        "keywords": "Programme and Budget, decent work, outcome strategies, resources",
     },
     {
         "name": "implementation_report",
         "start": "implementation_report/index",
         "title": "Programme implementation report 2010-11",
         "symbol": "GB.313/PFA/1",
-        "date": "March 2012",
+        "body": "Governing Body",
+        "session": "313th Session",
         "place": "Geneva",
+        "date": "March 2012",
+        "committee": "Programme, Financial and Administrative Committee",
+        "committee_abbreviation": "PFA",
+        "purpose": "For debate and guidance",
+        "item": "First item on the agenda",
+        "keywords": "programme implementation, results, decent work",
     },
 ]
 

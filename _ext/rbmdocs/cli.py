@@ -56,7 +56,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 FORMATS = ("html", "pdf")
 """Output formats: the site, and one PDF per document of ``rbmdocs_documents``."""
 
-_BUILDERS = {"html": "html", "pdf": "latex"}
+_BUILDERS = {"html": "html", "pdf": "rbmdocs-pdf"}  # our LaTeX builder (render/latex.py)
 
 
 def _parser() -> argparse.ArgumentParser:

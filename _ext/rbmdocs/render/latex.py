@@ -1,14 +1,19 @@
-"""PDF through Sphinx's LaTeX builder: one official-looking document per SPF and P&B.
+"""PDF through a LaTeX builder of our own: each document set as the Governing Body sets it.
 
 conf.py lists the documents in ``rbmdocs_documents`` (start page, file name, title, the
-document symbol, date and place of the title page). From that list this module derives
-``latex_documents`` and the LaTeX settings: xelatex, A4, a title page with the symbol,
-running headers with the symbol and title, need boxes and tables that stay on the page,
-and, per language, the fonts and captions (for Chinese: Noto CJK through xeCJK, 目录 and
-第1章). A project that sets ``latex_documents`` or a ``latex_elements`` key itself keeps
-its own value.
+document symbol, the session, committee, purpose and item of the masthead). From that list
+this module derives ``latex_documents`` and the LaTeX settings: xelatex, A4, the masthead
+on the first page followed by the contents, parts numbered with Roman numerals ("I.",
+"II.", or "一、", "二、" in Chinese) instead of "CHAPTER ONE", running headers with the
+symbol and the page number (none on the masthead and contents pages), numbered captions,
+table headers that are never hyphenated, and the PDF's information dictionary (title,
+author, subject, keywords, language). A project that sets ``latex_documents`` or a
+``latex_elements`` key itself keeps its own value.
 
-The title, date and place are translated like any sentence: they are added to the start
+The builder is registered under its own name, ``rbmdocs-pdf`` (``rbmdocs build --format
+pdf`` uses it): ``sphinx-build -b latex`` stays Sphinx's own builder and writer.
+
+The texts of the masthead are translated like any sentence: they are added to the start
 page's catalogue by ``rbmdocs i18n update`` and looked up here in the ``.po`` file (at
 ``config-inited`` no compiled catalogue exists yet).
 """
@@ -20,17 +25,40 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.builders.latex import LaTeXBuilder
 from sphinx.config import Config
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.writers.latex import LaTeXTranslator
 from sphinx_needs.utils import add_doc
 
+from rbmdocs.render.labels import label
 from rbmdocs.sphinx.i18n import po_translations
 
-#: Text fields of a document entry that readers see on the title page.
-TRANSLATED_FIELDS = ("title", "date", "place")
-DOCUMENT_FIELDS = ("name", "start", *TRANSLATED_FIELDS, "symbol")
+#: The name ``rbmdocs build --format pdf`` builds with (``-b latex`` stays Sphinx's).
+BUILDER_NAME = "rbmdocs-pdf"
+
+#: Text fields of a document entry that readers see, translated through the catalogue.
+TRANSLATED_FIELDS = (
+    "title",
+    "subtitle",
+    "body",
+    "session",
+    "date",
+    "place",
+    "committee",
+    "purpose",
+    "item",
+    "subject",
+    "keywords",
+)
+#: Fields shown as they are written, in every language.
+LITERAL_FIELDS = ("name", "start", "symbol", "committee_abbreviation")
+DOCUMENT_FIELDS = (*LITERAL_FIELDS, *TRANSLATED_FIELDS)
+_REQUIRED_FIELDS = ("name", "start", "title")
+#: Fields a masthead line needs together: the abbreviation stands beside the committee.
+_NEEDS = {"committee_abbreviation": "committee", "session": "body"}
 
 
 def check_documents(value: Any) -> list[str]:
@@ -38,30 +66,44 @@ def check_documents(value: Any) -> list[str]:
     if not isinstance(value, list | tuple):
         return [f"rbmdocs_documents must be a list of dicts, not {value!r}"]
     problems: list[str] = []
+    seen: dict[str, int] = {}
     for position, entry in enumerate(value, start=1):
+        where = f"rbmdocs_documents[{position}]"
         if not isinstance(entry, Mapping):
-            problems.append(f"rbmdocs_documents[{position}] must be a dict, not {entry!r}")
+            problems.append(f"{where} must be a dict, not {entry!r}")
             continue
-        for key in ("name", "start", "title"):
+        for key in _REQUIRED_FIELDS:
             if not isinstance(entry.get(key), str) or not entry[key].strip():
-                problems.append(f"rbmdocs_documents[{position}] needs a text {key!r}")
-        for key in entry:
+                problems.append(f"{where} needs a text {key!r}")
+        for key, text in entry.items():
             if key not in DOCUMENT_FIELDS:
                 problems.append(
-                    f"rbmdocs_documents[{position}] has an unknown key {key!r} "
-                    f"(known: {', '.join(DOCUMENT_FIELDS)})"
+                    f"{where} has an unknown key {key!r} (known: {', '.join(DOCUMENT_FIELDS)})"
+                )
+            elif key not in _REQUIRED_FIELDS and (not isinstance(text, str) or not text.strip()):
+                problems.append(f"{where}[{key!r}] must be a non-empty text, not {text!r}")
+        for key, partner in _NEEDS.items():
+            if key in entry and partner not in entry:
+                problems.append(
+                    f"{where} has {key!r} but no {partner!r}; the masthead prints them together"
                 )
         name = entry.get("name")
         if isinstance(name, str) and not name.replace("_", "").replace("-", "").isalnum():
             problems.append(
-                f"rbmdocs_documents[{position}]: name {name!r} becomes a file name; "
-                "use letters, digits, - and _"
+                f"{where}: name {name!r} becomes a file name; use letters, digits, - and _"
             )
+        elif isinstance(name, str) and name in seen:
+            problems.append(
+                f"{where}: name {name!r} is also the name of rbmdocs_documents[{seen[name]}]; "
+                "each PDF needs its own"
+            )
+        if isinstance(name, str):
+            seen.setdefault(name, position)
     return problems
 
 
 def document_texts(srcdir: Path, config: Config) -> list[dict[str, str]]:
-    """``rbmdocs_documents`` with the title-page texts in the build language."""
+    """``rbmdocs_documents`` with the masthead texts in the build language."""
     texts: list[dict[str, str]] = []
     for entry in config.rbmdocs_documents:
         catalogue = po_translations(srcdir, config, entry["start"])
@@ -90,41 +132,174 @@ def _tex_escape(text: str) -> str:
     return "".join(replacements.get(character, character) for character in text)
 
 
-_TITLE_PAGE = r"""
-\begin{titlepage}
-  \sffamily
-  \begin{flushright}
-    {\large\bfseries \rbmdocsfield{symbol}}
-  \end{flushright}
-  \vspace*{0.22\textheight}
-  \begin{center}
-    {\LARGE\bfseries \rbmdocsfield{author}\par}
-    \vspace{2.5em}
-    \rule{0.6\textwidth}{0.6pt}\par\vspace{1.5em}
-    {\Huge\bfseries \csname @title\endcsname\par}
-    \vspace{1.5em}\rule{0.6\textwidth}{0.6pt}\par
-    \vfill
-    {\large \rbmdocsfield{place}\par\vspace{0.5em}\rbmdocsfield{date}\par}
-  \end{center}
-\end{titlepage}
-"""
+def _upper(text: str) -> str:
+    """Capitals as the masthead prints them (a script without case is left as it is)."""
+    return text.upper()
 
-_HEADERS = r"""
-\usepackage{etoolbox}
+
+def masthead(entry: Mapping[str, str], language: str) -> str:
+    """The LaTeX of the first page's masthead and title, from one translated entry.
+
+    Line by line as the Governing Body prints it: the Office and the symbol; the organ
+    and the session; the committee and its abbreviation; the purpose; the item on the
+    agenda; then the title and subtitle. A line whose texts the entry lacks is left out.
+    """
+
+    def text(key: str) -> str:
+        return _tex_escape(entry.get(key, ""))
+
+    lines = [r"\begingroup\sffamily\setlength{\parindent}{0pt}\setlength{\parskip}{0pt}"]
+    organisation = _tex_escape(_upper(entry.get("author", "")))
+    symbol = text("symbol")
+    lines.append(rf"{{\large\bfseries {organisation}}}\hfill{{\large\bfseries {symbol}}}\par")
+    if entry.get("body") or entry.get("session") or entry.get("date"):
+        parts = [entry[key] for key in ("session", "place", "date") if entry.get(key)]
+        session = _tex_escape(label("masthead.separator", language).join(parts))
+        lines.append(r"\vspace{1.2ex}")
+        lines.append(rf"{{\Large\bfseries {text('body')}}}\hfill{{\normalsize {session}}}\par")
+    lines.append(r"\vspace{1ex}\rule{\textwidth}{0.6pt}\par\vspace{1.5ex}")
+    if entry.get("committee"):
+        abbreviation = text("committee_abbreviation")
+        lines.append(rf"{{\bfseries {text('committee')}}}\hfill{{\bfseries {abbreviation}}}\par")
+    if entry.get("purpose"):
+        purpose = _tex_escape(_upper(entry["purpose"]))
+        lines.append(rf"\vspace{{0.8ex}}\hfill{{\bfseries {purpose}}}\par")
+    if entry.get("item"):
+        item = _tex_escape(_upper(entry["item"]))
+        lines.append(rf"\vspace{{1.5ex}}{{\bfseries {item}}}\par")
+    lines.append(r"\vspace{5ex}\begin{center}")
+    lines.append(rf"{{\LARGE\bfseries {text('title')}\par}}")
+    if entry.get("subtitle"):
+        lines.append(rf"\vspace{{1ex}}{{\Large {text('subtitle')}\par}}")
+    lines.append(r"\end{center}\vspace{4ex}")
+    lines.append(r"\endgroup")
+    return "\n".join(lines)
+
+
+def _pdf_information(entry: Mapping[str, str], language: str) -> str:
+    """``\\hypersetup`` keys of the PDF's information dictionary for one document."""
+    title = entry["title"]
+    if entry.get("subtitle"):
+        title = label("masthead.title_subtitle", language, title=title, subtitle=entry["subtitle"])
+    subject = entry.get("subject") or label("masthead.separator", language).join(
+        part for part in (entry.get("body"), entry.get("session"), entry.get("committee")) if part
+    )
+    keywords = entry.get("keywords") or ", ".join(
+        part for part in (entry.get("symbol"), entry.get("committee_abbreviation")) if part
+    )
+    language_tag = language.replace("_", "-")
+    values = {
+        "pdftitle": title,
+        "pdfauthor": entry.get("author", ""),
+        "pdfsubject": subject,
+        "pdfkeywords": keywords,
+    }
+    keys = ", ".join(f"{key}={{{_tex_escape(value)}}}" for key, value in values.items())
+    return f"{keys}, pdflang={{{language_tag}}}"
+
+
+def _chinese_numeral(number: int) -> str:
+    digits = "〇一二三四五六七八九"
+    if number < 10:
+        return digits[number]
+    tens, units = divmod(number, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[units] if units else "")
+
+
+def _document_macros(texts: list[dict[str, str]], language: str) -> str:
+    """Per-document macros, chosen by ``\\jobname``: the preamble is shared by every PDF."""
+    lines = [r"\usepackage{etoolbox}", r"\makeatletter"]
+    for entry in texts:
+        name = entry["name"]
+        values = {
+            "symbol": _tex_escape(entry.get("symbol", "")),
+            "masthead": masthead(entry, language),
+            "pdfinfo": _pdf_information(entry, language),
+        }
+        for key, value in values.items():
+            lines.append(rf"\expandafter\def\csname rbmdocs@{key}@{name}\endcsname{{{value}}}")
+    lines.append(r"\newcommand{\rbmdocsfield}[1]{\csname rbmdocs@#1@\jobname\endcsname}")
+    # the information dictionary (hyperref is loaded: the preamble follows it), before
+    # the document begins, when hyperref writes the language; its keys are read unexpanded
+    lines.append(
+        r"\letcs\rbmdocs@pdfinfo{rbmdocs@pdfinfo@\jobname}"
+        r"\edef\rbmdocs@tmp{\noexpand\hypersetup{\expandonce\rbmdocs@pdfinfo}}\rbmdocs@tmp"
+    )
+    lines.append(r"\makeatother")
+    return "\n".join(lines) + "\n"
+
+
+#: Parts as the Governing Body numbers them, the running headers, the contents, tables.
+_LAYOUT = r"""
+\makeatletter
+% parts: "I. Introduction" in the text and the contents, never "Chapter"; sections
+% are not numbered (their titles carry the outcome's number where there is one)
+\setcounter{secnumdepth}{0}
+\renewcommand{\thechapter}{\rbmdocs@partnumber{\value{chapter}}}
+% a part runs on from the one before, as in a Governing Body paper: no page left part-empty
+\renewcommand{\chapter}{\par\needspace{8\baselineskip}\addvspace{3ex}%
+  \global\@topnum\z@\@afterindentfalse\secdef\@chapter\@schapter}
+\renewcommand{\@makechapterhead}[1]{%
+  {\parindent\z@\raggedright\sffamily\Large\bfseries
+  \ifnum\c@secnumdepth>\m@ne\thechapter\rbmdocs@partsep\fi#1\par\nobreak}\vskip 10pt}
+\renewcommand{\@makeschapterhead}[1]{%
+  {\parindent\z@\raggedright\sffamily\Large\bfseries #1\par\nobreak}\vskip 10pt}
+\renewcommand{\numberline}[1]{\hb@xt@\@tempdima{#1\rbmdocs@tocsep\hfil}}
+\renewcommand*{\l@chapter}[2]{%
+  \ifnum\c@tocdepth>\m@ne
+    \addpenalty{-\@highpenalty}\vskip 0.5em\@plus\p@
+    \setlength\@tempdima{2.6em}%
+    \begingroup
+      \parindent\z@\rightskip\@pnumwidth\parfillskip-\@pnumwidth
+      \leavevmode\bfseries\advance\leftskip\@tempdima\hskip-\leftskip
+      #1\nobreak\leaders\hbox{$\m@th\mkern\@dotsep mu\hbox{.}\mkern\@dotsep mu$}\hfill
+      \nobreak\hb@xt@\@pnumwidth{\hss #2}\par\penalty\@highpenalty
+    \endgroup
+  \fi}
+\renewcommand*{\l@section}{\@dottedtocline{1}{2.6em}{2.6em}}
+\renewcommand*{\l@subsection}{\@dottedtocline{2}{5.2em}{2.6em}}
+% tables and figures are numbered through the document, not per part
+\counterwithout{table}{chapter}
+\counterwithout{figure}{chapter}
+% running headers: the symbol and the page number; none on the masthead and contents
+\newcommand{\rbmdocs@headers}{%
+  \fancyhf{}%
+  \fancyhead[L]{\small\sffamily \rbmdocsfield{symbol}}%
+  \fancyhead[R]{\small\sffamily \thepage}%
+  \renewcommand{\headrulewidth}{0.4pt}%
+  \renewcommand{\footrulewidth}{0pt}}
+\fancypagestyle{normal}{\rbmdocs@headers}
+\fancypagestyle{plain}{\rbmdocs@headers}
+% the contents follow the masthead on its page, under a heading of their own
+\newcommand{\rbmdocscontents}{%
+  \begingroup
+    \pagestyle{empty}%
+    {\sffamily\bfseries\large \contentsname\par}\vspace{1ex}%
+    \parskip\z@skip
+    \@starttoc{toc}%
+  \endgroup
+  \clearpage
+  \pagestyle{normal}}
+% a body paragraph's number, at the start of its first line
+\expandafter\def\csname DUrolerbmdocs-para-number\endcsname#1{\makebox[2.4em][l]{#1}}
+% IDs in a face whose underscores are as wide as any other character
+\expandafter\def\csname DUrolerbmdocs-id\endcsname#1{{\ttfamily\small #1}}
+% table headers: never hyphenated (a line may still break after an explicit hyphen)
+\protected\def\sphinxstyletheadfamily{\sffamily\hyphenpenalty\@M}
 % generated tables have many columns: a smaller type keeps the headers inside their cells;
 % the widest (budget against expenditure: ten columns of amounts) get a smaller one still
 \newif\ifrbmdocswide
 \AtBeginEnvironment{longtable}{\ifrbmdocswide\scriptsize\setlength{\tabcolsep}{1pt}\else\small\fi}
-\makeatletter
-\fancypagestyle{normal}{%
-  \fancyhf{}%
-  \fancyhead[L]{\small\sffamily \rbmdocsfield{symbol}}%
-  \fancyhead[R]{\small\sffamily \nouppercase{\leftmark}}%
-  \fancyfoot[C]{\small\sffamily \thepage}%
-  \renewcommand{\headrulewidth}{0.4pt}%
-  \renewcommand{\footrulewidth}{0pt}%
-}
 \makeatother
+"""
+
+_ENGLISH_NUMBERS = r"""
+\makeatletter
+\newcommand{\rbmdocs@partnumber}[1]{\@Roman{#1}}
+\newcommand{\rbmdocs@partsep}{.\enspace}
+\newcommand{\rbmdocs@tocsep}{.}
+\makeatother
+\usepackage[labelsep=period,font=small,labelfont=bf]{caption}
 """
 
 _CHINESE = r"""
@@ -143,33 +318,29 @@ _CHINESE_CAPTIONS = r"""
 \makeatletter
 \renewcommand{\@chapapp}{}
 \renewcommand{\chaptername}{}
-\renewcommand{\@makechapterhead}[1]{%
-  \vspace*{20pt}{\parindent 0pt \raggedright \sffamily
-  \ifnum\c@secnumdepth>\m@ne \Large\bfseries 第\thechapter 章\par\nobreak\vskip 12pt\fi
-  \Huge\bfseries #1\par\nobreak\vskip 30pt}}
-\renewcommand{\chaptermark}[1]{\markboth{第\thechapter 章\quad #1}{}}
+\newcommand{\rbmdocs@partsep}{、}
+\newcommand{\rbmdocs@tocsep}{、}
 \makeatother
+\usepackage[labelsep=quad,font=small,labelfont=bf]{caption}
 """
 
 
-def _document_macros(texts: list[dict[str, str]]) -> str:
-    lines = [r"\makeatletter"]
-    for entry in texts:
-        name = entry["name"]
-        for key in ("symbol", "date", "place", "author"):
-            value = _tex_escape(entry.get(key, ""))
-            lines.append(rf"\expandafter\def\csname rbmdocs@{key}@{name}\endcsname{{{value}}}")
-    lines.append(r"\newcommand{\rbmdocsfield}[1]{\csname rbmdocs@#1@\jobname\endcsname}")
-    lines.append(r"\makeatother")
-    return "\n".join(lines) + "\n"
+def _chinese_part_numbers() -> str:
+    cases = "".join(rf"\or {_chinese_numeral(number)}" for number in range(1, 100))
+    return (
+        "\\makeatletter\n"
+        rf"\newcommand{{\rbmdocs@partnumber}}[1]{{\ifcase#1 〇{cases}\else\number#1\fi}}"
+        "\n\\makeatother\n"
+    )
 
 
 def configure_latex(app: Sphinx, config: Config) -> None:
     """Derive ``latex_documents`` and the LaTeX settings from ``rbmdocs_documents``."""
     if not config.rbmdocs_documents:
         return
-    own = set(config._raw_config)  # what the project set itself wins
+    own = set(config._raw_config)  # what the project set itself wins (a read only)
     texts = document_texts(Path(app.srcdir), config)
+    language = config.language or "en"
     if "latex_documents" not in own:
         config.latex_documents = [
             (entry["start"], f"{entry['name']}.tex", entry["title"], entry["author"], "manual")
@@ -177,23 +348,30 @@ def configure_latex(app: Sphinx, config: Config) -> None:
         ]
     if "latex_engine" not in own:
         config.latex_engine = "xelatex"
-    chinese = (config.language or "").startswith("zh")
-    preamble = _document_macros(texts) + _HEADERS
+    chinese = language.startswith("zh")
+    preamble = _document_macros(texts, language)
     if chinese:
-        preamble += _CHINESE_CAPTIONS
+        preamble += _CHINESE_CAPTIONS + _chinese_part_numbers()
+    else:
+        preamble += _ENGLISH_NUMBERS
+    preamble += _LAYOUT
     defaults: dict[str, str] = {
         "papersize": "a4paper",
         "pointsize": "11pt",
-        "maketitle": _TITLE_PAGE,
+        "classoptions": ",openany",
+        "maketitle": r"\thispagestyle{empty}" + "\n" + r"\rbmdocsfield{masthead}",
+        "tableofcontents": r"\rbmdocscontents",
         "preamble": preamble,
+        "fncychap": "",
         "sphinxsetup": (
-            "hmargin={2.2cm,2.2cm}, vmargin={2.5cm,2.5cm}, TableRowColorOdd={gray}{0.97}"
+            "hmargin={2.2cm,2.2cm}, vmargin={2.5cm,2.5cm}, TableRowColorOdd={gray}{0.97}, "
+            "TitleColor={rgb}{0,0,0}"
         ),
         "releasename": "",
         "printindex": "",
     }
     if chinese:
-        defaults.update({"babel": "", "fontpkg": _CHINESE, "fncychap": ""})
+        defaults.update({"babel": "", "fontpkg": _CHINESE})
     elements = dict(config.latex_elements)
     for key, value in defaults.items():
         elements.setdefault(key, value)
@@ -216,18 +394,56 @@ def mark_start_pages(app: Sphinx, doctree: nodes.document) -> None:
         add_doc(app.env, docname)
 
 
+class IntroductionPart(SphinxPostTransform):
+    """The start page's own text becomes part I, "Introduction", of its PDF.
+
+    In the merged tree of a PDF the start page's title is the document's title, and its
+    text would stand before the first part with no heading at all; a Governing Body
+    document opens with "I. Introduction". The HTML start page is left as it is.
+    """
+
+    default_priority = 400
+    builders = (BUILDER_NAME,)
+
+    def run(self, **_kwargs: Any) -> None:
+        """Wrap what stands before the first included page in a section of its own."""
+        top = next(iter(self.document.findall(nodes.section)), None)
+        if top is None or not top.children or not isinstance(top[0], nodes.title):
+            return
+        leading: list[nodes.Node] = []
+        for child in top.children[1:]:
+            if isinstance(child, nodes.section) or any(child.findall(addnodes.start_of_file)):
+                break
+            leading.append(child)
+        if not any(isinstance(node, nodes.paragraph) for node in leading):
+            return
+        heading = label("document.introduction", self.config.language)
+        introduction = nodes.section(ids=["rbmdocs-introduction"], names=[])
+        introduction += nodes.title(heading, heading)
+        for node in leading:
+            top.remove(node)
+            introduction += node
+        top.insert(1, introduction)
+
+
+#: The column spec ``table_kit.table`` gives a generated table (``table_kit.LATEX_COLSPEC``;
+#: not imported: ``config`` imports this module, and ``table_kit`` imports ``config``).
+LATEX_COLSPEC = "rbmdocs_latex_colspec"
+
 #: Address given to a page of another PDF: the writer prints the link's text alone.
 OTHER_DOCUMENT = "rbmdocs-other-document:"
 
 
 class DocumentLaTeXBuilder(LaTeXBuilder):
-    """Sphinx's LaTeX builder, with an address for pages that are in another PDF.
+    """Sphinx's LaTeX builder under our own name, with an address for another PDF's pages.
 
     A PDF holds one document, so Sphinx has no address for a page of the other one and
     raises NoUri; sphinx-needs then drops the link and shows "None" (``STR_1``
     implements ``IO_1``, which lives in the SPF). Such pages get a marker address
     instead, and ``DocumentLaTeXTranslator`` prints the link's text without a link.
     """
+
+    name = BUILDER_NAME
 
     def get_target_uri(self, docname: str, typ: str | None = None) -> str:
         """The usual address inside this PDF; the marker for a page of another."""
@@ -237,7 +453,18 @@ class DocumentLaTeXBuilder(LaTeXBuilder):
 
 
 class DocumentLaTeXTranslator(LaTeXTranslator):
-    """Sphinx's LaTeX writer: a link to another PDF's page is printed as text."""
+    """Sphinx's LaTeX writer: links to another PDF as text, generated tables' own columns."""
+
+    def visit_table(self, node: nodes.Element) -> None:
+        """A generated table takes the columns ``table_kit`` gave it.
+
+        Text ragged right, amounts flush right, the widths adding up to the text block;
+        an author's ``tabularcolumns`` before the table still comes first.
+        """
+        spec = node.get(LATEX_COLSPEC)
+        if isinstance(spec, str) and spec and not self.next_table_colspec:
+            self.next_table_colspec = spec
+        super().visit_table(node)
 
     def visit_reference(self, node: nodes.Element) -> None:
         """Print the text of a link to another document; anything else as usual."""
@@ -254,8 +481,9 @@ class DocumentLaTeXTranslator(LaTeXTranslator):
 
 
 def setup_latex(app: Sphinx) -> None:
-    """Configure the LaTeX builder once the project's configuration is read."""
+    """Register our PDF builder and configure LaTeX once the project's config is read."""
     app.connect("config-inited", configure_latex, priority=900)
     app.connect("doctree-read", mark_start_pages)
-    app.add_builder(DocumentLaTeXBuilder, override=True)
-    app.set_translator("latex", DocumentLaTeXTranslator, override=True)
+    app.add_builder(DocumentLaTeXBuilder)
+    app.set_translator(BUILDER_NAME, DocumentLaTeXTranslator)
+    app.add_post_transform(IntroductionPart)

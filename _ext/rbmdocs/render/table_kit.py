@@ -63,6 +63,91 @@ class TableContext:
             return nodes.Text(shown)
 
 
+#: The LaTeX column spec of a generated table, read by our PDF writer (``render/latex``).
+LATEX_COLSPEC = "rbmdocs_latex_colspec"
+#: The class of a cell that holds an amount or a count: right-aligned in HTML and PDF.
+NUMBER_CELL = "rbmdocs-number"
+
+
+#: The text block of the PDF (A4, margins of 2.2 cm).
+_TEXT_WIDTH_PT = 479.0
+_WORD = re.compile(r"[^\s\u2e80-\u9fff\uff00-\uffef]+")
+
+
+@dataclass(frozen=True, slots=True)
+class _TableType:
+    """What a header word takes in a table's type.
+
+    An average bold sans character, and the padding either side of a cell (``\\tabcolsep``).
+    """
+
+    character_pt: float
+    padding_pt: float
+
+
+#: The tables' small type, and the script size of tables set wide (``wide_in_pdf``).
+_USUAL = _TableType(character_pt=6.2, padding_pt=12.0)
+_WIDE = _TableType(character_pt=4.4, padding_pt=2.0)
+
+
+def _fractions(headers: Sequence[str], shares: Sequence[int], kind: _TableType) -> list[float]:
+    """Each column's share of the text width, widened to hold its longest header word.
+
+    A header is never hyphenated, so a column narrower than a word of its header
+    ("Americas" in a column of 5/53) would push the word over its edge. Chinese needs no
+    room: it breaks between any two characters.
+    """
+    total = sum(shares) or 1
+    wanted = [share / total for share in shares]
+    minimum = [
+        (
+            max((len(word) for word in _WORD.findall(header)), default=0) * kind.character_pt
+            + kind.padding_pt
+        )
+        / _TEXT_WIDTH_PT
+        for header in headers
+    ]
+    fixed: set[int] = set()
+    fractions = list(wanted)
+    while True:
+        narrow = {i for i, share in enumerate(fractions) if share < minimum[i] - 1e-9} - fixed
+        if not narrow:
+            return fractions
+        fixed |= narrow
+        room = 1.0 - sum(minimum[i] for i in fixed)
+        free = sum(wanted[i] for i in range(len(wanted)) if i not in fixed)
+        if room <= 0 or free <= 0:  # the words cannot all fit: share out what there is
+            widest = [max(pair) for pair in zip(wanted, minimum, strict=True)]
+            return [width / sum(widest) for width in widest]
+        fractions = [
+            minimum[i] if i in fixed else wanted[i] * room / free for i in range(len(wanted))
+        ]
+
+
+def latex_colspec(
+    headers: Sequence[str],
+    numeric_from: int | None,
+    widths: Sequence[int] | None,
+    *,
+    wide: bool = False,
+) -> str:
+    """Columns that share the text width: text ragged right, amounts flush right.
+
+    Without a spec, Sphinx sets a long table's columns as wide as their longest line
+    (wider than the page) and justifies the text of narrow cells (hyphenating headers).
+    """
+    shares = list(widths) if widths else [1] * len(headers)
+    fractions = _fractions(headers, shares, _WIDE if wide else _USUAL)
+    per_mille = [max(1, round(fraction * 1000)) for fraction in fractions]
+    per_mille[per_mille.index(max(per_mille))] -= sum(per_mille) - 1000  # exactly the width
+    columns = []
+    for index, share in enumerate(per_mille):
+        numeric = numeric_from is not None and index >= numeric_from
+        align = r"\raggedleft" if numeric else r"\raggedright"
+        columns.append(rf">{{{align}\arraybackslash}}\X{{{share}}}{{1000}}")
+    return "".join(columns)
+
+
 def table(
     headers: Sequence[str],
     rows: Iterable[Sequence[nodes.Node | str]],
@@ -70,12 +155,20 @@ def table(
     classes: Sequence[str] = (),
     numeric_from: int | None = None,
     widths: Sequence[int] | None = None,
+    caption: str | None = None,
 ) -> nodes.table:
-    """A docutils table; cells may be text or nodes; numeric columns align right."""
+    """A docutils table; cells may be text or nodes; numeric columns align right.
+
+    ``caption`` becomes the table's title: numbered ("Table 3.", "表 3") in the PDF.
+    """
     # longtable: in a PDF the table breaks across pages, its header repeated on each
     table = nodes.table(classes=["rbmdocs-table", "longtable", *classes])
     if widths:
         table["classes"].append("colwidths-given")  # Sphinx then writes the widths out
+    table[LATEX_COLSPEC] = latex_colspec(headers, numeric_from, widths)
+    table["rbmdocs_columns"] = (list(headers), numeric_from, list(widths) if widths else None)
+    if caption:
+        table += nodes.title(caption, caption)
     group = nodes.tgroup(cols=len(headers))
     table += group
     for index in range(len(headers)):
@@ -99,7 +192,7 @@ def table_row(
     for index, cell in enumerate(cells):
         entry = nodes.entry()
         if numeric_from is not None and index >= numeric_from:
-            entry["classes"].append("rbmdocs-number")
+            entry["classes"].append(NUMBER_CELL)
         if isinstance(cell, nodes.container):  # lines of their own: a paragraph cannot hold them
             entry += cell
             row += entry
@@ -144,6 +237,10 @@ def wide_in_pdf(table_node: nodes.table) -> list[nodes.Node]:
     A table of ten columns of amounts does not fit a portrait page in the usual type:
     its figures would run over their cells.
     """
+    columns = table_node.get("rbmdocs_columns")
+    if columns:  # the smaller type needs less room for each header word
+        headers, numeric_from, widths = columns
+        table_node[LATEX_COLSPEC] = latex_colspec(headers, numeric_from, widths, wide=True)
     return [
         nodes.raw("", r"\rbmdocswidetrue", format="latex"),
         table_node,

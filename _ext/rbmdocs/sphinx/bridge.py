@@ -12,6 +12,7 @@ from rbmdocs.config import register_config_values, validate_config
 from rbmdocs.render.diagrams import setup_diagrams
 from rbmdocs.render.languages import SEARCH_SCRIPT, setup_languages
 from rbmdocs.render.latex import setup_latex
+from rbmdocs.render.paragraphs import setup_paragraphs
 from rbmdocs.render.need_box import pages_with_changed_boxes
 from rbmdocs.render.need_box_html import setup_prerendered_html
 from rbmdocs.render.page_context import setup_page_context
@@ -97,6 +98,7 @@ def setup_bridge(app: Sphinx) -> None:
     setup_languages(app)
     setup_site(app)
     setup_latex(app)
+    setup_paragraphs(app)
     setup_trace_links(app)
     setup_diagrams(app)
     setup_memory(app)

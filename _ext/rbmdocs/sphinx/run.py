@@ -192,7 +192,7 @@ def run_sphinx(
         bad_input=bad_input_messages(app.env),
         outdir=outdir,
         latex_files=[entry[1] for entry in app.config.latex_documents]
-        if builder == "latex"
+        if app.builder.format == "latex"
         else [],
     )
 
