@@ -58,7 +58,7 @@ def language_links(app: Sphinx, pagename: str) -> list[tuple[str, str, str | Non
 
 
 def switcher_html(app: Sphinx, pagename: str) -> str:
-    """ "English | 中文": this page in every language of the build, this one not a link."""
+    """The switcher, "English | 中文": this page in each language, its own not a link."""
     links = language_links(app, pagename)
     if not links:
         return ""
