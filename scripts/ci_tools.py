@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # ruff: noqa: T201  (a command: it prints)
-"""The two pieces of the pull-request scripts that are easier in Python than in shell.
+"""The pieces of the pull-request scripts that are easier in Python than in shell.
 
 ``comment``: put the results-framework summary on a pull request (GitHub) or merge request
 (GitLab) as ONE comment, found again on the next push by a hidden marker and edited, so a
@@ -8,11 +8,14 @@ review thread carries one summary however often the branch is pushed. It speaks 
 forges' REST APIs with the standard library alone: no ``gh``, no extra package, and a test
 can stand a local server in for the forge.
 
+``new-annotations``: of the check's GitHub annotations, those of the findings the change
+brings in, as ``rbmdocs diff`` lists them.
+
 ``root-page``: the page at the root of the published site, which sends a visitor to the
 site in their browser's language and links the PDFs and the IATI file.
 
-Both are called by ``scripts/ci-comment`` and ``scripts/ci-publish``; every problem is one
-line on stderr and exit 2, never a traceback.
+They are called by ``scripts/ci-comment``, ``scripts/ci-review`` and
+``scripts/ci-publish``; every problem is one line on stderr and exit 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -172,6 +175,52 @@ def _command_comment(args: argparse.Namespace) -> int:
             raise CiError("the merge request's IID: pass --number N or set CI_MERGE_REQUEST_IID")
         forge = gitlab_forge(number, token)
     print(f"ci-comment: {post_summary(forge, summary)}")
+    return 0
+
+
+def _unescape_property(text: str) -> str:
+    """A workflow command's property as it was before GitHub's escaping."""
+    for escaped, plain in (("%2C", ","), ("%3A", ":"), ("%0A", "\n"), ("%0D", "\r"), ("%25", "%")):
+        text = text.replace(escaped, plain)
+    return text
+
+
+def annotation_key(line: str) -> tuple[str, str, str] | None:
+    """(file, line, rule) of a ``::error file=F,line=L,title=RULE::…`` line, else None."""
+    if not line.startswith("::") or "::" not in line[2:]:
+        return None
+    command = line[2:].split("::", 1)[0]
+    _, _, properties = command.partition(" ")
+    values = {}
+    for item in properties.split(","):
+        name, _, value = item.partition("=")
+        values[name] = _unescape_property(value)
+    return (values.get("file", ""), values.get("line", "0"), values.get("title", ""))
+
+
+def new_annotations(annotations: str, diff: dict[str, Any]) -> list[str]:
+    """The annotation lines of the findings that ``rbmdocs diff`` lists as introduced.
+
+    GitHub shows at most ten error annotations of a step: the ones a pull request brings
+    in must not be crowded out by findings its base branch already had.
+    """
+    introduced = set()
+    for finding in diff.get("findings_introduced", []):
+        file, _, line = str(finding["location"]).rpartition(":")
+        if not line.isdigit():
+            file, line = str(finding["location"]), "0"
+        introduced.add((file, line, str(finding["rule"])))
+    return [line for line in annotations.splitlines() if annotation_key(line) in introduced]
+
+
+def _command_new_annotations(args: argparse.Namespace) -> int:
+    try:
+        annotations = Path(args.annotations).read_text("utf-8")
+        diff = json.loads(Path(args.diff).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CiError(f"cannot read the reports ({error})") from None
+    for line in new_annotations(annotations, diff):
+        print(line)
     return 0
 
 
@@ -336,6 +385,11 @@ def _parser() -> argparse.ArgumentParser:
         help="the pull request's number, or the merge request's IID "
         "(default: PR_NUMBER, or CI_MERGE_REQUEST_IID on GitLab)",
     )
+    annotations = commands.add_parser(
+        "new-annotations", help="print the annotations of the findings a change brings in"
+    )
+    annotations.add_argument("annotations", help="the output of rbmdocs check --format github")
+    annotations.add_argument("diff", help="the output of rbmdocs diff --format json")
     root = commands.add_parser("root-page", help="write the published site's index.html")
     root.add_argument("site", help="the site folder: one folder per language, pdf/, iati/")
     root.add_argument("--source", default=".", help="the project folder, which holds conf.py")
@@ -348,6 +402,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "comment":
             return _command_comment(args)
+        if args.command == "new-annotations":
+            return _command_new_annotations(args)
         return _command_root_page(args)
     except CiError as error:
         print(f"{args.command}: error: {error}", file=sys.stderr)

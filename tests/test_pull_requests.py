@@ -93,14 +93,21 @@ def sample_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample in a git repository: ``main``, then a branch per pull request.
 
     ``broken`` retitles CPO_KEN_101 and links CPO_KEN_102 to an immediate outcome that
-    does not exist; ``clean`` only retitles.
+    does not exist; ``clean`` only retitles; ``on-top`` only retitles too, but starts from
+    ``inherited``, whose link is already broken.
     """
     root = copy_sample(tmp_path_factory.mktemp("review") / "sample")
     _init_repository(root)
     ken = root / "data/dwcp/KEN.yaml"
-    for branch, breaks_link in (("broken", True), ("clean", False)):
-        _git(root, "checkout", "-q", "-b", branch, "main")
-        _edit(ken, OLD_TITLE, NEW_TITLE)
+    for branch, start, retitles, breaks_link in (
+        ("broken", "main", True, True),
+        ("clean", "main", True, False),
+        ("inherited", "main", False, True),
+        ("on-top", "inherited", True, False),
+    ):
+        _git(root, "checkout", "-q", "-b", branch, start)
+        if retitles:
+            _edit(ken, OLD_TITLE, NEW_TITLE)
         if breaks_link:
             _edit(ken, GOOD_LINK, BROKEN_LINK)
         _git(root, "commit", "-q", "-am", f"pull request {branch}")
@@ -108,15 +115,15 @@ def sample_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _review(
-    root: Path, branch: str, tmp_path: Path
+    root: Path, branch: str, tmp_path: Path, base: str = "main"
 ) -> tuple[subprocess.CompletedProcess[str], str]:
-    """``scripts/ci-review main`` on ``branch`` as GitHub Actions runs it; and its summary."""
+    """``scripts/ci-review BASE`` on ``branch`` as GitHub Actions runs it; and its summary."""
     _git(root, "checkout", "-q", branch)
     step_summary = tmp_path / "step-summary.md"
     step_summary.write_text("", "utf-8")
     result = _run(
         SCRIPTS / "ci-review",
-        "main",
+        base,
         cwd=root,
         CI="true",
         GITHUB_ACTIONS="true",
@@ -164,6 +171,22 @@ def test_review_of_a_clean_change_passes_and_still_summarises(
     assert f"| `CPO_KEN_101` | {OLD_TITLE} | {NEW_TITLE} |" in summary
     assert "**Gate passed**" in summary
     assert "Findings introduced" not in summary
+
+
+def test_review_annotates_only_what_the_change_brings_in(
+    sample_repository: Path, tmp_path: Path
+) -> None:
+    """The base's own broken link is in the reports, not in the annotations or the gate."""
+    result, summary = _review(sample_repository, "on-top", tmp_path, base="inherited")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert "errors 1 → 1" in summary
+    assert "**Gate passed**" in summary
+    assert f"| `CPO_KEN_101` | {OLD_TITLE} | {NEW_TITLE} |" in summary
+    every_finding = (sample_repository / "_build/review/annotations.txt").read_text("utf-8")
+    assert every_finding.startswith("::error file=data/dwcp/KEN.yaml,line=")
+    assert "title=RBM010::CPO_KEN_102" in every_finding
 
 
 def test_review_of_an_unknown_base_is_one_message(sample_repository: Path) -> None:
