@@ -76,16 +76,25 @@ def _shot(page: object, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))  # type: ignore[attr-defined]
 
 
+def _trace(page: object, need_id: str) -> object:
+    """The trace lists of a need, in its traceability panel, opened as a reviewer opens it."""
+    view = page.locator(f"div.rbmdocs-need#{need_id}")  # type: ignore[attr-defined]
+    panel = view.locator(":scope > details.rbmdocs-need-panel")
+    if panel.get_attribute("open") is None:
+        panel.locator(":scope > summary").click()
+    return panel.locator(":scope > nav.rbmdocs-trace")
+
+
 def _follow(page: object, need_id: str, way: str, target_id: str) -> None:
     """Open the trace of ``need_id`` (up or down) and click ``target_id`` in it."""
-    trace = page.locator(f"table.need#{need_id} + nav.rbmdocs-trace")  # type: ignore[attr-defined]
-    section = trace.locator(f"details.rbmdocs-trace-{way}")
+    trace = _trace(page, need_id)
+    section = trace.locator(f"details.rbmdocs-trace-{way}")  # type: ignore[attr-defined]
     if section.get_attribute("open") is None:
         section.locator("summary").click()
     link = section.locator("a.rbmdocs-trace-need", has_text=target_id).first
     link.click()
     page.wait_for_url(f"**#{target_id}")  # type: ignore[attr-defined]
-    target = page.locator(f"table.need#{target_id}")  # type: ignore[attr-defined]
+    target = page.locator(f"div.rbmdocs-need#{target_id}")  # type: ignore[attr-defined]
     playwright.expect(target).to_be_in_viewport()
 
 
@@ -117,9 +126,11 @@ def test_the_switcher_opens_the_same_page_in_chinese(page: object, site: str) ->
     page.wait_for_url("**/zh_CN/spf/employment.html")  # type: ignore[attr-defined]
     heading = page.locator("h1").first  # type: ignore[attr-defined]
     playwright.expect(heading).to_have_accessible_name("就业")
-    box = page.locator("table.need#IO_1")  # type: ignore[attr-defined]
-    playwright.expect(box).to_contain_text("即时成果")
-    trace = page.locator("table.need#IO_1 + nav.rbmdocs-trace")  # type: ignore[attr-defined]
+    view = page.locator("div.rbmdocs-need#IO_1")  # type: ignore[attr-defined]
+    playwright.expect(view.locator("details.rbmdocs-need-panel > summary")).to_have_text(
+        "可追溯性 · 即时成果 IO_1"
+    )
+    trace = _trace(page, "IO_1")
     playwright.expect(trace.locator("summary").first).to_have_text("向上追溯至战略目标")
     _shot(page, "04-chinese")
 
@@ -178,7 +189,7 @@ def test_a_reviewer_follows_a_reported_result_to_the_country_and_its_target(
 
     results.locator("a", has_text="RES_1_1").first.click()
     page.wait_for_url("**/implementation_report/employment.html#RES_1_1")  # type: ignore[attr-defined]
-    result_box = page.locator("table.need#RES_1_1")  # type: ignore[attr-defined]
+    result_box = page.locator("div.rbmdocs-need#RES_1_1")  # type: ignore[attr-defined]
     playwright.expect(result_box).to_be_in_viewport()
 
     # the first country the table counts is the DWCP of a CPO the result names
@@ -199,8 +210,8 @@ def test_the_trace_shows_on_a_page_opened_from_disk(page: object, bilingual_samp
     """Opened as a file (no web server), the trace script loads the graph as a script."""
     path = bilingual_sample / "_build/html/en/data/dwcp/KEN.html"
     page.goto(path.as_uri() + "#PRI_KEN_1")  # type: ignore[attr-defined]
-    trace = page.locator("table.need#PRI_KEN_1 + nav.rbmdocs-trace")  # type: ignore[attr-defined]
-    playwright.expect(trace.locator("a.rbmdocs-trace-need", has_text="SO_1").first).to_be_attached()
+    trace = _trace(page, "PRI_KEN_1")
+    playwright.expect(trace.locator("a.rbmdocs-trace-need", has_text="SO_1").first).to_be_attached()  # type: ignore[attr-defined]
     _shot(page, "10-trace-from-disk")
 
 
@@ -218,8 +229,9 @@ def test_a_page_not_written_again_shows_the_new_trace(
 ) -> None:
     """After an edit elsewhere, a page the build did not rewrite still traces the new graph.
 
-    The framework page lists CPO_GHA_101 in the trace of IO_1 with its title; retitling
-    the CPO in its DWCP file rewrites the DWCP page, not the framework page.
+    The framework page lists PRI_GHA_1 in the trace of IO_1 (down through CPO_GHA_101)
+    with its title; retitling the priority in its DWCP file rewrites the DWCP page, not the
+    framework page, whose own text names the CPO but not the priority.
     """
     root = copy_root("minimal")
     build = [sys.executable, "-m", "rbmdocs", "build", "--source", str(root), "--format", "html"]
@@ -232,19 +244,19 @@ def test_a_page_not_written_again_shows_the_new_trace(
     context = browser.new_context()  # type: ignore[attr-defined]
     try:
         page = context.new_page()
-        trace = page.locator("table.need#IO_1 + nav.rbmdocs-trace")
+        trace = page.locator("div.rbmdocs-need#IO_1 nav.rbmdocs-trace")
         page.goto(url)
-        playwright.expect(trace).to_contain_text("A youth employment policy is adopted")
+        playwright.expect(trace).to_contain_text("Jobs for young people")
         framework_before = (site / "framework.html").read_bytes()
 
         cpo_file = root / "data/dwcp/GHA.yaml"
-        edited = cpo_file.read_text("utf-8").replace("A youth employment", "A youth jobs")
+        edited = cpo_file.read_text("utf-8").replace("Jobs for young", "Work for young")
         cpo_file.write_text(edited, "utf-8")
         subprocess.run(build, check=True, capture_output=True)
         assert (site / "framework.html").read_bytes() == framework_before  # not rewritten
 
         page.goto(url)
-        playwright.expect(trace).to_contain_text("A youth jobs policy is adopted")
+        playwright.expect(trace).to_contain_text("Work for young people")
         _shot(page, "11-trace-after-an-edit")
     finally:
         context.close()

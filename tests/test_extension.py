@@ -29,7 +29,7 @@ def test_minimal_project_builds_without_any_warning(copy_root: Callable[[str], P
     assert warnings == ""
     dwcp_page = BeautifulSoup((app.outdir / "data/dwcp/GHA.html").read_text("utf-8"), "html.parser")
     assert dwcp_page.find("h1").get_text(strip=True).startswith("Ghana")
-    need_ids = {node["id"] for node in dwcp_page.select("table.need, div.need") if node.get("id")}
+    need_ids = {node["id"] for node in dwcp_page.select("div.rbmdocs-need") if node.get("id")}
     assert {"DWCP_GHA", "PRI_GHA_1", "CPO_GHA_101"} <= need_ids | {
         a["id"] for a in dwcp_page.select("[id]")
     }

@@ -24,9 +24,9 @@ def _page(root: Path, language: str, name: str) -> BeautifulSoup:
 
 
 def _need_box(page: BeautifulSoup, need_id: str) -> str:
-    table = page.select_one(f"table.need#{need_id}")
-    assert table is not None, f"no need box for {need_id}"
-    return str(table.get_text(" ", strip=True))
+    view = page.select_one(f"div.rbmdocs-need#{need_id}")
+    assert view is not None, f"no view of {need_id}"
+    return str(view.get_text(" ", strip=True))
 
 
 def _set_translation(po: Path, msgid: str, msgstr: str) -> None:
@@ -52,12 +52,12 @@ def test_french_comes_from_its_catalogues_alone(copy_root: Callable[[str], Path]
     assert "au moins un critère sur deux" in indicator
     # the type name and link label, from rbmdocs.po; an untranslated label stays English
     outcome = _need_box(page, "IO_1")
-    assert outcome.startswith("Résultat immédiat")
-    assert "contribue à" in outcome
-    assert "measured by" in outcome
+    assert "Résultat immédiat IO_1" in outcome  # in the traceability panel, with the ID
+    assert "contribue à" in outcome.lower()
+    assert "measured by" in outcome.lower()
     # IDs and links never change with the language
     assert page.select_one('a[href="#IO_1"]') is not None
-    assert "IMO_1" in outcome
+    assert page.select_one('div#IO_1 a[href$="#IMO_1"]') is not None
     # the body, through Sphinx's own translation
     assert "Des emplois plus nombreux et de meilleure qualité." in page.get_text()
     # the site title comes from conf.py, translated in the root page's catalogue
@@ -68,7 +68,7 @@ def test_generated_tables_show_translated_titles(copy_root: Callable[[str], Path
     root = copy_root("i18n")
     assert main(["build", "--source", str(root), "--lang", "fr", "--format", "html"]) == 0
 
-    table = _page(root, "fr", "budget.html").select_one("table.rbmdocs-table")
+    table = _page(root, "fr", "budget.html").select_one("table.rbmdocs-resources")
     text = table.get_text(" ", strip=True)
     assert "Les États Membres adoptent des politiques de l'emploi" in text
     assert "Budget ordinaire (dollars É.-U.)" in text
@@ -131,7 +131,7 @@ def test_a_changed_translation_reaches_the_page_on_an_incremental_build(
 
     outcome = _need_box(_page(root, "fr", "framework.html"), "IO_1")
     assert "Les États Membres se dotent de politiques de l'emploi" in outcome
-    budget = _page(root, "fr", "budget.html").select_one("table.rbmdocs-table")
+    budget = _page(root, "fr", "budget.html").select_one("table.rbmdocs-resources")
     assert "se dotent" in budget.get_text()
 
 

@@ -53,10 +53,12 @@ def _build(root: Path, builder: str = "html") -> tuple[Path, set[str]]:
 
 
 def _box(outdir: Path, page: str, need_id: str) -> str:
+    """The text of a need's view and the IDs its links point to (its panel names needs)."""
     soup = BeautifulSoup((outdir / page).read_text("utf-8"), "html.parser")
-    table = soup.find("table", id=need_id)
-    assert table is not None, f"{need_id} not on {page}"
-    return table.get_text(" ", strip=True)
+    view = soup.find("div", id=need_id)
+    assert view is not None, f"{need_id} not on {page}"
+    targets = [link["href"].rpartition("#")[2] for link in view.find_all("a", href=True)]
+    return " ".join([view.get_text(" ", strip=True), *targets])
 
 
 def test_edit_rewrites_exactly_the_pages_that_show_it(copy_root: Callable[[str], Path]) -> None:

@@ -6,9 +6,19 @@ what keeps the engine testable in milliseconds and its cost measurable on its ow
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+_DIGIT_RUNS = re.compile(r"(\d+)")
+
+
+def natural_key(need_id: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort IO_2 before IO_10, as a reader counts (digits as numbers, the rest as text)."""
+    return tuple(
+        (1, int(part)) if part.isdigit() else (0, part) for part in _DIGIT_RUNS.split(need_id)
+    )
 
 
 @dataclass(slots=True)

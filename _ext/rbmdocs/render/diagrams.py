@@ -37,6 +37,7 @@ from rbmdocs.render.diagram_prerender import (
 from rbmdocs.render.labels import label
 from rbmdocs.schema import NEED_TYPES_BY_NAME
 from rbmdocs.sphinx.checking import check_result, docname_of_file, records_as_read
+from rbmdocs.sphinx.need_views import need_panel, need_view
 
 OUTCOME_TYPE = "immediate-outcome"
 _SIGNATURES = "rbmdocs_diagram_signatures"
@@ -181,30 +182,30 @@ def dot_source(
 
 
 def add_outcome_diagrams(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """After each immediate outcome's box, its diagram (HTML only)."""
+    """In each immediate outcome's traceability panel, its diagram (HTML only)."""
     if app.builder.format != "html":
         return
     result = check_result(app.env)
     if result is None:
         return
     graph = result.graph
-    # the need boxes sphinx-needs laid out: tables of class "need", with the need's ID
-    boxes = [
-        table
-        for table in doctree.findall(nodes.table)
-        if "need" in table.get("classes", ()) and table.get("ids")
+    views = [
+        view
+        for view in doctree.findall(need_view)
+        if view.get("need_type") == OUTCOME_TYPE and view.get("ids")
     ]
     wait_for_page_diagrams(app, docname)
-    for need_node in boxes:
-        record = graph.need(need_node["ids"][0])
-        if record is None or record.type != OUTCOME_TYPE:
+    for view in views:
+        record = graph.need(view["ids"][0])
+        if record is None:
             continue
         diagram = graphviz()
         diagram["code"] = diagram_code(app, docname, graph, record.id)
         diagram["options"] = diagram_options(docname)
         diagram["alt"] = label("diagram.alt", app.config.language or "en", need=record.id)
         diagram["classes"] = ["rbmdocs-diagram"]
-        need_node.parent.insert(need_node.parent.index(need_node) + 1, diagram)
+        panel = next(iter(view.findall(need_panel)), None)
+        (panel if panel is not None else view).append(diagram)
 
 
 def diagram_code(app: Sphinx, docname: str, graph: NeedGraph, outcome_id: str) -> str:
@@ -301,7 +302,7 @@ def setup_diagrams(app: Sphinx) -> None:
     """Sphinx's graphviz extension, the diagrams, and their page updates."""
     app.setup_extension("sphinx.ext.graphviz")
     app.connect("config-inited", _svg_output)
-    # after sphinx-needs has laid out the need boxes (doctree-resolved, priority 500)
+    # after our views are drawn (a post-transform, before any doctree-resolved listener)
     app.connect("doctree-resolved", add_outcome_diagrams, priority=650)
     app.connect("env-get-updated", outcomes_with_changed_neighbourhood)
     app.connect("env-before-read-docs", _note_pages_read, priority=900)

@@ -35,6 +35,7 @@ from rbmdocs.render.coverage_report import (
     priority_matrix,
 )
 from rbmdocs.render.cycle_tables import CYCLE_TABLE_BUILDERS
+from rbmdocs.render.need_view_model import ViewMaker
 from rbmdocs.render.table_kit import (
     TableContext,
     amount,
@@ -48,6 +49,7 @@ from rbmdocs.render.table_kit import (
 from rbmdocs.schema import DWCP_STATUSES, REGIONS
 from rbmdocs.sphinx.checking import check_result, docname_of_file
 from rbmdocs.sphinx.env_data import all_notes, notes_for
+from rbmdocs.sphinx.need_views import need_panel, need_texts
 
 
 class generated_content(nodes.General, nodes.Element):
@@ -241,7 +243,14 @@ def build_resource_table(context: TableContext) -> list[nodes.Node]:
         context.text("table.all_resources"),
     ]
     return [
-        table(headers, rows, classes=["rbmdocs-resources"], numeric_from=1, widths=[6, 3, 3, 3, 3])
+        table(
+            headers,
+            rows,
+            classes=["rbmdocs-resources"],
+            numeric_from=1,
+            widths=[6, 3, 3, 3, 3],
+            caption=context.text("caption.resources", biennium=biennium),
+        )
     ]
 
 
@@ -320,8 +329,14 @@ def build_dwcp_index(context: TableContext) -> list[nodes.Node]:
 
 
 def build_priorities_by_outcome(context: TableContext) -> list[nodes.Node]:
-    """For each immediate outcome, the DWCP priorities whose CPOs contribute to it."""
+    """For each immediate outcome, the DWCP priorities behind it, read as countries by region.
+
+    A reader of the Programme and Budget looks for countries, not codes: the priorities'
+    IDs (five pages of them in the PDF) stay behind an expander in HTML, out of the PDF.
+    """
     graph = context.graph
+    maker = ViewMaker(graph, need_texts(context.env), context.language)
+    html = context.builder.format == "html"
     rows: list[list[nodes.Node | str]] = []
     for outcome in by_id(graph.needs_of_type("immediate-outcome")):
         priorities: dict[str, NeedRecord] = {}
@@ -330,38 +345,50 @@ def build_priorities_by_outcome(context: TableContext) -> list[nodes.Node]:
                 priority = graph.need(priority_id)
                 if priority is not None and priority.type == "dwcp-priority":
                     priorities[priority.id] = priority
-        by_region: Counter[str] = Counter()
-        for priority in priorities.values():
-            dwcp_ids = graph.targets(priority.id, "part_of")
-            dwcp = graph.need(dwcp_ids[0]) if dwcp_ids else None
-            by_region[dwcp.fields.get("region", "") if dwcp else ""] += 1
-        listing = nodes.inline()
-        for position, priority in enumerate(by_id(priorities.values())):
-            if position:
-                listing += nodes.Text(", ")
-            listing += context.link(priority, priority.id)
+        listing = nodes.container(classes=["rbmdocs-country-cell"])
+        groups = maker.countries(need.id for need in by_id(priorities.values()))
+        for group in groups:
+            line = context.text(
+                "view.country_group",
+                region=group.region,
+                count=str(len(group.countries)),
+                countries=maker.joined(group.countries),
+            )
+            listing += nodes.paragraph(line, line)
         if not priorities:
-            listing += nodes.emphasis("", context.text("table.no_priorities"))
+            none = context.text("table.no_priorities")
+            listing += nodes.paragraph("", "", nodes.emphasis(none, none))
+        elif html:
+            codes = need_panel(
+                summary=f"{context.text('view.codes')} ({len(priorities)})",
+                open=False,
+                classes=["rbmdocs-need-codes"],
+            )
+            line_of_codes = nodes.paragraph()
+            for position, priority in enumerate(by_id(priorities.values())):
+                if position:
+                    line_of_codes += nodes.Text(context.text("list.separator"))
+                line_of_codes += context.link(priority, priority.id)
+            codes += line_of_codes
+            listing += codes
         rows.append(
             [
-                context.link(outcome, outcome.id),
-                *(str(by_region[region]) for region in REGIONS),
+                context.link(outcome, maker.name(outcome)),
                 str(len(priorities)),
                 listing,
             ]
         )
     headers = [
         context.text("table.immediate_outcome"),
-        *(context.text(f"region.{region}") for region in REGIONS),
-        context.text("table.total"),
-        context.text("table.priorities"),
+        context.text("table.count"),
+        context.text("table.countries_by_region"),
     ]
     return [
         table(
             headers,
             rows,
             classes=["rbmdocs-priorities-by-outcome"],
-            widths=[8, 5, 5, 5, 5, 5, 4, 16],
+            widths=[26, 10, 64],
         )
     ]
 

@@ -12,10 +12,8 @@ from rbmdocs.config import register_config_values, validate_config
 from rbmdocs.render.diagrams import setup_diagrams
 from rbmdocs.render.languages import SEARCH_SCRIPT, setup_languages
 from rbmdocs.render.latex import setup_latex
-from rbmdocs.render.paragraphs import setup_paragraphs
-from rbmdocs.render.need_box import pages_with_changed_boxes
-from rbmdocs.render.need_box_html import setup_prerendered_html
 from rbmdocs.render.page_context import setup_page_context
+from rbmdocs.render.paragraphs import setup_paragraphs
 from rbmdocs.render.reference import setup_reference
 from rbmdocs.render.site import SITE_ASSETS, setup_site
 from rbmdocs.render.tables import setup_tables
@@ -32,7 +30,8 @@ from rbmdocs.sphinx.dwcp_source import FILETYPE, DwcpPageDirective, DwcpParser
 from rbmdocs.sphinx.env_data import merge_notes, purge_notes
 from rbmdocs.sphinx.i18n import setup_i18n
 from rbmdocs.sphinx.memory import setup_memory
-from rbmdocs.sphinx.needs_config import configure_sphinx_needs, draw_our_need_boxes
+from rbmdocs.sphinx.need_views import setup_need_views
+from rbmdocs.sphinx.needs_config import configure_sphinx_needs
 from rbmdocs.sphinx.needs_purge import replace_needs_purge
 from rbmdocs.sphinx.needs_store import setup_needs_store
 from rbmdocs.sphinx.parallel import setup_parallel
@@ -75,9 +74,7 @@ def setup_bridge(app: Sphinx) -> None:
     # before sphinx-needs resolves its types (12) and registers their directives (500)
     app.connect("config-inited", configure_sphinx_needs, priority=5)
     app.connect("config-inited", register_traced_directives, priority=800)
-    # sphinx-needs draws need boxes on doctree-resolved (500); ours are drawn first
-    app.connect("doctree-resolved", draw_our_need_boxes, priority=450)
-    app.connect("env-get-updated", pages_with_changed_boxes)
+    setup_need_views(app)
     app.add_css_file("rbmdocs.css")
     app.connect("write-started", _copy_static)
 
@@ -103,6 +100,5 @@ def setup_bridge(app: Sphinx) -> None:
     setup_diagrams(app)
     setup_memory(app)
     setup_needs_store(app)
-    setup_prerendered_html(app)
     setup_page_context(app)
     setup_parallel(app)

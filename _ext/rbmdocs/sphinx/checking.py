@@ -232,17 +232,29 @@ _read_this_build: weakref.WeakKeyDictionary[
 ] = weakref.WeakKeyDictionary()
 
 
-def records_as_read(app: Sphinx) -> tuple[list[NeedRecord], _Locations]:
-    """Records of every need as read, kept for this build's check when they will serve it.
+#: The records made from the needs as read in this build, whether or not they serve the check.
+_made_this_build: weakref.WeakKeyDictionary[
+    BuildEnvironment, tuple[list[NeedRecord], _Locations]
+] = weakref.WeakKeyDictionary()
 
-    They serve when the needs are post-processed already, or when post-processing would
-    leave every field and link the records hold as it is: no feature of the project
-    needs it, no ``needextend``, no dynamic function (see ``needs_as_written_suffice``).
-    Judged now, before post-processing: it resolves the dynamic functions it would find.
+
+def records_as_read(app: Sphinx) -> tuple[list[NeedRecord], _Locations]:
+    """Records of every need as read, made once a build, kept for the check when they serve.
+
+    Every reader of the needs as read (the outcome diagrams' and the need views'
+    signatures, at ``env-get-updated``) shares the one set made here. They serve the check
+    when the needs are post-processed already, or when post-processing would leave every
+    field and link the records hold as it is: no feature of the project needs it, no
+    ``needextend``, no dynamic function (see ``needs_as_written_suffice``). Judged now,
+    before post-processing: it resolves the dynamic functions it would find.
     """
+    made = _made_this_build.get(app.env)
+    if made is not None:
+        return made
     data = SphinxNeedsData(app.env)
     needs = data.get_needs_mutable()
     made = collect_records(app.env, needs)
+    _made_this_build[app.env] = made
     if data.needs_is_post_processed or (
         _post_processing_is_optional(app)
         and not data.get_or_create_extends()
@@ -255,6 +267,7 @@ def records_as_read(app: Sphinx) -> tuple[list[NeedRecord], _Locations]:
 def forget_records_as_read(_app: Sphinx, env: BuildEnvironment, _docnames: list[str]) -> None:
     """``env-before-read-docs``: records of an earlier build never serve this one."""
     _read_this_build.pop(env, None)
+    _made_this_build.pop(env, None)
 
 
 def run_traceability_check(app: Sphinx, _builder: Builder) -> None:

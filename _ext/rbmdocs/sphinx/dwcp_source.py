@@ -33,7 +33,6 @@ from sphinx_needs.utils import add_doc
 from rbmdocs.load import BadInputError, DwcpFile, YamlNeed, parse_dwcp_text, pick_language
 from rbmdocs.render.labels import label
 from rbmdocs.sphinx.env_data import DroppedNeed, notes_for
-from rbmdocs.sphinx.needs_config import DWCP_LAYOUT
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +218,6 @@ class DwcpPageDirective(SphinxDirective):
                 title,
                 id=need.id,
                 status=str(status) if status is not None else None,
-                layout=DWCP_LAYOUT if need.need_type == "dwcp" else None,
                 **options,
             )
         except InvalidNeedException as error:

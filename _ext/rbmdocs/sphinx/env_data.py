@@ -36,6 +36,10 @@ class ReadNotes:
     """Kinds of generated content on the page (tables, DWCP index) to refresh on any change."""
     bad_input: str = ""
     """The message when the document's data could not be read at all."""
+    statements: dict[str, str] = field(default_factory=dict)
+    """Need ID → the first paragraph of its text, as read (in the build language)."""
+    sections: dict[str, str] = field(default_factory=dict)
+    """Need ID → the title of the section the need stands in."""
 
 
 def all_notes(env: BuildEnvironment) -> dict[str, ReadNotes]:

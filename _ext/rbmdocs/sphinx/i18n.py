@@ -33,8 +33,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.i18n import docname_to_domain
 
-from rbmdocs.render.labels import LABEL_DOMAIN, label, use_catalogue_labels
-from rbmdocs.render.need_box import ALL_BOXES_DRAWN
+from rbmdocs.render.labels import LABEL_DOMAIN, use_catalogue_labels
 from rbmdocs.schema import NEED_TYPES_BY_NAME, ValueFormat
 
 #: Builders that read ``need_messages`` nodes; every other builder removes them.
@@ -141,64 +140,6 @@ class DropNeedMessages(SphinxPostTransform):
             node.parent.remove(node)
 
 
-def _fields_of_format(value_format: ValueFormat) -> dict[str, str]:
-    """CSS class of an option's box in a need layout → the option's name, for one format."""
-    return {
-        f"needs_{field_spec.name}": field_spec.name
-        for spec in NEED_TYPES_BY_NAME.values()
-        for field_spec in spec.fields
-        if field_spec.value_format is value_format
-    }
-
-
-def label_choice_values(app: Sphinx, doctree: nodes.document, _docname: str) -> None:
-    """Show ``scope: country`` as 国别 under 范围 in a Chinese build, amounts with separators.
-
-    The stored value stays the code the checks know (``country``, ``69200000``); only
-    what the reader sees changes. Runs after sphinx-needs has laid out the need boxes.
-    """
-    if doctree.get(ALL_BOXES_DRAWN):
-        return  # every box on the page was drawn with its labels already
-    language = app.config.language or "en"
-    fields = _fields_of_format(ValueFormat.CHOICE)
-    amounts = _fields_of_format(ValueFormat.AMOUNT)
-    for box in doctree.findall(nodes.inline):
-        classes: list[str] = box.get("classes", [])
-        name = next((fields[c] for c in classes if c in fields), None)
-        is_amount = any(c in amounts for c in classes)
-        if name is None and not is_amount:
-            continue
-        for data in box.findall(nodes.inline):
-            if "needs_data" not in data.get("classes", ()):
-                continue
-            value = data.astext().strip()
-            if is_amount:  # as the tables and rbmdocs' own boxes show it: 69,200,000
-                if value.isdigit():
-                    data.children = [nodes.Text(f"{int(value):,}")]
-                continue
-            shown = label(f"{name}.{value}", language)
-            if shown != f"{name}.{value}":
-                data.children = [nodes.Text(shown)]
-
-
-def drop_empty_meta_lines(_app: Sphinx, doctree: nodes.document, _docname: str) -> None:
-    """Remove the blank lines a need box gets for each option the need does not have.
-
-    The layout lists every option of every type; sphinx-needs renders an absent one as an
-    empty line, which is invisible in HTML but pushes a PDF need box over a whole page.
-    """
-    if doctree.get(ALL_BOXES_DRAWN):
-        return  # the boxes drawn by rbmdocs have no empty lines
-    for block in list(doctree.findall(nodes.line_block)):
-        if "needs_meta" not in block.get("classes", ()):
-            continue
-        for line in list(block.children):
-            if isinstance(line, nodes.line) and not line.astext().strip():
-                block.remove(line)
-        if not block.children:  # an empty line block breaks the LaTeX writer
-            block.parent.remove(block)
-
-
 def load_catalogue_labels(app: Sphinx, config: Config) -> None:
     """Read the project's ``rbmdocs`` catalogue of labels for the build language, if any.
 
@@ -262,5 +203,3 @@ def setup_i18n(app: Sphinx) -> None:
     app.add_node(need_messages)
     app.add_post_transform(DropNeedMessages)
     # sphinx-needs lays out need boxes on doctree-resolved at the default priority (500)
-    app.connect("doctree-resolved", label_choice_values, priority=600)
-    app.connect("doctree-resolved", drop_empty_meta_lines, priority=600)

@@ -114,9 +114,9 @@
     return list;
   }
 
-  function section(graph, tree, title, open) {
+  function section(graph, tree, title, way, open) {
     var block = document.createElement("details");
-    block.className = "rbmdocs-trace-" + (open ? "up" : "down");
+    block.className = "rbmdocs-trace-" + way;
     if (open) { block.open = true; }
     var summary = document.createElement("summary");
     summary.textContent = title;
@@ -139,17 +139,32 @@
   function draw(graph) {
     if (!graph) { return; }
     var incoming = incomingIndex(graph);
-    document.querySelectorAll("table.need[id]").forEach(function (box) {
-      var id = box.id;
-      if (!graph.needs[id] || box.nextElementSibling && box.nextElementSibling.matches(".rbmdocs-trace")) {
-        return;
-      }
+    // the trace goes into the need's traceability panel (or after a box of another kind)
+    document.querySelectorAll(".rbmdocs-need[id], table.need[id]").forEach(function (view) {
+      var id = view.id;
+      var panel = view.querySelector(":scope > details.rbmdocs-need-panel");
+      var drawn = panel ? panel.querySelector(":scope > nav.rbmdocs-trace")
+        : view.nextElementSibling && view.nextElementSibling.matches(".rbmdocs-trace");
+      if (!graph.needs[id] || drawn) { return; }
       var trace = document.createElement("nav");
       trace.className = "rbmdocs-trace";
       trace.setAttribute("aria-label", graph.text.trace + " " + id);
-      trace.appendChild(section(graph, walk(graph, incoming, id, "up"), graph.text.up, true));
-      trace.appendChild(section(graph, walk(graph, incoming, id, "down"), graph.text.down, false));
-      box.parentNode.insertBefore(trace, box.nextSibling);
+      var up = walk(graph, incoming, id, "up");
+      var down = walk(graph, incoming, id, "down");
+      // a way with nothing along it is left out: an objective has nothing above it
+      if (up.children.length) {
+        trace.appendChild(section(graph, up, graph.text.up, "up", true));
+      }
+      if (down.children.length) {
+        trace.appendChild(section(graph, down, graph.text.down, "down", !up.children.length));
+      }
+      if (!trace.children.length) { return; }
+      if (panel) {
+        var diagram = panel.querySelector(":scope > .rbmdocs-diagram, :scope > .graphviz");
+        panel.insertBefore(trace, diagram || null);
+      } else {
+        view.parentNode.insertBefore(trace, view.nextSibling);
+      }
     });
   }
 

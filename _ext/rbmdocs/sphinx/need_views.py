@@ -1,0 +1,488 @@
+"""Our presentation of every need, in place of sphinx-needs' box, through public Sphinx API.
+
+sphinx-needs draws a need as a box of ``option: ID`` lines; a Governing Body document
+presents an outcome as its statement, its indicators, its strategy and its resources, and
+names what it links to. ``render/need_view_model.py`` decides what each need shows; this
+module makes docutils nodes of it:
+
+* a post-transform (``SphinxPostTransform``, the way Sphinx resolves a page before
+  writing) replaces each need node of our types with our view, the need's own text moved
+  in unchanged. sphinx-needs keeps every need in its data, resolves ``{need}``
+  references and writes ``needs.json`` as before; it is left nothing of ours to draw, and
+  still draws the needs of any type a project adds itself;
+* two nodes of our own with a visitor per writer: the view (an anchor in every format)
+  and, in HTML, the traceability panel (``<details>``: every link by name, the IDs, the
+  trace lists and the diagram);
+* the read phase notes what a view shows beyond the need's record (an indicator's
+  wording, the heading a need stands under), per document, where Sphinx purges and
+  merges it;
+* ``env-get-updated`` returns the pages whose views now show something else, because a
+  view shows other needs (an outcome names the countries behind it): without it, a page
+  not read again would keep the old names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.builders import Builder
+from sphinx.environment import BuildEnvironment
+from sphinx.errors import NoUri
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.nodes import make_refnode
+from sphinx.writers.html5 import HTML5Translator
+from sphinx.writers.latex import LaTeXTranslator
+from sphinx_needs.api import get_needs_view
+from sphinx_needs.nodes import Need
+
+from rbmdocs.graph import NeedGraph
+from rbmdocs.render.labels import label
+from rbmdocs.render.need_view_model import (
+    CountryGroup,
+    Fact,
+    LinkGroup,
+    NeedRef,
+    NeedTexts,
+    NeedView,
+    ViewMaker,
+)
+from rbmdocs.render.table_kit import table
+from rbmdocs.schema import NEED_TYPES_BY_NAME
+from rbmdocs.sphinx.checking import check_result, docname_of_file, records_as_read
+from rbmdocs.sphinx.env_data import all_notes, notes_for
+
+
+class need_view(nodes.General, nodes.Element):
+    """One need as we present it; its ``ids`` are the need's ID, the anchor of every link."""
+
+
+class need_panel(nodes.General, nodes.Element):
+    """The traceability panel of a need (HTML): its links by name, its ID, its trace."""
+
+
+# -- the read phase: what a view shows beyond the record --------------------------------
+
+
+def note_need_texts(app: Sphinx, doctree: nodes.document) -> None:
+    """``doctree-read``: each need's first paragraph and the heading it stands under.
+
+    Read from the doctree as read, so in the build language: a Chinese build notes the
+    translated wording. An indicator's wording fills its row in the outcome's table on
+    another page; the heading names an outcome wherever it is linked.
+    """
+    notes = notes_for(app.env, app.env.docname)
+    for need_node in doctree.findall(Need):
+        if not need_node.get("ids"):
+            continue
+        need_id = need_node["ids"][0]
+        first = next(
+            (child for child in need_node.children if isinstance(child, nodes.paragraph)), None
+        )
+        if first is not None:
+            notes.statements[need_id] = first.astext().strip()
+        section = _enclosing_section(need_node)
+        if section is not None and section.children and isinstance(section[0], nodes.title):
+            notes.sections[need_id] = section[0].astext().strip()
+
+
+def _enclosing_section(node: nodes.Node) -> nodes.section | None:
+    parent = node.parent
+    while parent is not None and not isinstance(parent, nodes.section):
+        parent = parent.parent
+    return parent
+
+
+def need_texts(env: BuildEnvironment) -> NeedTexts:
+    """The texts every document noted, as one lookup for the view maker."""
+    statements: dict[str, str] = {}
+    sections: dict[str, str] = {}
+    for notes in all_notes(env).values():
+        statements.update(notes.statements)
+        sections.update(notes.sections)
+    return NeedTexts(statements, sections)
+
+
+def view_maker(app: Sphinx, graph: NeedGraph) -> ViewMaker:
+    """The view maker of this build: its graph, texts, language and bienniums."""
+    return ViewMaker(
+        graph, need_texts(app.env), app.config.language or "en", app.config.rbmdocs_bienniums
+    )
+
+
+# -- the write phase: views in place of sphinx-needs' boxes ------------------------------
+
+#: One view maker per environment and build (the graph is the check's, made once).
+_makers: weakref.WeakKeyDictionary[BuildEnvironment, tuple[int, ViewMaker]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+class NeedViewTransform(SphinxPostTransform):
+    """Replace each need node of our types with our view of the need."""
+
+    default_priority = 200
+
+    def run(self, **kwargs: Any) -> None:
+        """Draw the views of this page (or of this PDF's merged tree)."""
+        need_nodes = [node for node in self.document.findall(Need) if node.get("ids")]
+        if not need_nodes:
+            return
+        result = check_result(self.env)
+        if result is None:
+            return
+        found = _makers.get(self.env)
+        if found is None or found[0] != id(result):
+            found = (id(result), view_maker(self.app, result.graph))
+            _makers[self.env] = found
+        maker = found[1]
+        needs = get_needs_view(self.app)
+        writer = ViewWriter(self.app, self.env.docname, maker)
+        for need_node in need_nodes:
+            need_id = need_node["ids"][0]
+            need = needs.get(need_id)
+            if need is None or need["type"] not in NEED_TYPES_BY_NAME:
+                continue  # a project's own type: sphinx-needs draws it
+            written_on = need_node.get("docname")
+            if (written_on and written_on != need["docname"]) or need["hide"]:
+                # a second need of this ID (reported as RBM004), or one the author hid
+                need_node.parent.remove(need_node)
+                continue
+            view = maker.view(need_id)
+            if view is None:
+                continue
+            need_node.replace_self(writer.view(view, list(need_node.children)))
+
+
+class ViewWriter:
+    """Turns view models into nodes for one page, in the format of its builder."""
+
+    def __init__(self, app: Sphinx, docname: str, maker: ViewMaker) -> None:
+        self.app = app
+        self.builder: Builder = app.builder
+        self.env = app.env
+        self.docname = docname
+        self.maker = maker
+        self.html = app.builder.format == "html"
+        self.language = app.config.language or "en"
+
+    def text(self, key: str, **values: str) -> str:
+        return label(key, self.language, **values)
+
+    # -- links --
+
+    def link(self, ref: NeedRef, text: str | None = None) -> nodes.Node:
+        """A link to the need by name; in a PDF, text alone when it is in another PDF."""
+        shown = ref.name if text is None else text
+        target_doc = docname_of_file(self.env, ref.file)
+        if target_doc is None:
+            return nodes.Text(shown)
+        try:
+            return make_refnode(
+                self.builder, self.docname, target_doc, ref.id, nodes.inline(shown, shown), ref.name
+            )
+        except NoUri:
+            return nodes.Text(shown)
+
+    def links(self, refs: Sequence[NeedRef], *, by_id: bool = False) -> list[nodes.Node]:
+        """Links separated as a list of the language separates them."""
+        separator = self.text("list.separator")
+        out: list[nodes.Node] = []
+        for index, ref in enumerate(refs):
+            if index:
+                out.append(nodes.Text(separator))
+            if by_id:
+                out.append(self.link(ref, ref.id))
+            else:
+                out.append(self.link(ref))
+        return out
+
+    def id_node(self, need_id: str) -> nodes.inline:
+        """An ID where one must appear, in the face whose underscores do not widen."""
+        return nodes.inline(need_id, need_id, classes=["rbmdocs-id"])
+
+    # -- the view --
+
+    def view(self, view: NeedView, content: list[nodes.Node]) -> need_view:
+        """The whole view: heading, indicators, text, facts, resources, countries, panel."""
+        classes = ["rbmdocs-need", f"rbmdocs-need-{view.type}"]
+        if view.compact:
+            classes.append("rbmdocs-need-compact")
+        node = need_view(ids=[view.id], classes=classes, need_type=view.type)
+        if view.show_heading or not self.html:
+            node += self.heading(view)
+        if view.indicators:
+            node += self.indicator_table(view)
+        if content:
+            text = nodes.container(classes=["rbmdocs-need-text"])
+            strategy_title = view.extra.get("strategy_title")
+            if strategy_title:
+                text += nodes.rubric(strategy_title, strategy_title)
+            if view.lead_facts and content and isinstance(content[0], nodes.paragraph):
+                text += content[0]
+                text += self.facts(view.lead_facts)
+                text.extend(content[1:])
+            else:
+                text.extend(content)
+            node += text
+        if view.facts:
+            node += self.facts(view.facts)
+        if view.resources:
+            node += self.resources(view)
+        if view.countries:
+            node += self.countries(view.countries_label, view.countries)
+        if self.html:
+            node += self.panel(view)
+        return node
+
+    def heading(self, view: NeedView) -> nodes.paragraph:
+        """The first line: the statement or title, with the need's reference beside it.
+
+        In a PDF the ID is the reference, in small type; in HTML it heads the panel.
+        """
+        paragraph = nodes.paragraph(classes=["rbmdocs-need-heading"])
+        if not view.show_heading:  # a PDF still gives the reference, under the section's
+            paragraph += nodes.inline("", "", self.id_node(view.id), classes=["rbmdocs-need-ref"])
+            return paragraph
+        if view.statement_ref is not None and view.type != "target":
+            paragraph += nodes.strong("", "", self.link(view.statement_ref, view.heading))
+        else:
+            paragraph += nodes.strong(view.heading, view.heading)
+        if not self.html:
+            paragraph += nodes.Text(" ")
+            paragraph += nodes.inline("", "", self.id_node(view.id), classes=["rbmdocs-need-ref"])
+        return paragraph
+
+    def indicator_table(self, view: NeedView) -> nodes.Node:
+        """Indicator, measurement, baseline and the target of each biennium."""
+        headers = [
+            self.text("view.indicator"),
+            self.text("option.measurement"),
+            self.text("option.baseline"),
+            *(self.text("view.target_column", biennium=biennium) for biennium in view.bienniums),
+        ]
+        rows: list[list[nodes.Node | str]] = []
+        for row in view.indicators:
+            cell = nodes.container(classes=["rbmdocs-indicator-cell"])
+            name = nodes.paragraph()
+            name += nodes.strong("", "", self.link(row.indicator))
+            cell += name
+            if row.statement:
+                cell += nodes.paragraph(row.statement, row.statement)
+            targets: list[nodes.Node | str] = []
+            for _biennium, value, target in row.targets:
+                if target is None or not value:
+                    targets.append("")
+                elif self.html:
+                    targets.append(self.link(target, value))
+                else:  # in print a cross-reference would set the value in italics
+                    targets.append(value)
+            rows.append([cell, row.measurement, row.baseline, *targets])
+        made = table(headers, rows, classes=["rbmdocs-indicators"], widths=[34, 26, 18, 22])
+        return made
+
+    def facts(self, facts: Iterable[Fact]) -> nodes.Element:
+        """Labelled values; a value that is a link names its target.
+
+        On the web a grid of labels and values (a field list); in print a line each,
+        the label in bold, as a printed document sets such details.
+        """
+        if not self.html:
+            lines = nodes.container(classes=["rbmdocs-need-facts"])
+            for fact in facts:
+                line = nodes.paragraph()
+                shown = f"{fact.label}{self.text('option.separator')}"
+                line += nodes.strong(shown, shown)
+                line += self.fact_value(fact)
+                lines += line
+            return lines
+        field_list = nodes.field_list(classes=["rbmdocs-need-facts"])
+        for fact in facts:
+            body = nodes.paragraph()
+            body += self.fact_value(fact)
+            field_list += nodes.field(
+                "", nodes.field_name(fact.label, fact.label), nodes.field_body("", body)
+            )
+        return field_list
+
+    def fact_value(self, fact: Fact) -> list[nodes.Node]:
+        """The value of a fact: text, or the needs it names as links."""
+        if not fact.refs:
+            return [nodes.Text(fact.value)]
+        if len(fact.refs) == 1:
+            return [self.link(fact.refs[0], fact.value)]
+        return self.links(fact.refs)
+
+    def resources(self, view: NeedView) -> nodes.Node:
+        """The amounts in one row of a table, the total last and in bold."""
+        headers = [name for name, _ in view.resources]
+        cells: list[nodes.Node | str] = [f"{amount:,}" for _, amount in view.resources[:-1]]
+        total = f"{view.resources[-1][1]:,}"
+        cells.append(nodes.strong(total, total))
+        return table(headers, [cells], classes=["rbmdocs-need-resources"], numeric_from=0)
+
+    def countries(self, title: str, groups: Sequence[CountryGroup]) -> nodes.Node:
+        """Countries by region, one line a region ("Africa (20): Benin, …"); no ID."""
+        container = nodes.container(classes=["rbmdocs-countries"])
+        intro = nodes.paragraph(classes=["rbmdocs-countries-title"])
+        intro += nodes.strong(title, title)
+        container += intro
+        items = nodes.bullet_list(classes=["rbmdocs-country-list"])
+        for group in groups:
+            text = self.text(
+                "view.country_group",
+                region=group.region,
+                count=str(len(group.countries)),
+                countries=self.maker.joined(group.countries),
+            )
+            items += nodes.list_item("", nodes.paragraph(text, text))
+        container += items
+        return container
+
+    # -- the traceability panel (HTML) --
+
+    def panel(self, view: NeedView) -> need_panel:
+        """Every link by name (IDs behind their own expander), then the trace lists."""
+        summary = f"{self.text('view.panel')} · {view.type_label} {view.id}"
+        panel = need_panel(summary=summary, open=view.panel_open, classes=["rbmdocs-need-panel"])
+        for group in view.links:
+            panel += self.link_group(group)
+        return panel
+
+    def link_group(self, group: LinkGroup) -> nodes.Node:
+        """One kind of link: names, or countries by region with the codes behind them."""
+        container = nodes.container(classes=["rbmdocs-link-group"])
+        head = nodes.paragraph()
+        head += nodes.strong(group.label, group.label)
+        head += nodes.Text(self.text("option.separator"))
+        if not group.countries:
+            head.extend(self.links(group.refs))
+            container += head
+            return container
+        container += head
+        items = nodes.bullet_list(classes=["rbmdocs-country-list"])
+        for country_group in group.countries:
+            text = self.text(
+                "view.country_group",
+                region=country_group.region,
+                count=str(len(country_group.countries)),
+                countries=self.maker.joined(country_group.countries),
+            )
+            items += nodes.list_item("", nodes.paragraph(text, text))
+        container += items
+        codes = need_panel(
+            summary=f"{self.text('view.codes')} ({len(group.refs)})",
+            open=False,
+            classes=["rbmdocs-need-codes"],
+        )
+        line = nodes.paragraph()
+        line.extend(self.links(group.refs, by_id=True))
+        codes += line
+        container += codes
+        return container
+
+
+# -- writers' visitors -------------------------------------------------------------------
+
+
+def visit_need_view_html(translator: HTML5Translator, node: need_view) -> None:
+    """``<div id="IO_1" class="rbmdocs-need …">``."""
+    translator.body.append(translator.starttag(node, "div"))
+
+
+def depart_need_view_html(translator: HTML5Translator, _node: need_view) -> None:
+    translator.body.append("</div>\n")
+
+
+def visit_need_view_latex(translator: LaTeXTranslator, node: need_view) -> None:
+    """The need's ID as a label that links in the PDF point to."""
+    translator.body.append("\n" + translator.hypertarget_to(node, anchor=True) + "\n")
+
+
+def visit_need_panel_html(translator: HTML5Translator, node: need_panel) -> None:
+    """``<details>`` with the summary line: the panel opens on a click."""
+    tag = translator.starttag(node, "details")
+    if node.get("open"):
+        tag = tag.replace("<details ", "<details open ", 1)
+    translator.body.append(tag)
+    translator.body.append(f"<summary>{translator.encode(node.get('summary', ''))}</summary>\n")
+
+
+def depart_need_panel_html(translator: HTML5Translator, _node: need_panel) -> None:
+    translator.body.append("</details>\n")
+
+
+def _pass(_translator: Any, _node: nodes.Element) -> None:
+    """Nothing of its own: the children are written as usual."""
+
+
+def _skip(_translator: Any, _node: nodes.Element) -> None:
+    """Not written in this format (the panel is the web edition's)."""
+    raise nodes.SkipNode
+
+
+# -- incremental builds: pages whose views show other needs that changed ------------------
+
+#: Environment attribute: page → digest of the views of its needs, as last written.
+_VIEW_DIGESTS = "rbmdocs_view_digests"
+
+
+def view_digests(app: Sphinx) -> dict[str, str]:
+    """Page → a digest of every view on it, from the needs just read."""
+    records, locations = records_as_read(app)
+    maker = view_maker(app, NeedGraph(records))
+    by_page: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        docname = locations.docname_of_file.get(record.file)
+        if docname:
+            by_page[docname].append(repr(maker.view(record.id)))
+    return {
+        docname: hashlib.sha1("\n".join(views).encode("utf-8"), usedforsecurity=False).hexdigest()
+        for docname, views in by_page.items()
+    }
+
+
+def pages_with_changed_views(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """``env-get-updated``: pages not read again whose views now show something else.
+
+    Only HTML builds keep the digests: ``rbmdocs check`` and the PDF build share the
+    environment and must not make the next HTML build think its pages are up to date.
+    """
+    if app.builder.format != "html":
+        return []
+    before: dict[str, str] = getattr(env, _VIEW_DIGESTS, {})
+    now = view_digests(app)
+    setattr(env, _VIEW_DIGESTS, now)
+    if not before:
+        return []  # a first build writes every page anyway
+    changed = {page for page in now.keys() | before.keys() if now.get(page) != before.get(page)}
+    return sorted(page for page in changed if page in env.all_docs)
+
+
+def setup_need_views(app: Sphinx) -> None:
+    """Our nodes with a visitor per writer, the transform, and the read-phase notes."""
+    app.add_node(
+        need_view,
+        html=(visit_need_view_html, depart_need_view_html),
+        latex=(visit_need_view_latex, _pass),
+        text=(_pass, _pass),
+        man=(_pass, _pass),
+        texinfo=(_pass, _pass),
+    )
+    app.add_node(
+        need_panel,
+        html=(visit_need_panel_html, depart_need_panel_html),
+        latex=(_skip, None),
+        text=(_skip, None),
+        man=(_skip, None),
+        texinfo=(_skip, None),
+    )
+    app.add_post_transform(NeedViewTransform)
+    # after sphinx-needs has noted where each need stands (doctree-read, priority 500)
+    app.connect("doctree-read", note_need_texts, priority=600)
+    app.connect("env-get-updated", pages_with_changed_views)
