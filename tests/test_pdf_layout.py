@@ -440,6 +440,15 @@ def test_tables_are_captioned_headers_unhyphenated_and_inside_the_text_block(
             shares = re.findall(r"\\X\{(\d+)\}\{1000\}", spec)
             if shares:
                 assert sum(map(int, shares)) == 1000
+    # captions are numbered through each document from 1, only the captioned tables
+    for document in ("programme_budget", "implementation_report"):
+        text = _layout(_pdf(sample, language, document))
+        caption = r"表 ?(\d+)\s+(?![–\s])" if language == "zh_CN" else r"Table (\d+)\. "
+        numbers = [int(n) for n in re.findall(caption, text)]
+        assert numbers and numbers == list(range(1, len(numbers) + 1)), numbers
+        # a table with no caption has no number on the page it continues on either
+        continued = r"(?:表|Table) ?(\d+) – "
+        assert {int(n) for n in re.findall(continued, text)} <= set(numbers)
     # no header of a generated table breaks a word with a hyphen
     for page in _pages(_pdf(sample, language, "programme_budget")):
         for word in page.words:

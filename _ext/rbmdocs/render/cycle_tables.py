@@ -243,6 +243,7 @@ def build_expenditure_table(context: TableContext) -> list[nodes.Node]:
         classes=["rbmdocs-expenditure"],
         numeric_from=1,
         widths=[7, 6, 6, 6, 6, 6, 6, 7, 7, 4],
+        caption=context.text("caption.expenditure", biennium=biennium),
     )
     groups = [("", 1)]
     groups += [(context.text(key), 2) for key, _budget, _spent in _BUDGET_SPENT]

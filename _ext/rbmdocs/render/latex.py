@@ -464,7 +464,24 @@ class DocumentLaTeXTranslator(LaTeXTranslator):
         spec = node.get(LATEX_COLSPEC)
         if isinstance(spec, str) and spec and not self.next_table_colspec:
             self.next_table_colspec = spec
+        if not any(isinstance(child, nodes.title) for child in node.children):
+            # a table without a caption has no number to carry on to the next page
+            self.body.append("\n" + r"\begingroup\protected\def\sphinxtablecontinued#1{}")
         super().visit_table(node)
+
+    def depart_table(self, node: nodes.Element) -> None:
+        """Number only the tables with a caption: "Table 3." is the third captioned one.
+
+        LaTeX's longtable steps the table counter for every table, captioned or not, so
+        the sample's first caption read "Table 39" after 38 tables of need views.
+        """
+        uncaptioned = not any(isinstance(child, nodes.title) for child in node.children)
+        longtable = self.table is not None and self.table.get_table_type() == "longtable"
+        super().depart_table(node)
+        if uncaptioned:
+            self.body.append(r"\endgroup" + "\n")
+            if longtable:
+                self.body.append(r"\addtocounter{table}{-1}" + "\n")
 
     def visit_reference(self, node: nodes.Element) -> None:
         """Print the text of a link to another document; anything else as usual."""
