@@ -248,7 +248,7 @@ _LAYOUT = r"""
 \renewcommand*{\l@chapter}[2]{%
   \ifnum\c@tocdepth>\m@ne
     \addpenalty{-\@highpenalty}\vskip 0.5em\@plus\p@
-    \setlength\@tempdima{2.6em}%
+    \setlength\@tempdima{\rbmdocs@tocnumwidth}%
     \begingroup
       \parindent\z@\rightskip\@pnumwidth\parfillskip-\@pnumwidth
       \leavevmode\bfseries\advance\leftskip\@tempdima\hskip-\leftskip
@@ -256,8 +256,8 @@ _LAYOUT = r"""
       \nobreak\hb@xt@\@pnumwidth{\hss #2}\par\penalty\@highpenalty
     \endgroup
   \fi}
-\renewcommand*{\l@section}{\@dottedtocline{1}{2.6em}{2.6em}}
-\renewcommand*{\l@subsection}{\@dottedtocline{2}{5.2em}{2.6em}}
+\renewcommand*{\l@section}{\@dottedtocline{1}{\rbmdocs@tocnumwidth}{2.6em}}
+\renewcommand*{\l@subsection}{\@dottedtocline{2}{\dimexpr2\rbmdocs@tocnumwidth\relax}{2.6em}}
 % tables and figures are numbered through the document, not per part
 \counterwithout{table}{chapter}
 \counterwithout{figure}{chapter}
@@ -271,9 +271,10 @@ _LAYOUT = r"""
 \fancypagestyle{normal}{\rbmdocs@headers}
 \fancypagestyle{plain}{\rbmdocs@headers}
 % the contents follow the masthead on its page, under a heading of their own
+% (the page style is set outside the group: a page of contents is shipped out after it)
 \newcommand{\rbmdocscontents}{%
+  \pagestyle{empty}%
   \begingroup
-    \pagestyle{empty}%
     {\sffamily\bfseries\large \contentsname\par}\vspace{1ex}%
     \parskip\z@skip
     \@starttoc{toc}%
@@ -298,6 +299,7 @@ _ENGLISH_NUMBERS = r"""
 \newcommand{\rbmdocs@partnumber}[1]{\@Roman{#1}}
 \newcommand{\rbmdocs@partsep}{.\enspace}
 \newcommand{\rbmdocs@tocsep}{.}
+\newcommand{\rbmdocs@tocnumwidth}{2.6em}
 \makeatother
 \usepackage[labelsep=period,font=small,labelfont=bf]{caption}
 """
@@ -320,6 +322,7 @@ _CHINESE_CAPTIONS = r"""
 \renewcommand{\chaptername}{}
 \newcommand{\rbmdocs@partsep}{、}
 \newcommand{\rbmdocs@tocsep}{、}
+\newcommand{\rbmdocs@tocnumwidth}{3.4em}
 \makeatother
 \usepackage[labelsep=quad,font=small,labelfont=bf]{caption}
 """
@@ -365,7 +368,7 @@ def configure_latex(app: Sphinx, config: Config) -> None:
         "fncychap": "",
         "sphinxsetup": (
             "hmargin={2.2cm,2.2cm}, vmargin={2.5cm,2.5cm}, TableRowColorOdd={gray}{0.97}, "
-            "TitleColor={rgb}{0,0,0}"
+            "TitleColor={rgb}{0,0,0}, InnerLinkColor={rgb}{0,0,0}"
         ),
         "releasename": "",
         "printindex": "",
