@@ -341,7 +341,9 @@ def configure_latex(app: Sphinx, config: Config) -> None:
     """Derive ``latex_documents`` and the LaTeX settings from ``rbmdocs_documents``."""
     if not config.rbmdocs_documents:
         return
-    own = set(config._raw_config)  # what the project set itself wins (a read only)
+    # what the project set itself wins; a read only: Sphinx has no public way to tell a
+    # value set in conf.py from its default
+    own = set(config._raw_config)
     texts = document_texts(Path(app.srcdir), config)
     language = config.language or "en"
     if "latex_documents" not in own:

@@ -169,6 +169,8 @@ def table(
     table["rbmdocs_columns"] = (list(headers), numeric_from, list(widths) if widths else None)
     if caption:
         table += nodes.title(caption, caption)
+        # a captioned table is numbered: Sphinx's writers need an anchor for it
+        table["ids"].append(nodes.make_id(f"table-{caption}"))
     group = nodes.tgroup(cols=len(headers))
     table += group
     for index in range(len(headers)):
