@@ -184,10 +184,10 @@ def test_a_reviewer_follows_a_reported_result_to_the_country_and_its_target(
     """From the results table of an outcome to the result, its CPO's country and its target."""
     page.goto(f"{site}/en/implementation_report/employment.html")  # type: ignore[attr-defined]
     results = page.locator("table.rbmdocs-outcome-results").first  # type: ignore[attr-defined]
-    playwright.expect(results).to_contain_text("IND_1_1")
+    playwright.expect(results).to_contain_text("Indicator 1.1")  # by name, not by ID
     _shot(page, "07-outcome-results")
 
-    results.locator("a", has_text="RES_1_1").first.click()
+    results.locator("a[href$='#RES_1_1']").first.click()
     page.wait_for_url("**/implementation_report/employment.html#RES_1_1")  # type: ignore[attr-defined]
     result_box = page.locator("div.rbmdocs-need#RES_1_1")  # type: ignore[attr-defined]
     playwright.expect(result_box).to_be_in_viewport()

@@ -23,17 +23,33 @@ def _build(root: Path, **overrides: object) -> tuple[Path, str]:
     return Path(app.outdir), warnings
 
 
-def _tables(outdir: Path, page: str, css_class: str) -> list[list[list[str]]]:
+class _Row(list[str]):
+    """A table row's cell texts, and the needs each cell links to (the IDs a reader does
+    not see: the tables name needs, they do not print their IDs)."""
+
+    links: list[list[str]]
+
+
+def _tables(outdir: Path, page: str, css_class: str) -> list[list[_Row]]:
     """Every table of ``css_class`` on the page, as rows of cell texts (header rows too)."""
     soup = BeautifulSoup((outdir / f"{page}.html").read_text("utf-8"), "html.parser")
     found = []
     for table in soup.select(f"table.{css_class}"):
-        rows = [
-            [_cell_text(cell) for cell in row.find_all(["th", "td"])]
-            for row in table.find_all("tr")
-        ]
+        rows = []
+        for tr in table.find_all("tr"):
+            cells = tr.find_all(["th", "td"])
+            row = _Row(_cell_text(cell) for cell in cells)
+            row.links = [
+                [link["href"].rpartition("#")[2] for link in cell.find_all("a", href=True)]
+                for cell in cells
+            ]
+            rows.append(row)
         found.append(rows)
     return found
+
+
+def _links_to(table: list[_Row], need_id: str) -> bool:
+    return any(need_id in cell for row in table for cell in row.links)
 
 
 def _cell_text(cell: Tag) -> str:
@@ -42,8 +58,11 @@ def _cell_text(cell: Tag) -> str:
     return " ".join(" ".join(line.get_text().split()) for line in lines).strip()
 
 
-def _row(rows: list[list[str]], first_cell_starts: str) -> list[str]:
-    return next(row for row in rows if row and row[0].startswith(first_cell_starts))
+def _row(rows: list[_Row], first_cell: str) -> _Row:
+    """The row whose first cell starts with ``first_cell`` or links to the need of that ID."""
+    return next(
+        row for row in rows if row and (row[0].startswith(first_cell) or first_cell in row.links[0])
+    )
 
 
 def test_the_cycle_project_builds_without_warnings(copy_root: Callable[[str], Path]) -> None:
@@ -56,7 +75,7 @@ def test_outcome_results_show_target_result_and_countries_by_region(
 ) -> None:
     outdir, _ = _build(copy_root("cycle"))
     (table,) = [
-        t for t in _tables(outdir, "report", "rbmdocs-outcome-results") if "IND_1_1" in str(t)
+        t for t in _tables(outdir, "report", "rbmdocs-outcome-results") if _links_to(t, "IND_1_1")
     ]
     assert table[0] == [
         "Indicator",
@@ -65,8 +84,10 @@ def test_outcome_results_show_target_result_and_countries_by_region(
         "Countries of the CPOs named, by region",
     ]
     first = _row(table, "IND_1_1")
-    assert first[1] == "5 member States TGT_1_1"
-    assert first[2] == "6 member States Criteria met: criteria 1 and 2 RES_1_1"
+    assert first[0] == "Employment policies adopted"  # the indicator by its title
+    assert first[1] == "5 member States" and first.links[1] == ["TGT_1_1"]
+    assert first[2] == "6 member States Criteria met: criteria 1 and 2"
+    assert first.links[2] == ["RES_1_1"]
     # the countries come from the DWCPs of the CPOs the result names, grouped by region
     assert first[3] == "Africa (2): Ghana, Kenya Americas (1): Peru"
     second = _row(table, "IND_1_2")
@@ -84,7 +105,7 @@ def test_a_target_without_result_says_so(copy_root: Callable[[str], Path]) -> No
     # the report is final, so the missing result is an error of the build
     assert "[rbmdocs.RBM030]" in warnings and "TGT_1_2" in warnings
     (table,) = [
-        t for t in _tables(outdir, "report", "rbmdocs-outcome-results") if "IND_1_2" in str(t)
+        t for t in _tables(outdir, "report", "rbmdocs-outcome-results") if _links_to(t, "IND_1_2")
     ]
     assert _row(table, "IND_1_2")[2:] == ["no result reported", "–"]
 
@@ -104,7 +125,7 @@ def test_budget_against_expenditure_with_subtotals(copy_root: Callable[[str], Pa
         "1,000,000", "980,000", "400,000", "440,000", "100,000", "90,000",
         "1,500,000", "1,510,000", "100.7",
     ]  # fmt: skip
-    assert _row(table, "Subtotal, SO_1")[7:] == ["2,000,000", "2,010,000", "100.5"]
+    assert _row(table, "Subtotal, Employment")[7:] == ["2,000,000", "2,010,000", "100.5"]
     assert _row(table, "Total, all strategic objectives")[1] == "1,500,000"
 
 
@@ -138,9 +159,15 @@ def test_recommendation_follow_up_by_status_and_overdue(copy_root: Callable[[str
         ["Rejected", "1", "0"],
         ["Total", "3", "1"],
     ]
-    assert [row[0].split()[0] for row in detail[1:]] == ["REC_1", "REC_2", "REC_3"]
-    assert detail[1][1:] == ["IO_1", "Evaluation Unit", "2012-06-30", "In progress, overdue"]
-    assert detail[3][1] == "IMO_1 IO_2"
+    assert [row.links[0] for row in detail[1:]] == [["REC_1"], ["REC_2"], ["REC_3"]]
+    assert detail[1][1:] == [
+        "Member States adopt employment policies",
+        "Evaluation Unit",
+        "2012-06-30",
+        "In progress, overdue",
+    ]
+    assert detail[3].links[1] == ["IMO_1", "IO_2"]
+    assert detail[3][1] == "Employment policies Skills systems improve"
 
 
 def test_nothing_is_overdue_before_the_due_date(copy_root: Callable[[str], Path]) -> None:
@@ -212,7 +239,7 @@ def test_tables_in_chinese(copy_root: Callable[[str], Path]) -> None:
     summary, _ = _tables(outdir, "evaluation", "rbmdocs-follow-up")
     assert [row[0] for row in summary[1:]] == ["未落实", "正在落实", "已落实", "未采纳", "合计"]
     (results,) = [
-        t for t in _tables(outdir, "report", "rbmdocs-outcome-results") if "IND_1_1" in str(t)
+        t for t in _tables(outdir, "report", "rbmdocs-outcome-results") if _links_to(t, "IND_1_1")
     ]
     assert _row(results, "IND_1_1")[3] == "非洲（2）：加纳、肯尼亚 美洲（1）：秘鲁"
 

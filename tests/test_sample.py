@@ -84,7 +84,7 @@ def test_resource_table_totals_add_up(built_sample: Path) -> None:
     )
     rows = _table_rows(table)[1:]
     amount = lambda text: int(text.replace(",", ""))  # noqa: E731
-    outcome_rows = [row for row in rows if row[0].startswith("IO_")]
+    outcome_rows = [row for row in rows if row[0].startswith("Outcome ")]
     assert len(outcome_rows) >= 19
     grand = rows[-1]
     for column in range(1, 5):
@@ -102,9 +102,13 @@ def test_resource_table_totals_add_up(built_sample: Path) -> None:
 
 def test_results_framework_lists_every_immediate_outcome(built_sample: Path) -> None:
     page = _page(built_sample, "spf/results_framework.html")
-    text = " ".join(t.get_text(" ") for t in page.select("table.rbmdocs-results-framework"))
+    tables = page.select("table.rbmdocs-results-framework")
+    linked = {link["href"].rpartition("#")[2] for table in tables for link in table.select("a")}
+    text = " ".join(table.get_text(" ") for table in tables)
     for number in range(1, 20):
-        assert f"IO_{number} " in text
+        assert f"IO_{number}" in linked  # every outcome, linked
+        assert f"Outcome {number}: " in text  # by the heading a reader knows it by
+    assert "IO_" not in text
 
 
 def test_traceability_report_shows_full_coverage_and_no_finding(built_sample: Path) -> None:

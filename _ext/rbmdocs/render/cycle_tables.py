@@ -19,6 +19,7 @@ from rbmdocs.graph import NeedGraph
 from rbmdocs.graph.model import NeedRecord
 from rbmdocs.graph.rules import is_overdue, iso_date
 from rbmdocs.render.coverage_report import objective_of_outcomes
+from rbmdocs.render.need_view_model import reader_name
 from rbmdocs.render.table_kit import (
     TableContext,
     amount,
@@ -138,7 +139,7 @@ def build_outcome_results(context: TableContext) -> list[nodes.Node]:
                 else []
             )
             target_cell: Cell = (
-                _paragraphs(target.fields.get("value", ""), context.link(target, target.id))
+                _paragraphs(context.link(target, target.fields.get("value", "") or target.title))
                 if target
                 else "–"
             )
@@ -164,11 +165,10 @@ def _result_cell(context: TableContext, results: list[NeedRecord]) -> Cell:
         return context.text("table.no_result")
     lines: list[Cell] = []
     for result in results:
-        lines.append(result.fields.get("value", ""))
+        lines.append(context.link(result, result.fields.get("value", "") or result.title))
         criteria = (result.fields.get("criteria_met") or "").strip()
         if criteria:
             lines.append(context.text("table.criteria_met", criteria=criteria))
-        lines.append(context.link(result, result.id))
     return _paragraphs(*lines)
 
 
@@ -225,7 +225,12 @@ def build_expenditure_table(context: TableContext) -> list[nodes.Node]:
         for outcome, figures in by_objective[objective_id]:
             rows.append([context.link(outcome), *_money_cells(figures)])
             subtotal = _add(subtotal, figures)
-        name = objective_id or context.text("region.unknown")
+        objective = graph.need(objective_id) if objective_id else None
+        name = (
+            reader_name(objective, context.texts.sections)
+            if objective
+            else objective_id or context.text("region.unknown")
+        )
         rows.append(_strong_row(context.text("table.subtotal", name=name), subtotal))
         grand = _add(grand, subtotal)
     rows.append(_strong_row(context.text("table.grand_total"), grand))
@@ -340,7 +345,7 @@ def build_recommendation_follow_up(context: TableContext) -> list[nodes.Node]:
         detail_rows.append(
             [
                 context.link(need),
-                _paragraphs(*(context.link(target, target.id) for target in addressed)),
+                _paragraphs(*(context.link(target) for target in addressed)),
                 need.fields.get("owner", ""),
                 need.fields.get("due", ""),
                 status_text,

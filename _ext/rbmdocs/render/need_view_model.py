@@ -125,6 +125,24 @@ class NeedTexts:
     """Need ID → the title of the section it stands in ("Outcome 4: Social security")."""
 
 
+def reader_name(record: NeedRecord, sections: Mapping[str, str]) -> str:
+    """How a reader names a need: "Outcome 4: Social security", or its title.
+
+    An immediate outcome or a strategic objective is known by the heading it stands under
+    in the SPF ("Employment"); every other need by its title. An ID is shown only when
+    there is nothing else.
+    """
+    if record.type in _KNOWN_BY_HEADING:
+        section = sections.get(record.id, "").strip()
+        if section:
+            return section
+    return record.title.strip() or record.id
+
+
+#: Need types a reader knows by the heading they stand under.
+_KNOWN_BY_HEADING = frozenset({"immediate-outcome", "strategic-objective"})
+
+
 class ViewMaker:
     """Makes the views of one build: the graph, the texts, the language and the bienniums."""
 
@@ -147,16 +165,8 @@ class ViewMaker:
         return label(key, self.language, **values)
 
     def name(self, record: NeedRecord) -> str:
-        """How a reader names a need: "Outcome 4: Social security", or its title.
-
-        An immediate outcome is known by the heading it stands under in the SPF; every
-        other need by its title. An ID is shown only when there is nothing else.
-        """
-        if record.type == "immediate-outcome":
-            section = self.texts.sections.get(record.id, "").strip()
-            if section:
-                return section
-        return record.title.strip() or record.id
+        """How a reader names a need (``reader_name``)."""
+        return reader_name(record, self.texts.sections)
 
     def ref(self, need_id: str) -> NeedRef | None:
         """A link to ``need_id`` by name, or None when no such need exists."""

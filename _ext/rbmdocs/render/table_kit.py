@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from docutils import nodes
@@ -20,6 +20,7 @@ from sphinx.util.nodes import make_refnode
 from rbmdocs.graph import CheckResult, NeedGraph
 from rbmdocs.graph.model import NeedRecord
 from rbmdocs.render.labels import label
+from rbmdocs.render.need_view_model import NeedTexts, reader_name
 from rbmdocs.schema import REGIONS
 from rbmdocs.sphinx.checking import docname_of_file
 
@@ -41,6 +42,8 @@ class TableContext:
     docname: str
     language: str
     options: dict[str, str]
+    texts: NeedTexts = field(default_factory=NeedTexts)
+    """What the read phase noted of the needs (the heading an outcome is known by)."""
 
     @property
     def graph(self) -> NeedGraph:
@@ -50,8 +53,12 @@ class TableContext:
         return label(key, self.language, **values)
 
     def link(self, need: NeedRecord, text: str | None = None) -> nodes.Node:
-        """A reference to the need wherever it is rendered (HTML or LaTeX alike)."""
-        shown = text if text is not None else f"{need.id} {need.title}".strip()
+        """A reference to the need wherever it is rendered (HTML or LaTeX alike).
+
+        Shown by the name a reader knows it by ("Outcome 1: Employment promotion"), never
+        by its ID unless it has no title.
+        """
+        shown = text if text is not None else reader_name(need, self.texts.sections)
         target_doc = docname_of_file(self.env, need.file)
         if target_doc is None:
             return nodes.Text(shown)
@@ -186,6 +193,10 @@ def table(
     return table
 
 
+_ALIGN_LEFT = nodes.raw("", r"\raggedright", format="latex")
+_ALIGN_RIGHT = nodes.raw("", r"\raggedleft", format="latex")
+
+
 def table_row(
     cells: Sequence[nodes.Node | str], numeric_from: int | None, *, header: bool = False
 ) -> nodes.row:
@@ -193,8 +204,12 @@ def table_row(
     row = nodes.row()
     for index, cell in enumerate(cells):
         entry = nodes.entry()
-        if numeric_from is not None and index >= numeric_from:
+        numeric = numeric_from is not None and index >= numeric_from
+        if numeric:
             entry["classes"].append(NUMBER_CELL)
+        # Sphinx sets each cell in a box of its own, which justifies its lines whatever the
+        # column says: text ragged right, amounts (and their headers) flush right
+        entry += _ALIGN_RIGHT.deepcopy() if numeric else _ALIGN_LEFT.deepcopy()
         if isinstance(cell, nodes.container):  # lines of their own: a paragraph cannot hold them
             entry += cell
             row += entry

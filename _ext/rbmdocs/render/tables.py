@@ -35,7 +35,7 @@ from rbmdocs.render.coverage_report import (
     priority_matrix,
 )
 from rbmdocs.render.cycle_tables import CYCLE_TABLE_BUILDERS
-from rbmdocs.render.need_view_model import ViewMaker
+from rbmdocs.render.need_view_model import ViewMaker, reader_name
 from rbmdocs.render.table_kit import (
     TableContext,
     amount,
@@ -48,8 +48,8 @@ from rbmdocs.render.table_kit import (
 )
 from rbmdocs.schema import DWCP_STATUSES, REGIONS
 from rbmdocs.sphinx.checking import check_result, docname_of_file
-from rbmdocs.sphinx.env_data import all_notes, notes_for
-from rbmdocs.sphinx.need_views import need_panel, need_texts
+from rbmdocs.sphinx.env_data import all_notes, need_texts, notes_for
+from rbmdocs.sphinx.need_views import need_panel
 
 
 class generated_content(nodes.General, nodes.Element):
@@ -168,8 +168,8 @@ def build_results_framework(context: TableContext) -> list[nodes.Node]:
                 indicator_list = nodes.inline()
                 for position, indicator in enumerate(indicators):
                     if position:
-                        indicator_list += nodes.Text("; ")
-                    indicator_list += context.link(indicator, indicator.id)
+                        indicator_list += nodes.Text(context.text("list.group_separator"))
+                    indicator_list += context.link(indicator)
                 rows.append(
                     [
                         context.link(intermediate) if index == 0 else "",
@@ -177,7 +177,7 @@ def build_results_framework(context: TableContext) -> list[nodes.Node]:
                         indicator_list,
                     ]
                 )
-        caption = f"{objective.id} {objective.title}"
+        caption = objective.title or objective.id
         output.append(nodes.rubric(caption, "", context.link(objective, caption)))
         output.append(
             table(
@@ -217,7 +217,11 @@ def build_resource_table(context: TableContext) -> list[nodes.Node]:
         for outcome, amounts in by_objective[objective_id]:
             rows.append([context.link(outcome), *map(money, amounts), money(sum(amounts))])
             subtotal = [a + b for a, b in zip(subtotal, amounts, strict=True)]
-        name = objective.id if objective else context.text("region.unknown")
+        name = (
+            reader_name(objective, context.texts.sections)
+            if objective
+            else context.text("region.unknown")
+        )
         subtotal_text = context.text("table.subtotal", name=name)
         rows.append(
             [
@@ -335,7 +339,7 @@ def build_priorities_by_outcome(context: TableContext) -> list[nodes.Node]:
     IDs (five pages of them in the PDF) stay behind an expander in HTML, out of the PDF.
     """
     graph = context.graph
-    maker = ViewMaker(graph, need_texts(context.env), context.language)
+    maker = ViewMaker(graph, context.texts, context.language)
     html = context.builder.format == "html"
     rows: list[list[nodes.Node | str]] = []
     for outcome in by_id(graph.needs_of_type("immediate-outcome")):
@@ -637,6 +641,7 @@ def fill_generated_content(app: Sphinx, doctree: nodes.document, docname: str) -
     if not placeholders:
         return
     result = check_result(app.env)
+    texts = need_texts(app.env)
     for node in placeholders:
         if result is None:
             node.replace_self([])
@@ -648,6 +653,7 @@ def fill_generated_content(app: Sphinx, doctree: nodes.document, docname: str) -
             docname=docname,
             language=app.config.language or "en",
             options=dict(node["options"]),
+            texts=texts,
         )
         node.replace_self(TABLE_BUILDERS[node["kind"]](context))
 

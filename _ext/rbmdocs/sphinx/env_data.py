@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+from rbmdocs.render.need_view_model import NeedTexts
+
 _ATTRIBUTE = "rbmdocs_read_notes"
 
 
@@ -70,3 +72,13 @@ def merge_notes(
     for docname in docnames:
         if docname in theirs:
             ours[docname] = theirs[docname]
+
+
+def need_texts(env: BuildEnvironment) -> NeedTexts:
+    """What every document noted of its needs' texts, as one lookup for the presentation."""
+    statements: dict[str, str] = {}
+    sections: dict[str, str] = {}
+    for notes in all_notes(env).values():
+        statements.update(notes.statements)
+        sections.update(notes.sections)
+    return NeedTexts(statements, sections)

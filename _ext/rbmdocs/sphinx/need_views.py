@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import weakref
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -48,14 +48,13 @@ from rbmdocs.render.need_view_model import (
     Fact,
     LinkGroup,
     NeedRef,
-    NeedTexts,
     NeedView,
     ViewMaker,
 )
 from rbmdocs.render.table_kit import table
 from rbmdocs.schema import NEED_TYPES_BY_NAME
 from rbmdocs.sphinx.checking import check_result, docname_of_file, records_as_read
-from rbmdocs.sphinx.env_data import all_notes, notes_for
+from rbmdocs.sphinx.env_data import need_texts, notes_for
 
 
 class need_view(nodes.General, nodes.Element):
@@ -70,13 +69,16 @@ class need_panel(nodes.General, nodes.Element):
 
 
 def note_need_texts(app: Sphinx, doctree: nodes.document) -> None:
-    """``doctree-read``: each need's first paragraph and the heading it stands under.
+    """``doctree-read``: each need's first paragraph and the heading it is known by.
 
     Read from the doctree as read, so in the build language: a Chinese build notes the
     translated wording. An indicator's wording fills its row in the outcome's table on
-    another page; the heading names an outcome wherever it is linked.
+    another page. A heading names a need ("Outcome 4: Social security") only when it is a
+    subsection holding no other need of the same type: a page's title, or a heading over
+    three outcomes, names none of them.
     """
     notes = notes_for(app.env, app.env.docname)
+    by_section: dict[int, list[tuple[str, str, nodes.section]]] = defaultdict(list)
     for need_node in doctree.findall(Need):
         if not need_node.get("ids"):
             continue
@@ -87,8 +89,17 @@ def note_need_texts(app: Sphinx, doctree: nodes.document) -> None:
         if first is not None:
             notes.statements[need_id] = first.astext().strip()
         section = _enclosing_section(need_node)
-        if section is not None and section.children and isinstance(section[0], nodes.title):
-            notes.sections[need_id] = section[0].astext().strip()
+        if section is not None and _enclosing_section(section) is not None:
+            # sphinx-needs gives the node the class ``need-<type>``
+            need_type = next(
+                (name[5:] for name in need_node["classes"] if name.startswith("need-")), ""
+            )
+            by_section[id(section)].append((need_id, need_type, section))
+    for members in by_section.values():
+        types = Counter(need_type for _, need_type, _ in members)
+        for need_id, need_type, section in members:
+            if types[need_type] == 1 and section.children and isinstance(section[0], nodes.title):
+                notes.sections[need_id] = section[0].astext().strip()
 
 
 def _enclosing_section(node: nodes.Node) -> nodes.section | None:
@@ -96,16 +107,6 @@ def _enclosing_section(node: nodes.Node) -> nodes.section | None:
     while parent is not None and not isinstance(parent, nodes.section):
         parent = parent.parent
     return parent
-
-
-def need_texts(env: BuildEnvironment) -> NeedTexts:
-    """The texts every document noted, as one lookup for the view maker."""
-    statements: dict[str, str] = {}
-    sections: dict[str, str] = {}
-    for notes in all_notes(env).values():
-        statements.update(notes.statements)
-        sections.update(notes.sections)
-    return NeedTexts(statements, sections)
 
 
 def view_maker(app: Sphinx, graph: NeedGraph) -> ViewMaker:
