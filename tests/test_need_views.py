@@ -13,11 +13,13 @@ import re
 import shutil
 import subprocess
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup, Tag
+from conftest import build_html
 from rbmdocs.cli import main
 from rbmdocs.render.collation import sort_key
 
@@ -124,7 +126,7 @@ def test_an_outcome_reads_statement_indicators_strategy_resources(bilingual_samp
     for row, indicator in zip(rows, measuring, strict=True):
         cells = [cell.get_text(" ", strip=True) for cell in row.find_all("td")]
         facts = {
-            dt.get_text(strip=True): dd.get_text(" ", strip=True)
+            dt.get_text(strip=True).rstrip(":"): dd.get_text(" ", strip=True)
             for dt, dd in zip(indicator.select("dt"), indicator.select("dd"), strict=True)
         }
         first = BeautifulSoup(str(indicator.select_one("div.rbmdocs-need-text > p")), "html.parser")
@@ -256,3 +258,24 @@ def test_a_changed_country_name_reaches_the_outcome_pages_not_read_again(
     text = _reading_text(_view(_page(source, "en", "spf/employment.html"), "IO_1"))
     assert "Republic of Kenya" in text
     shutil.rmtree(source / "_build")
+
+
+def test_a_reference_in_prose_reads_as_the_title_and_sphinx_needs_draws_no_box(
+    copy_root: Callable[[str], Path],
+) -> None:
+    """``{need}`IO_1``` prints the outcome's title, whole; our types get our views only."""
+    root = copy_root("minimal")
+    budget = root / "budget.md"
+    budget.write_text(budget.read_text("utf-8") + "\nThis strategy serves {need}`IO_1`.\n", "utf-8")
+    app, warnings = build_html(root)
+    assert warnings == ""
+    page = BeautifulSoup((Path(app.outdir) / "budget.html").read_text("utf-8"), "html.parser")
+    reference = page.find("a", href="framework.html#IO_1", string=None)
+    sentence = next(p for p in page.find_all("p") if "This strategy serves" in p.get_text())
+    assert sentence.get_text(" ", strip=True) == (
+        "This strategy serves Member States adopt employment policies ."
+    )
+    assert reference is not None
+    assert not page.select("table.need")  # sphinx-needs' box is not drawn for our types
+    views = {view["id"] for view in page.select("div.rbmdocs-need")}
+    assert views == {"TGT_1_1", "STR_1"}

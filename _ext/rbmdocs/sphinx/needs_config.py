@@ -17,6 +17,10 @@ from sphinx_needs.config import DEFAULT_NEED_TYPES
 from rbmdocs.render.labels import label
 from rbmdocs.schema import NEED_TYPES, all_field_names, all_link_specs
 
+#: sphinx-needs' defaults for the ``{need}`` role: "title (ID)", the title cut at 30.
+_ROLE_TEMPLATE_DEFAULT = "{{ title }} ({{ id }})"
+_ROLE_TITLE_LENGTH_DEFAULT = 30
+
 #: Options sphinx-needs already has as core fields: we use its own (``status``).
 _CORE_FIELDS = frozenset({"status", "title", "id", "type", "tags"})
 
@@ -63,6 +67,12 @@ def configure_sphinx_needs(_app: Sphinx, config: Config) -> None:
             },
         )
     config.needs_links = links
+    # a reference in prose reads as the need's title, whole: a document a reader reads
+    # never prints a bare ID or a title cut after 30 characters (a project's own choice stays)
+    if config.needs_role_need_template == _ROLE_TEMPLATE_DEFAULT:
+        config.needs_role_need_template = "{{ title }}"
+    if config.needs_role_need_max_title_length == _ROLE_TITLE_LENGTH_DEFAULT:
+        config.needs_role_need_max_title_length = -1
     # RBM001 reports a bad ID; sphinx-needs' default pattern would drop `SO_1` silently.
     config.needs_id_regex = ""
     # Our engine is the schema check. sphinx-needs' own report would only add a file
