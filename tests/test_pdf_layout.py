@@ -25,9 +25,16 @@ from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 from rbmdocs.render.labels import label
-from rbmdocs.render.latex import check_documents
+from rbmdocs.render.latex import (
+    BUILDER_NAME,
+    DocumentLaTeXBuilder,
+    DocumentLaTeXTranslator,
+    check_documents,
+)
 from rbmdocs.render.table_kit import latex_colspec
+from sphinx.builders.latex import LaTeXBuilder
 from sphinx.testing.util import SphinxTestApp
+from sphinx.writers.latex import LaTeXTranslator
 
 LANGUAGES = ("en", "zh_CN")
 DOCUMENTS = ("spf", "programme_budget", "implementation_report")
@@ -576,3 +583,22 @@ def test_an_edit_renumbers_the_pages_after_it(copy_root: Callable[[str], Path]) 
         text.replace("# Framework\n", "# Framework\n\nA new first paragraph.\n", 1)
     )
     assert build() == [number + 1 for number in before]
+
+
+@pytest.mark.sphinx
+def test_our_pdf_builder_has_its_own_name_and_latex_stays_sphinx_s(
+    copy_root: Callable[[str], Path],
+) -> None:
+    """Issue 19: no global override of Sphinx's latex builder or its translator."""
+    root = copy_root("i18n")
+    expected = {
+        "latex": (LaTeXBuilder, LaTeXTranslator),
+        BUILDER_NAME: (DocumentLaTeXBuilder, DocumentLaTeXTranslator),
+    }
+    for name, (builder_class, translator_class) in expected.items():
+        app = SphinxTestApp(name, srcdir=root, status=io.StringIO(), warning=io.StringIO())
+        try:
+            assert type(app.builder) is builder_class
+            assert app.builder.get_translator_class() is translator_class
+        finally:
+            app.cleanup()
