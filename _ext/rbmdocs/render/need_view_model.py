@@ -157,6 +157,10 @@ class ViewMaker:
         self.texts = texts
         self.language = language or "en"
         self.bienniums = tuple(bienniums)
+        # an outcome's countries are shown in its view and again in its panel, and a
+        # country's name is sorted wherever it appears: each is worked out once
+        self._countries: dict[tuple[str, ...], tuple[CountryGroup, ...]] = {}
+        self._sort_keys: dict[str, object] = {}
 
     # -- words ------------------------------------------------------------------------
 
@@ -188,6 +192,19 @@ class ViewMaker:
         the country and region. Regions come in the framework's order, countries in the
         order of their names in the build language (for Chinese, by pinyin).
         """
+        wanted = tuple(need_ids)
+        found = self._countries.get(wanted)
+        if found is None:
+            found = self._countries[wanted] = self._group_by_country(wanted)
+        return found
+
+    def _sort_key(self, name: str) -> object:
+        key = self._sort_keys.get(name)
+        if key is None:
+            key = self._sort_keys[name] = sort_key(name, self.language)
+        return key
+
+    def _group_by_country(self, need_ids: tuple[str, ...]) -> tuple[CountryGroup, ...]:
         by_region: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for need_id in need_ids:
             programme = self._programme_of(need_id)
@@ -200,7 +217,7 @@ class ViewMaker:
         known = [region for region in REGIONS if region in by_region]
         others = sorted(region for region in by_region if region not in REGIONS)
         for region in known + others:
-            countries = sorted(by_region[region], key=lambda name: sort_key(name, self.language))
+            countries = sorted(by_region[region], key=self._sort_key)  # type: ignore[arg-type]
             region_label = self.text(f"region.{region}") if region else self.text("region.unknown")
             groups.append(
                 CountryGroup(

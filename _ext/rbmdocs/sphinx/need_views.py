@@ -48,6 +48,7 @@ from rbmdocs.render.need_view_model import (
     Fact,
     LinkGroup,
     NeedRef,
+    NeedTexts,
     NeedView,
     ViewMaker,
 )
@@ -429,39 +430,117 @@ def _skip(_translator: Any, _node: nodes.Element) -> None:
 
 # -- incremental builds: pages whose views show other needs that changed ------------------
 
-#: Environment attribute: page → digest of the views of its needs, as last written.
+#: Environment attributes: page → digest of the views on it, as last written; need →
+#: (its page, a digest of what its view is made from: its record, texts and incoming links).
 _VIEW_DIGESTS = "rbmdocs_view_digests"
+_VIEW_INPUTS = "rbmdocs_view_inputs"
+#: How far a view reaches along links: a strategy shows its outcome's indicators'
+#: targets, an outcome the programmes of the priorities its CPOs realise.
+_VIEW_REACH = 3
 
 
-def view_digests(app: Sphinx) -> dict[str, str]:
-    """Page → a digest of every view on it, from the needs just read."""
-    records, locations = records_as_read(app)
-    maker = view_maker(app, NeedGraph(records))
-    by_page: dict[str, list[str]] = defaultdict(list)
-    for record in records:
-        docname = locations.docname_of_file.get(record.file)
-        if docname:
-            by_page[docname].append(repr(maker.view(record.id)))
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def _view_inputs(
+    graph: NeedGraph, texts: NeedTexts, page_of: dict[str, str]
+) -> dict[str, tuple[str, str]]:
+    """Need → (page, digest of everything its own record contributes to any view)."""
+    inputs: dict[str, tuple[str, str]] = {}
+    for record in graph:
+        incoming = sorted(
+            (link, sorted(ids)) for link, ids in graph.incoming_links(record.id).items()
+        )
+        made_of = (
+            record.type,
+            record.title,
+            sorted(record.fields.items()),
+            sorted((link, list(targets)) for link, targets in record.links.items()),
+            texts.statements.get(record.id, ""),
+            texts.sections.get(record.id, ""),
+            incoming,
+        )
+        inputs[record.id] = (page_of.get(record.id, ""), _digest(repr(made_of)))
+    return inputs
+
+
+def _within_reach(graph: NeedGraph, start: set[str]) -> set[str]:
+    """The needs at most ``_VIEW_REACH`` links away from ``start``, either way."""
+    reached = set(start)
+    frontier = set(start)
+    for _step in range(_VIEW_REACH):
+        following: set[str] = set()
+        for need_id in frontier:
+            record = graph.need(need_id)
+            if record is not None:
+                for targets in record.links.values():
+                    following.update(targets)
+            following.update(graph.sources(need_id))
+        frontier = following - reached
+        reached |= frontier
+    return reached
+
+
+def _page_digests(
+    maker: ViewMaker, needs_by_page: dict[str, list[str]], pages: Iterable[str]
+) -> dict[str, str]:
     return {
-        docname: hashlib.sha1("\n".join(views).encode("utf-8"), usedforsecurity=False).hexdigest()
-        for docname, views in by_page.items()
+        page: _digest(
+            "\n".join(repr(maker.view(need_id)) for need_id in needs_by_page.get(page, ()))
+        )
+        for page in pages
     }
 
 
 def pages_with_changed_views(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """``env-get-updated``: pages not read again whose views now show something else.
 
+    A view shows other needs (an outcome names the countries behind it), so an edit
+    changes pages that were not edited. The needs whose own data changed are found by a
+    digest per need; only the pages within a view's reach of them are drawn again here
+    and compared with what they showed, so that a one-file edit costs a few views, not
+    every view of the project.
+
     Only HTML builds keep the digests: ``rbmdocs check`` and the PDF build share the
     environment and must not make the next HTML build think its pages are up to date.
     """
     if app.builder.format != "html":
         return []
+    records, locations = records_as_read(app)
+    graph = NeedGraph(records)
+    maker = view_maker(app, graph)
+    page_of = {
+        record.id: page
+        for record in graph
+        if (page := locations.docname_of_file.get(record.file)) is not None
+    }
+    needs_by_page: dict[str, list[str]] = defaultdict(list)
+    for need_id, page in page_of.items():
+        needs_by_page[page].append(need_id)
+    inputs = _view_inputs(graph, maker.texts, page_of)
+    before_inputs: dict[str, tuple[str, str]] = getattr(env, _VIEW_INPUTS, {})
     before: dict[str, str] = getattr(env, _VIEW_DIGESTS, {})
-    now = view_digests(app)
+    setattr(env, _VIEW_INPUTS, inputs)
+    if not before:  # a first build writes every page anyway; note what each shows
+        setattr(env, _VIEW_DIGESTS, _page_digests(maker, needs_by_page, needs_by_page))
+        return []
+    changed_needs = {
+        need_id
+        for need_id in inputs.keys() | before_inputs.keys()
+        if inputs.get(need_id) != before_inputs.get(need_id)
+    }
+    if not changed_needs:
+        return []
+    candidates = {page_of[need] for need in _within_reach(graph, changed_needs) if need in page_of}
+    candidates |= {before_inputs[need][0] for need in changed_needs if need in before_inputs}
+    now = dict(before)
+    now.update(_page_digests(maker, needs_by_page, candidates))
+    for page in candidates:
+        if page not in needs_by_page:
+            now.pop(page, None)
     setattr(env, _VIEW_DIGESTS, now)
-    if not before:
-        return []  # a first build writes every page anyway
-    changed = {page for page in now.keys() | before.keys() if now.get(page) != before.get(page)}
+    changed = {page for page in candidates if now.get(page) != before.get(page)}
     return sorted(page for page in changed if page in env.all_docs)
 
 
