@@ -261,3 +261,31 @@ def test_a_page_not_written_again_shows_the_new_trace(
     finally:
         context.close()
         server.shutdown()
+
+
+def test_an_objective_traces_only_down_and_an_outcome_reads_as_a_document(
+    page: object, site: str
+) -> None:
+    """Nothing is above a strategic objective: its panel has no "Up" list saying "nothing".
+
+    An outcome's page opens with its statement, not with a list of option lines and IDs:
+    the panel that holds them is closed until a reviewer opens it.
+    """
+    page.goto(f"{site}/en/spf/objectives.html#SO_1")  # type: ignore[attr-defined]
+    trace = _trace(page, "SO_1")
+    playwright.expect(trace.locator("details.rbmdocs-trace-down")).to_have_count(1)
+    playwright.expect(trace.locator("details.rbmdocs-trace-up")).to_have_count(0)
+    playwright.expect(trace).not_to_contain_text("nothing")
+    _shot(page, "12-objective-down-only")
+
+    page.goto(f"{site}/en/spf/employment.html#IO_1")  # type: ignore[attr-defined]
+    view = page.locator("div.rbmdocs-need#IO_1")  # type: ignore[attr-defined]
+    heading = view.locator(":scope > p.rbmdocs-need-heading")
+    playwright.expect(heading).to_be_visible()
+    panel = view.locator(":scope > details.rbmdocs-need-panel")
+    playwright.expect(panel).not_to_have_attribute("open", "")
+    playwright.expect(panel.locator("nav.rbmdocs-trace")).to_be_hidden()
+    countries = view.locator("div.rbmdocs-countries")
+    playwright.expect(countries).to_be_visible()
+    playwright.expect(countries).not_to_contain_text("CPO_")
+    _shot(page, "13-outcome-as-a-document")
