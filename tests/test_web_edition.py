@@ -289,6 +289,13 @@ _TEXT_NODES = """() => {
     if (node.parentElement.closest(skipped) || !node.textContent.trim()) continue;
     texts.push(node.textContent.trim());
   }
+  // and what a screen reader reads instead of text: names of buttons, images, fields
+  document.querySelectorAll("[aria-label], [alt], [title], [placeholder]").forEach((el) => {
+    if (el.closest(skipped) || el.matches("html, head *")) return;
+    ["aria-label", "alt", "title", "placeholder"].forEach((name) => {
+      if (el.getAttribute(name)) texts.push(el.getAttribute(name));
+    });
+  });
   return texts;
 }"""
 #: An ID (IO_1, CPO_KEN_101), also where Chinese follows it directly ("IO_1的追溯图")

@@ -93,19 +93,23 @@ def dwcp_docnames(env: BuildEnvironment) -> list[str]:
 def by_country_name(env: BuildEnvironment, docnames: list[str]) -> list[str]:
     """DWCP pages in the order of their countries' names in the build language.
 
-    The names come from the YAML files themselves (0.5 ms a file): while this page is
-    read, the other pages may not be, and Sphinx's titles of them may be an earlier
-    build's. A file that cannot be read sorts by its file name; its page says why.
+    A DWCP page's title is its country's name, and the DWCP pages are read before any
+    other (``read_dwcp_pages_first``), so Sphinx's titles of them are this build's. A page
+    not read yet (a parallel read purges every page first) has its name read from its
+    YAML file (0.5 ms); a file that cannot be read sorts by its file name.
     """
     language = env.config.language or "en"
 
     def key(docname: str) -> tuple[object, ...]:
-        name = docname.rsplit("/", 1)[-1]
-        try:
-            title = read_dwcp_file(Path(env.doc2path(docname)), docname).dwcp.title
-            name = pick_language(title, language)[0] or name
-        except BadInputError:
-            pass
+        title_node = env.titles.get(docname)
+        name = title_node.astext() if title_node is not None else ""
+        if not name:
+            name = docname.rsplit("/", 1)[-1]
+            try:
+                title = read_dwcp_file(Path(env.doc2path(docname)), docname).dwcp.title
+                name = pick_language(title, language)[0] or name
+            except BadInputError:
+                pass
         return (sort_key(name, language), docname)
 
     return sorted(docnames, key=key)
@@ -703,6 +707,12 @@ def _dwcp_count(env: BuildEnvironment) -> int:
     return cached[1]
 
 
+def read_dwcp_pages_first(_app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """``env-before-read-docs``: the DWCP pages first, so the index sorts their new titles."""
+    folder = env.config.rbmdocs_dwcp_dir.strip("/") + "/"
+    docnames.sort(key=lambda docname: not docname.startswith(folder))  # stable otherwise
+
+
 def setup_tables(app: Sphinx) -> None:
     """Register the table directives, the placeholder node and the events that fill them."""
     app.add_node(generated_content)
@@ -712,3 +722,4 @@ def setup_tables(app: Sphinx) -> None:
     # after Sphinx's metadata collector has read the page's own metadata
     app.connect("doctree-read", mark_unlisted_dwcp_pages, priority=900)
     app.connect("env-get-outdated", outdated_generated_pages)
+    app.connect("env-before-read-docs", read_dwcp_pages_first)
