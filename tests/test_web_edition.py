@@ -11,6 +11,7 @@ reuse the served site and Debian's Chromium of ``test_browser``; each leaves scr
 from __future__ import annotations
 
 import functools
+import json
 import re
 import shutil
 import subprocess
@@ -169,6 +170,10 @@ def test_the_trace_lists_use_the_punctuation_of_the_language(bilingual_sample: P
         )
         assert f'"separator":"{separator}"' in raw
         assert f'"seeAbove":"{see_above}"' in raw
+        graph = json.loads(raw[raw.index("{") : raw.rindex("}") + 1])
+        # each label opens a line of the list: one capitalisation, as every label
+        for labels in graph["linkLabels"].values():
+            assert all(text[:1] == text[:1].upper() for text in labels), labels
 
 
 def test_every_word_of_the_theme_has_a_chinese_translation(bilingual_sample: Path) -> None:

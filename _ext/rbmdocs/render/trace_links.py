@@ -49,8 +49,12 @@ def graph_payload(app: Sphinx) -> dict[str, Any] | None:
         "links": links,
         "levels": {spec.directive: spec.level for spec in NEED_TYPES},
         "types": {spec.directive: label(f"type.{spec.directive}", language) for spec in NEED_TYPES},
+        # each opens a line of the list, so it begins with a capital as every label does
         "linkLabels": {
-            name: [label(f"link.{name}.out", language), label(f"link.{name}.in", language)]
+            name: [
+                _capitalised(label(f"link.{name}.out", language)),
+                _capitalised(label(f"link.{name}.in", language)),
+            ]
             for name in all_link_specs()
         },
         "text": {
@@ -66,6 +70,11 @@ def graph_payload(app: Sphinx) -> dict[str, Any] | None:
             ),
         },
     }
+
+
+def _capitalised(text: str) -> str:
+    """A label that opens a line: "contributes to" → "Contributes to" (Chinese as it is)."""
+    return text[:1].upper() + text[1:]
 
 
 def write_graph(app: Sphinx, _builder: object) -> None:
