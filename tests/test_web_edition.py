@@ -393,3 +393,20 @@ def test_a_printed_page_is_the_document_without_the_site(
     assert "(A4)" in size
     assert "serif" in body_font and "Termes" in body_font  # set in a serif, as the PDF
     assert set(hidden) == {"none"}
+
+
+def test_the_theme_catalogue_is_left_to_its_translator(
+    sample_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``rbmdocs i18n update`` and ``status`` work on the pages' catalogues and leave the
+    theme's (``sphinx.po``, which Sphinx reads itself) as it is, checked but unchanged."""
+    from rbmdocs.cli import main
+
+    theme_catalogue = sample_copy / "locales/zh_CN/LC_MESSAGES/sphinx.po"
+    before = theme_catalogue.read_bytes()
+    assert main(["i18n", "update", "--source", str(sample_copy)]) == 0
+    assert main(["i18n", "status", "--source", str(sample_copy), "--strict"]) == 0
+    output = capsys.readouterr().out
+    assert "sphinx.po" not in output and "zh_CN/sphinx " not in output
+    assert "zh_CN/index" in output  # the copyright and the organisation are messages there
+    assert theme_catalogue.read_bytes() == before
