@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -72,28 +71,23 @@ def test_an_unrelated_edit_leaves_the_outcome_page_alone(
     assert (site / "framework.html").stat().st_mtime_ns == before
 
 
-def test_a_fresh_build_draws_each_diagram_once_ahead_of_the_writer(
+def test_a_fresh_build_draws_each_diagram_once(
     sample_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Threads draw the diagrams as writing starts; the writer finds every file drawn.
-
-    Had a thread drawn a diagram under another name than the writer looks for (other
-    code, other options, another image folder), the writer would run ``dot`` again and
-    the thread's file would be left over in ``_images``.
-    """
-    dot_outputs: list[tuple[str, str]] = []
+    """Sphinx's graphviz extension runs ``dot`` once for each diagram a page shows."""
+    dot_outputs: list[str] = []
     run = subprocess.run
 
     def recording_run(args: list[str], *rest: Any, **options: Any) -> Any:
         if Path(args[0]).name == "dot":  # graphviz's calls; any other passes through
             output = next(arg[2:] for arg in args if arg.startswith("-o"))
-            dot_outputs.append((threading.current_thread().name, Path(output).name))
+            dot_outputs.append(Path(output).name)
         return run(args, *rest, **options)
 
     monkeypatch.setattr(graphviz_extension.subprocess, "run", recording_run)
     site = _build(sample_copy)
 
-    drawn = [name for _thread, name in dot_outputs]
+    drawn = dot_outputs
     shown = set()
     for page in site.rglob("*.html"):
         soup = BeautifulSoup(page.read_text("utf-8"), "html.parser")
@@ -102,4 +96,3 @@ def test_a_fresh_build_draws_each_diagram_once_ahead_of_the_writer(
     assert len(shown) >= 10  # the sample's immediate outcomes
     assert sorted(drawn) == sorted(shown)  # each once, and none the pages do not show
     assert {path.name for path in (site / "_images").glob("graphviz-*.svg")} == shown
-    assert all(thread.startswith("rbmdocs-dot") for thread, _name in dot_outputs)

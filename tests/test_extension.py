@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import io
 import os
-import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +16,6 @@ from rbmdocs.cli import main
 from rbmdocs.render.page_context import reuse_asset_tags, reuse_sidebar_toctree
 from sphinx.errors import ConfigError
 from sphinx.testing.util import SphinxTestApp
-from sphinx.util.console import strip_escape_sequences
 
 pytestmark = pytest.mark.sphinx
 
@@ -225,16 +222,11 @@ def _processes_by_phase(root: Path, **overrides: object) -> dict[str, set[int]]:
     return phases
 
 
-def test_with_jobs_one_process_reads_and_writes(copy_root: Callable[[str], Path]) -> None:
-    """``-j 2``: Sphinx's parallel mode would be slower; one process does it all."""
+def test_with_jobs_sphinx_reads_and_writes_in_worker_processes(
+    copy_root: Callable[[str], Path],
+) -> None:
+    """``-j 2`` is Sphinx's own parallel mode: the extension declares itself safe for it."""
     phases = _processes_by_phase(copy_root("minimal"))
-
-    assert phases["read"] == {os.getpid()}
-    assert phases["write"] == {os.getpid()}
-
-
-def test_sphinx_parallel_mode_can_be_asked_for(copy_root: Callable[[str], Path]) -> None:
-    phases = _processes_by_phase(copy_root("minimal"), rbmdocs_sphinx_parallel=True)
 
     assert phases["read"] - {os.getpid()}, "no source was read by a worker process"
     assert phases["write"] - {os.getpid()}, "no page was written by a worker process"
@@ -306,159 +298,29 @@ def test_priority_matrix_is_full_or_compact_by_its_cell_limit(
         assert "a matrix of this region would have 1 cells" in table.find_previous("p").get_text()
 
 
-def _count_record_making(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Spy on ``collect_records``: one entry (the number of records) per call."""
-    from rbmdocs.sphinx import checking
-
-    made: list[int] = []
-    original = checking.collect_records
-
-    def spy(env: Any, needs: Any) -> Any:
-        result = original(env, needs)
-        made.append(len(result[0]))
-        return result
-
-    monkeypatch.setattr(checking, "collect_records", spy)
-    return made
-
-
-def test_the_build_checks_the_records_its_diagrams_made(
-    copy_root: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Needs as read serve the check too: the records are made once per HTML build."""
+def test_the_build_reports_a_dead_link_once_at_its_line(copy_root: Callable[[str], Path]) -> None:
+    """The diagrams' records as read and the check's from the resolved view: one finding."""
     root = copy_root("minimal")
     cpo_file = root / "data/dwcp/GHA.yaml"
     cpo_file.write_text(cpo_file.read_text("utf-8").replace("[IO_1]", "[IO_9]"), "utf-8")
-    made = _count_record_making(monkeypatch)
     _, warnings = build_html(root)
-    assert len(made) == 1 and made[0] > 0
     rbm010 = [line for line in warnings.splitlines() if "[rbmdocs.RBM010]" in line]
     assert len(rbm010) == 1 and "GHA.yaml:10:" in rbm010[0]
 
 
 def test_the_build_checks_resolved_needs_when_a_value_is_computed(
-    copy_root: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+    copy_root: Callable[[str], Path],
 ) -> None:
-    """A dynamic function: the diagrams' records would miss its value; the check remakes them."""
+    """A dynamic function: the records as read would miss its value; the check's do not."""
     root = copy_root("minimal")
     budget = root / "budget.md"
     budget.write_text(
         budget.read_text("utf-8").replace(":rbsa: 50000", ':rbsa: [[copy("regular_budget")]]'),
         "utf-8",
     )
-    made = _count_record_making(monkeypatch)
     _, warnings = build_html(root)
-    assert len(made) == 2
     # read as written, :rbsa: would be empty and RBM002 would fire
     assert "rbmdocs." not in warnings, warnings
-
-
-def test_the_debug_log_names_the_number_of_needs_not_every_need(
-    copy_root: Callable[[str], Path],
-) -> None:
-    """Sphinx logs ``repr()`` of each event's arguments; the needs' is one short line."""
-    root = copy_root("minimal")
-    for build in ("first", "second, from the pickled environment"):
-        status = io.StringIO()
-        app = SphinxTestApp("html", srcdir=root, status=status, warning=io.StringIO(), verbosity=2)
-        try:
-            if build != "first":
-                (root / "index.md").write_text(
-                    (root / "index.md").read_text("utf-8") + "\nEdited.\n", "utf-8"
-                )
-            app.build()
-            count = len(app.env._needs_all_needs)  # type: ignore[attr-defined]
-        finally:
-            app.cleanup()
-        log = strip_escape_sequences(status.getvalue())
-        emitted = [
-            line
-            for line in log.splitlines()
-            if line.startswith("[app] emitting event: 'needs-before-post-processing'")
-        ]
-        assert emitted == [
-            f"[app] emitting event: 'needs-before-post-processing'(<{count} needs>,)"
-        ]
-        assert count > 5 and "DWCP_GHA" not in "".join(emitted)
-
-
-def test_needs_share_one_table_of_back_link_names(copy_root: Callable[[str], Path]) -> None:
-    """Read afresh or loaded from the last build's environment, all needs share one table."""
-    root = copy_root("minimal")
-    tables = []
-    for build in ("first", "after an edit"):
-        if build != "first":
-            cpo_file = root / "data/dwcp/GHA.yaml"
-            cpo_file.write_text(cpo_file.read_text("utf-8") + "\n", "utf-8")
-        app, warnings = build_html(root)
-        assert warnings == ""
-        needs = app.env._needs_all_needs  # type: ignore[attr-defined]
-        assert len(needs) > 5
-        tables.append({id(need._backlinks_keymap) for need in needs.values()})
-        need = needs["CPO_GHA_101"]
-        assert need["contributes_to_back"] == [] and need.get_backlinks("contributes_to") == []
-    assert [len(found) for found in tables] == [1, 1]
-
-
-def test_the_collector_is_paused_only_while_the_environment_is_saved(
-    copy_root: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Paused for the environment's pickle, running for the pages, on whenever a build ends."""
-    root = copy_root("minimal")
-    original_dump = pickle.dump
-    saved: list[tuple[str, bool]] = []
-
-    def spy(obj: Any, *args: Any, **kwargs: Any) -> None:
-        saved.append((type(obj).__name__, gc.isenabled()))
-        original_dump(obj, *args, **kwargs)
-
-    monkeypatch.setattr(pickle, "dump", spy)
-    writing: dict[str, list[bool]] = {"first": [], "nothing changed": []}
-    for build, collecting in writing.items():
-        app = SphinxTestApp("html", srcdir=root, status=io.StringIO(), warning=io.StringIO())
-        app.connect(
-            "html-page-context", lambda *_args, seen=collecting: seen.append(gc.isenabled())
-        )
-        try:
-            app.build()
-        finally:
-            app.cleanup()
-        assert collecting and all(collecting), build
-        assert gc.isenabled(), build
-    assert ("BuildEnvironment", False) in saved
-    assert len([name for name, _ in saved if name == "BuildEnvironment"]) == 1
-
-
-def test_writing_starts_with_a_collection_only_after_much_reading(
-    copy_root: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A build that read all five pages collects before it freezes; one that read one page
-    only freezes (the threshold is lowered here from 64 documents to 5)."""
-    from rbmdocs.sphinx import memory
-
-    root = copy_root("minimal")
-    monkeypatch.setattr(memory, "_COLLECT_BEFORE_WRITING_AFTER", 5)
-    events: list[str] = []
-    original_collect, original_freeze = gc.collect, gc.freeze
-    monkeypatch.setattr(gc, "collect", lambda *args: events.append("collect") or original_collect())
-    monkeypatch.setattr(gc, "freeze", lambda: events.append("freeze") or original_freeze())
-    seen = {}
-    for build in ("fresh", "one file edited"):
-        if build != "fresh":
-            cpo_file = root / "data/dwcp/GHA.yaml"
-            cpo_file.write_text(cpo_file.read_text("utf-8") + "\n", "utf-8")
-        app = SphinxTestApp("html", srcdir=root, status=io.StringIO(), warning=io.StringIO())
-        marks: list[str] = []
-        app.connect("write-started", lambda *_args, marks=marks: marks.append(len(events)), 0)
-        app.connect("html-page-context", lambda *_args, marks=marks: marks.append(len(events)))
-        events.clear()
-        try:
-            app.build()
-        finally:
-            app.cleanup()
-        # what the collector did between writing starting and the first page written
-        seen[build] = events[marks[0] : marks[1]]
-    assert seen == {"fresh": ["collect", "freeze"], "one file edited": ["freeze"]}
 
 
 def test_a_fresh_build_parses_each_dwcp_file_once(

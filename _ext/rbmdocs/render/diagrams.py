@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -28,12 +27,6 @@ from sphinx.errors import NoUri
 from sphinx.ext.graphviz import graphviz
 
 from rbmdocs.graph import NeedGraph
-from rbmdocs.render.diagram_prerender import (
-    DiagramJob,
-    prerender_diagrams,
-    setup_diagram_prerendering,
-    wait_for_page_diagrams,
-)
 from rbmdocs.render.labels import label
 from rbmdocs.schema import NEED_TYPES_BY_NAME
 from rbmdocs.sphinx.checking import check_result, docname_of_file, records_as_read
@@ -41,9 +34,6 @@ from rbmdocs.sphinx.need_views import need_panel, need_view
 
 OUTCOME_TYPE = "immediate-outcome"
 _SIGNATURES = "rbmdocs_diagram_signatures"
-#: The pages this build writes again that may hold diagrams: those read, and those whose
-#: diagrams changed (set at ``env-get-updated``, read at ``write-started``).
-_pages_to_draw: weakref.WeakKeyDictionary[Sphinx, set[str]] = weakref.WeakKeyDictionary()
 _TITLE_WIDTH = 34
 
 
@@ -194,7 +184,6 @@ def add_outcome_diagrams(app: Sphinx, doctree: nodes.document, docname: str) -> 
         for view in doctree.findall(need_view)
         if view.get("need_type") == OUTCOME_TYPE and view.get("ids")
     ]
-    wait_for_page_diagrams(app, docname)
     for view in views:
         record = graph.need(view["ids"][0])
         if record is None:
@@ -218,26 +207,6 @@ def diagram_code(app: Sphinx, docname: str, graph: NeedGraph, outcome_id: str) -
 def diagram_options(docname: str) -> dict[str, str]:
     """The graphviz node's options (part of the name of its image file)."""
     return {"docname": docname}
-
-
-def draw_diagrams_ahead(app: Sphinx, _builder: object) -> None:
-    """``write-started``, after the check: the diagrams of the pages to write, in threads.
-
-    Only pages this build read or whose diagrams changed: the others are written again
-    only if another extension asks, and then the writer draws their diagrams itself.
-    """
-    result = check_result(app.env)
-    pages = _pages_to_draw.pop(app, set())
-    if result is None or not pages or app.builder.format != "html":
-        return
-    graph = result.graph
-    jobs = []
-    for outcome in graph.needs_of_type(OUTCOME_TYPE):
-        docname = docname_of_file(app.env, outcome.file)
-        if docname is not None and docname in pages:
-            code = diagram_code(app, docname, graph, outcome.id)
-            jobs.append(DiagramJob(docname, code, diagram_options(docname)))
-    prerender_diagrams(app, jobs)
 
 
 def _urls(app: Sphinx, docname: str, graph: NeedGraph, need_ids: Iterable[str]) -> dict[str, str]:
@@ -283,13 +252,7 @@ def outcomes_with_changed_neighbourhood(app: Sphinx, env: BuildEnvironment) -> l
         if before.get(outcome_id, ("", ""))[1] != signature:
             changed[docname] = True
     pages = sorted(docname for docname in changed if docname in env.all_docs)
-    _pages_to_draw.setdefault(app, set()).update(pages)
     return pages
-
-
-def _note_pages_read(app: Sphinx, _env: BuildEnvironment, docnames: list[str]) -> None:
-    """``env-before-read-docs``: the pages read are written again, diagrams and all."""
-    _pages_to_draw[app] = set(docnames)
 
 
 def _svg_output(_app: Sphinx, config: Config) -> None:
@@ -305,7 +268,3 @@ def setup_diagrams(app: Sphinx) -> None:
     # after our views are drawn (a post-transform, before any doctree-resolved listener)
     app.connect("doctree-resolved", add_outcome_diagrams, priority=650)
     app.connect("env-get-updated", outcomes_with_changed_neighbourhood)
-    app.connect("env-before-read-docs", _note_pages_read, priority=900)
-    # after the check has resolved the graph (write-started, priority 700)
-    app.connect("write-started", draw_diagrams_ahead, priority=800)
-    setup_diagram_prerendering(app)

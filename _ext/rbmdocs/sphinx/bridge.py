@@ -20,21 +20,13 @@ from rbmdocs.render.tables import setup_tables
 from rbmdocs.render.trace_links import SCRIPT_FILE as TRACE_SCRIPT
 from rbmdocs.render.trace_links import setup_trace_links
 from rbmdocs.sphinx.check_builder import CheckBuilder
-from rbmdocs.sphinx.checking import (
-    defer_needs_post_processing,
-    forget_records_as_read,
-    run_traceability_check,
-)
+from rbmdocs.sphinx.checking import forget_records_as_read, run_traceability_check
 from rbmdocs.sphinx.directives import register_traced_directives
 from rbmdocs.sphinx.dwcp_source import FILETYPE, DwcpPageDirective, DwcpParser
 from rbmdocs.sphinx.env_data import merge_notes, purge_notes
 from rbmdocs.sphinx.i18n import setup_i18n
-from rbmdocs.sphinx.memory import setup_memory
 from rbmdocs.sphinx.need_views import setup_need_views
 from rbmdocs.sphinx.needs_config import configure_sphinx_needs
-from rbmdocs.sphinx.needs_purge import replace_needs_purge
-from rbmdocs.sphinx.needs_store import setup_needs_store
-from rbmdocs.sphinx.parallel import setup_parallel
 
 _STATIC = Path(__file__).parent.parent / "render" / "static"
 
@@ -67,7 +59,6 @@ def setup_bridge(app: Sphinx) -> None:
     """Everything ``rbmdocs.setup`` registers, in one readable list."""
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_needs")
-    replace_needs_purge(app)
     register_config_values(app)
     app.connect("config-inited", validate_config, priority=1)
     app.connect("config-inited", _enable_colon_fences, priority=2)
@@ -88,7 +79,6 @@ def setup_bridge(app: Sphinx) -> None:
     # after sphinx-needs has resolved the needs on write-started (priority 500)
     app.connect("write-started", run_traceability_check, priority=700)
     app.connect("env-before-read-docs", forget_records_as_read)
-    app.connect("builder-inited", defer_needs_post_processing)
     setup_tables(app)
     setup_reference(app)
     setup_i18n(app)
@@ -98,7 +88,4 @@ def setup_bridge(app: Sphinx) -> None:
     setup_paragraphs(app)
     setup_trace_links(app)
     setup_diagrams(app)
-    setup_memory(app)
-    setup_needs_store(app)
     setup_page_context(app)
-    setup_parallel(app)

@@ -19,9 +19,7 @@ from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx_needs.api import get_needs_view
-from sphinx_needs.config import NeedsSphinxConfig
 from sphinx_needs.data import SphinxNeedsData
-from sphinx_needs.needs import ensure_post_process_needs_data
 
 from rbmdocs.config import check_context
 from rbmdocs.graph import CheckResult, check_needs
@@ -75,8 +73,9 @@ def linked_ids(targets: Iterable[object]) -> list[str]:
     """The IDs of one link option, each once, in natural order.
 
     sphinx-needs keeps one of two equal links and sorts them when it post-processes the
-    needs; ``rbmdocs check``, which reads them as written, must see the same list, or the
-    check and the build would disagree (a target named twice would count as two).
+    needs; the records made from the needs as read (``records_as_read``) must hold the same
+    list as those made from the resolved view, or the diagrams and the check would disagree
+    (a target named twice would count as two).
     """
     if isinstance(targets, list) and len(targets) < 2:
         # most link options hold no target or one: nothing to sort (a third of a check)
@@ -164,117 +163,40 @@ def collect_records(env: BuildEnvironment, needs: Any) -> tuple[list[NeedRecord]
     return records, locations
 
 
-#: Environments whose ``rbmdocs check`` left sphinx-needs' post-processing to us.
-_post_processing_deferred: weakref.WeakSet[BuildEnvironment] = weakref.WeakSet()
-
-
-def _post_processing_is_optional(app: Sphinx) -> bool:
-    """Whether no sphinx-needs feature of this project needs its post-processing to check.
-
-    Post-processing computes back links, sorts links, resolves dynamic functions and
-    variants, and runs sphinx-needs' own warnings, constraints and schemas. Our engine
-    reads only the needs as written, so without those features the result is the same.
-    """
-    config = NeedsSphinxConfig(app.config)
-    return not (
-        config.warnings
-        or config.constraints
-        or config.variants
-        or config.schema_definitions
-        or config.schema_definitions_from_json
-    )
-
-
-def defer_needs_post_processing(app: Sphinx) -> None:
-    """``builder-inited``: ``rbmdocs check`` skips sphinx-needs' post-processing if it can.
-
-    It is most of a check after a one-file edit (3.3 s of 5.3 s at 21,244 needs), and a
-    check writes no page that would show back links. ``run_traceability_check`` still
-    post-processes when a need turns out to hold something only that step resolves.
-    """
-    if app.builder.name != "rbmdocs-check" or not _post_processing_is_optional(app):
-        return
-    for listener in list(app.events.listeners.get("write-started", [])):
-        if listener.handler is ensure_post_process_needs_data:
-            app.disconnect(listener.id)
-            _post_processing_deferred.add(app.env)
-
-
-def needs_as_written_suffice(needs: Mapping[str, Any]) -> bool:
-    """Whether every need is of our types and none holds a dynamic function (``[[...]]``).
-
-    sphinx-needs keeps a dynamic function aside and leaves the option empty until it
-    post-processes, so reading the option as written would see nothing.
-    """
-    return all(
-        need["type"] in NEED_TYPES_BY_NAME and not need.has_dynamic_fields
-        for need in needs.values()
-    )
-
-
-def _needs_to_check(app: Sphinx) -> Any:
-    """The needs as written when that gives the same check, else sphinx-needs' resolved view."""
-    if app.env in _post_processing_deferred:
-        data = SphinxNeedsData(app.env)
-        # a needextend directive changes needs only when sphinx-needs post-processes
-        if not data.needs_is_post_processed and not data.get_or_create_extends():
-            written = data.get_needs_mutable()
-            if needs_as_written_suffice(written):
-                return written
-    return get_needs_view(app)
-
-
-#: Records made from the needs as read, earlier in this build (the outcome diagrams'
-#: signatures, at ``env-get-updated``), when sphinx-needs' post-processing cannot change
-#: them: the check at ``write-started`` takes them instead of making them a second time.
-_read_this_build: weakref.WeakKeyDictionary[
-    BuildEnvironment, tuple[list[NeedRecord], _Locations]
-] = weakref.WeakKeyDictionary()
-
-
-#: The records made from the needs as read in this build, whether or not they serve the check.
+#: The records made from the needs as read in this build (the check makes its own).
 _made_this_build: weakref.WeakKeyDictionary[
     BuildEnvironment, tuple[list[NeedRecord], _Locations]
 ] = weakref.WeakKeyDictionary()
 
 
 def records_as_read(app: Sphinx) -> tuple[list[NeedRecord], _Locations]:
-    """Records of every need as read, made once a build, kept for the check when they serve.
+    """Records of every need as read, made once a build (at ``env-get-updated``).
 
     Every reader of the needs as read (the outcome diagrams' and the need views'
-    signatures, at ``env-get-updated``) shares the one set made here. They serve the check
-    when the needs are post-processed already, or when post-processing would leave every
-    field and link the records hold as it is: no feature of the project needs it, no
-    ``needextend``, no dynamic function (see ``needs_as_written_suffice``). Judged now,
-    before post-processing: it resolves the dynamic functions it would find.
+    signatures) shares the one set made here, from sphinx-needs' read-phase mapping.
     """
     made = _made_this_build.get(app.env)
     if made is not None:
         return made
-    data = SphinxNeedsData(app.env)
-    needs = data.get_needs_mutable()
-    made = collect_records(app.env, needs)
+    made = collect_records(app.env, SphinxNeedsData(app.env).get_needs_mutable())
     _made_this_build[app.env] = made
-    if data.needs_is_post_processed or (
-        _post_processing_is_optional(app)
-        and not data.get_or_create_extends()
-        and needs_as_written_suffice(needs)
-    ):
-        _read_this_build[app.env] = made
     return made
 
 
 def forget_records_as_read(_app: Sphinx, env: BuildEnvironment, _docnames: list[str]) -> None:
     """``env-before-read-docs``: records of an earlier build never serve this one."""
-    _read_this_build.pop(env, None)
     _made_this_build.pop(env, None)
 
 
 def run_traceability_check(app: Sphinx, _builder: Builder) -> None:
-    """``write-started``: check the whole graph once and report every finding."""
+    """``write-started``: check the whole graph once and report every finding.
+
+    The records come from sphinx-needs' resolved view, the one public way to read needs
+    after post-processing (back links, sorted links, dynamic functions, ``needextend``):
+    so the check sees exactly what the pages show, whatever features the project uses.
+    """
     env = app.env
-    made_earlier = _read_this_build.pop(env, None)
-    records, locations = made_earlier or collect_records(env, _needs_to_check(app))
+    records, locations = collect_records(env, get_needs_view(app))
     result = check_needs(records, check_context(app.config))
     _this_build[env] = (result, locations.docname_of_file)
     for finding in result.findings:
