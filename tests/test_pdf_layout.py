@@ -321,7 +321,8 @@ def test_paragraphs_are_numbered_through_the_document_as_in_html(
         page = _html(sample, language, f"{docname}.html")
         for number in page.select(".rbmdocs-para-number"):
             html_numbers.append(int(number.get_text().rstrip(".")))
-    assert html_numbers == numbers
+    # (a page's paragraphs after its table of contents come after the pages it includes)
+    assert sorted(html_numbers) == numbers
 
 
 @pytest.mark.sphinx
@@ -583,6 +584,38 @@ def test_an_edit_renumbers_the_pages_after_it(copy_root: Callable[[str], Path]) 
         text.replace("# Framework\n", "# Framework\n\nA new first paragraph.\n", 1)
     )
     assert build() == [number + 1 for number in before]
+
+
+@pytest.mark.sphinx
+def test_paragraphs_after_a_table_of_contents_come_after_the_pages_it_includes(
+    copy_root: Callable[[str], Path],
+) -> None:
+    root = copy_root("i18n")
+    index = root / "index.md"
+    index.write_text(
+        index.read_text("utf-8").replace("# Minimal results framework\n", "# Minimal\n\nOpening.\n")
+        + "\nClosing.\n",
+        "utf-8",
+    )
+    app = SphinxTestApp("html", srcdir=root, status=io.StringIO(), warning=io.StringIO())
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+
+    def numbers(page: str) -> dict[str, int]:
+        html = BeautifulSoup((root / "_build/html" / page).read_text("utf-8"), "html.parser")
+        return {
+            number.parent.get_text()[len(number.get_text()) :].strip(): int(
+                number.get_text().rstrip(".")
+            )
+            for number in html.select(".rbmdocs-para-number")
+        }
+
+    start, framework = numbers("index.html"), numbers("framework.html")
+    assert start["Opening."] == 1
+    assert sorted(framework.values()) == list(range(2, 2 + len(framework)))
+    assert start["Closing."] == 2 + len(framework)
 
 
 @pytest.mark.sphinx

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
@@ -77,12 +78,12 @@ class ParagraphDomain(Domain):
 
     name = DOMAIN
     label = "Numbered paragraphs"
-    data_version = 1
+    data_version = 2
     initial_data: ClassVar[dict[str, Any]] = {
-        "counts": {},  # docname -> body paragraphs on the page
+        "counts": {},  # docname -> body paragraphs before its first toctree, and after
         "labels": {},  # label -> (docname, place on the page, anchor)
         "cites": {},  # docname -> labels the page cites
-        "offsets": {},  # docname -> (document name, paragraphs before the page)
+        "offsets": {},  # docname -> (document name, offset of its head, of its tail)
         "numbers": {},  # label -> number, as last written
     }
     dangling_warnings: ClassVar[dict[str, str]] = {
@@ -90,8 +91,8 @@ class ParagraphDomain(Domain):
     }
 
     @property
-    def counts(self) -> dict[str, int]:
-        """Body paragraphs per page."""
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """Body paragraphs per page: before its first table of contents, and after it."""
         return self.data["counts"]  # type: ignore[no-any-return]
 
     @property
@@ -105,8 +106,12 @@ class ParagraphDomain(Domain):
         return self.data["cites"]  # type: ignore[no-any-return]
 
     @property
-    def offsets(self) -> dict[str, tuple[str, int]]:
-        """Each numbered page's document and the count of paragraphs before it."""
+    def offsets(self) -> dict[str, tuple[str, int, int]]:
+        """Each numbered page's document and what to add to a place on it.
+
+        One offset for the paragraphs before its table of contents, one for those after
+        it: the pages it includes come in between.
+        """
         return self.data["offsets"]  # type: ignore[no-any-return]
 
     def clear_doc(self, docname: str) -> None:
@@ -130,7 +135,10 @@ class ParagraphDomain(Domain):
     def number(self, docname: str, place: int) -> int | None:
         """The number of the ``place``-th paragraph of ``docname``, if it is in a document."""
         offset = self.offsets.get(docname)
-        return None if offset is None else offset[1] + place
+        if offset is None:
+            return None
+        head = self.counts.get(docname, (0, 0))[0]
+        return (offset[1] if place <= head else offset[2]) + place
 
     def resolve_xref(
         self,
@@ -195,50 +203,60 @@ class ParagraphRole(SphinxRole):
 
 
 def count_paragraphs(app: Sphinx, doctree: nodes.document) -> None:
-    """``doctree-read``: give each body paragraph its place on the page; note labels."""
+    """``doctree-read``: give each body paragraph its place on the page; note labels.
+
+    Paragraphs after the page's table of contents are counted apart: in the document (and
+    its PDF) they come after the pages it includes.
+    """
     docname = app.env.docname
     domain = _domain(app.env)
+    body = set(map(id, body_paragraphs(doctree)))
     place = 0
-    for paragraph in body_paragraphs(doctree):
+    head: int | None = None
+    for node in doctree.findall(lambda n: isinstance(n, nodes.paragraph | addnodes.toctree)):
+        if isinstance(node, addnodes.toctree):
+            head = place if head is None else head
+            continue
+        if id(node) not in body or not isinstance(node, nodes.paragraph):
+            continue
         place += 1
-        paragraph[PLACE] = place
-        paragraph[PAGE] = docname
-        for name in paragraph["names"]:
-            if paragraph["ids"]:
-                domain.labels[name] = (docname, place, paragraph["ids"][0])
-    domain.counts[docname] = place
-
-
-def document_order(env: BuildEnvironment, start: str) -> list[str]:
-    """The pages of a document in the order of its table of contents (as its PDF has them)."""
-    order: list[str] = []
-    seen: set[str] = set()
-
-    def visit(docname: str) -> None:
-        if docname in seen or docname not in env.all_docs:
-            return
-        seen.add(docname)
-        order.append(docname)
-        for included in env.toctree_includes.get(docname, []):
-            visit(included)
-
-    visit(start)
-    return order
+        node[PLACE] = place
+        node[PAGE] = docname
+        for name in node["names"]:
+            if node["ids"]:
+                domain.labels[name] = (docname, place, node["ids"][0])
+    domain.counts[docname] = (place, 0) if head is None else (head, place - head)
 
 
 def compute_offsets(
     env: BuildEnvironment, documents: Iterable[dict[str, Any]]
-) -> dict[str, tuple[str, int]]:
-    """Each page of each document, with the count of body paragraphs before it."""
+) -> dict[str, tuple[str, int, int]]:
+    """Each page of each document with its offsets, in the PDF's order.
+
+    The order of the document's table of contents from its start page: a page's own
+    paragraphs before its table of contents, then the pages it includes, then its
+    paragraphs after it.
+    """
     counts = _domain(env).counts
-    offsets: dict[str, tuple[str, int]] = {}
+    offsets: dict[str, tuple[str, int, int]] = {}
     for entry in documents:
+        name = str(entry.get("name", ""))
         before = 0
-        for docname in document_order(env, str(entry.get("start", ""))):
-            if docname in offsets:
-                continue  # a page in two documents keeps the numbers of the first
-            offsets[docname] = (str(entry.get("name", "")), before)
-            before += counts.get(docname, 0)
+
+        def visit(docname: str, name: str = name) -> None:
+            nonlocal before
+            if docname in offsets or docname not in env.all_docs:
+                return  # a page in two documents keeps the numbers of the first
+            head, tail = counts.get(docname, (0, 0))
+            head_offset = before
+            offsets[docname] = (name, head_offset, head_offset)
+            before += head
+            for included in env.toctree_includes.get(docname, []):
+                visit(included)
+            offsets[docname] = (name, head_offset, before - head)
+            before += tail
+
+        visit(str(entry.get("start", "")))
     return offsets
 
 
