@@ -236,6 +236,10 @@ _LAYOUT = r"""
 % are not numbered (their titles carry the outcome's number where there is one)
 \setcounter{secnumdepth}{0}
 \renewcommand{\thechapter}{\rbmdocs@partnumber{\value{chapter}}}
+% headings a size below Sphinx's: part \Large, section \large, the rest the text's size
+\titleformat{\section}{\large\py@HeaderFamily}{\py@TitleColor\thesection}{0.5em}{\py@TitleColor}
+\titleformat{\subsection}{\normalsize\py@HeaderFamily}%
+  {\py@TitleColor\thesubsection}{0.5em}{\py@TitleColor}
 % a part runs on from the one before, as in a Governing Body paper: no page left part-empty
 \renewcommand{\chapter}{\par\needspace{8\baselineskip}\addvspace{3ex}%
   \global\@topnum\z@\@afterindentfalse\secdef\@chapter\@schapter}
