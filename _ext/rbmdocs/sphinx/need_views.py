@@ -125,6 +125,17 @@ _makers: weakref.WeakKeyDictionary[BuildEnvironment, tuple[int, ViewMaker]] = (
 )
 
 
+#: The application of each environment, noted as its builder starts: a transform's own
+#: ``app`` is deprecated in Sphinx 9, and a view needs the builder to link and the app to
+#: ask sphinx-needs for its needs.
+_app_of: weakref.WeakKeyDictionary[BuildEnvironment, Sphinx] = weakref.WeakKeyDictionary()
+
+
+def _note_app(app: Sphinx) -> None:
+    """``builder-inited``: the app of this environment, for the transform."""
+    _app_of[app.env] = app
+
+
 class NeedViewTransform(SphinxPostTransform):
     """Replace each need node of our types with our view of the need."""
 
@@ -136,15 +147,16 @@ class NeedViewTransform(SphinxPostTransform):
         if not need_nodes:
             return
         result = check_result(self.env)
-        if result is None:
+        app = _app_of.get(self.env)
+        if result is None or app is None:
             return
         found = _makers.get(self.env)
         if found is None or found[0] != id(result):
-            found = (id(result), view_maker(self.app, result.graph))
+            found = (id(result), view_maker(app, result.graph))
             _makers[self.env] = found
         maker = found[1]
-        needs = get_needs_view(self.app)
-        writer = ViewWriter(self.app, self.env.docname, maker)
+        needs = get_needs_view(app)
+        writer = ViewWriter(app, self.env.docname, maker)
         for need_node in need_nodes:
             need_id = need_node["ids"][0]
             need = needs.get(need_id)
@@ -563,6 +575,7 @@ def setup_need_views(app: Sphinx) -> None:
         texinfo=(_skip, None),
     )
     app.add_post_transform(NeedViewTransform)
+    app.connect("builder-inited", _note_app)
     # after sphinx-needs has noted where each need stands (doctree-read, priority 500)
     app.connect("doctree-read", note_need_texts, priority=600)
     app.connect("env-get-updated", pages_with_changed_views)
