@@ -289,6 +289,12 @@ _LAYOUT = r"""
 \expandafter\def\csname DUrolerbmdocs-para-number\endcsname#1{\makebox[2.4em][l]{#1}}
 % IDs in a face whose underscores are as wide as any other character
 \expandafter\def\csname DUrolerbmdocs-id\endcsname#1{{\ttfamily\small #1}}
+% a cross-reference reads as the words it links (an outcome's name, a target's value):
+% Sphinx sets it in italics, which no Governing Body document does
+\protected\def\sphinxcrossref#1{#1}
+% a section heading never ends a page: with less than a third of a page left, it moves on
+% with what follows it (an outcome's heading, statement and table of indicators)
+\pretocmd{\section}{\needspace{0.3\textheight}}{}{}
 % table headers: never hyphenated (a line may still break after an explicit hyphen)
 \protected\def\sphinxstyletheadfamily{\sffamily\hyphenpenalty\@M}
 % generated tables have many columns: a smaller type keeps the headers inside their cells;
