@@ -10,22 +10,24 @@ so a check after a build (or the reverse) reads only what changed.
 
 from __future__ import annotations
 
-import gettext
+import gc
 import io
 import json
 import os
 import re
 import shutil
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from sphinx import locale
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError, SphinxError
-from sphinx.testing.util import _clean_up_global_state
 from sphinx.util.console import nocolor
-from sphinx.util.docutils import patch_docutils
+from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from rbmdocs.catalogues import read_catalogue
 from rbmdocs.graph import CheckResult
@@ -90,7 +92,7 @@ def preflight_dwcp_files(
     Files that read cleanly are remembered by size and modification time in
     ``cache_dir``, so a run after a one-file edit reads that one file again, not all.
     With ``keep``, what is read is kept for the Sphinx about to read the same files, which
-    takes it instead of parsing them again (0.6 s of a fresh build at 21,244 needs).
+    takes it instead of parsing them again.
     """
     stamps_file = cache_dir / _PREFLIGHT_STAMPS if cache_dir else None
     known: dict[str, list[int]] = {}
@@ -147,8 +149,15 @@ def run_sphinx(
     warning_stream = io.StringIO()
     started = time.perf_counter()
     # as sphinx-build: docutils reads the project's docutils.conf, not the machine's or the
-    # user's (and only that one file per document, not three)
-    with patch_docutils(source):
+    # user's (and only that one file per document, not three), and the directives, roles
+    # and nodes this run registers are gone when it ends (one process may build several
+    # languages and formats in turn)
+    with (
+        patch_docutils(source),
+        docutils_namespace(),
+        _translators_of_this_run(),
+        _collections_spare_the_loaded_environment() as environment_loaded,
+    ):
         try:
             app = Sphinx(
                 srcdir=source,
@@ -162,6 +171,7 @@ def run_sphinx(
                 freshenv=fresh,
                 parallel=jobs,
             )
+            environment_loaded()
             preflight_dwcp_files(source, app.config.rbmdocs_dwcp_dir, doctrees, keep=True)
             preflight_catalogues(source, list(app.config.locale_dirs), language)
             app.build()
@@ -173,11 +183,6 @@ def run_sphinx(
             raise ToolError(f"Sphinx could not build: {error}") from None
         finally:
             forget_read_ahead()
-            # one process may build several languages: start each from a clean docutils
-            _clean_up_global_state()
-            # and from catalogues read afresh: gettext keeps every .mo it read, by path, for
-            # the life of the process, so a changed translation would not show
-            gettext._translations.clear()  # type: ignore[attr-defined]
     seconds = time.perf_counter() - started
     warnings = [
         line
@@ -195,6 +200,59 @@ def run_sphinx(
         if app.builder.format == "latex"
         else [],
     )
+
+
+@contextmanager
+def _translators_of_this_run() -> Iterator[None]:
+    """Sphinx's catalogues as they were before the run, once it ends.
+
+    ``sphinx.locale`` keeps one translator per catalogue for the whole process and merges
+    every later language into the first it loaded, so an English build after a Chinese one
+    in the same process printed Chinese labels. As ``docutils_namespace`` does for the
+    directives and roles, the mapping is put back as it was found.
+    """
+    before = dict(locale.translators)
+    try:
+        yield
+    finally:
+        locale.translators.clear()
+        locale.translators.update(before)
+
+
+@contextmanager
+def _collections_spare_the_loaded_environment() -> Iterator[Callable[[], None]]:
+    """No garbage collection while Sphinx loads the last build's environment, and none of it later.
+
+    Unpickling the environment makes millions of objects, all alive, which set off full
+    collections that find nothing, and every later full collection walks them again.
+    The collector is off until the caller says the environment is loaded; what is alive
+    then is frozen (left out of collections) until the run ends. Whatever happens, the
+    collector is left as it was found: on or off, nothing frozen by this run. When the
+    caller has frozen objects of its own, nothing is frozen here.
+    """
+    was_enabled = gc.isenabled()
+    freezing = gc.get_freeze_count() == 0
+    gc.disable()
+    loaded = False
+
+    def environment_loaded() -> None:
+        nonlocal loaded
+        if not loaded:
+            loaded = True
+            if freezing:
+                gc.freeze()
+            if was_enabled:
+                gc.enable()
+
+    try:
+        yield environment_loaded
+    finally:
+        if freezing:
+            gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+        else:
+            gc.disable()
 
 
 _CONF_LINE = re.compile(r'File "[^"]*conf\.py", line (\d+)')
