@@ -22,7 +22,7 @@ from rbmdocs.render.trace_links import setup_trace_links
 from rbmdocs.sphinx.check_builder import CheckBuilder
 from rbmdocs.sphinx.checking import forget_records_as_read, run_traceability_check
 from rbmdocs.sphinx.directives import register_traced_directives
-from rbmdocs.sphinx.dwcp_source import FILETYPE, DwcpPageDirective, DwcpParser
+from rbmdocs.sphinx.dwcp_source import FILETYPE, DwcpParser, page_directive_for
 from rbmdocs.sphinx.env_data import merge_notes, purge_notes
 from rbmdocs.sphinx.i18n import setup_i18n
 from rbmdocs.sphinx.need_views import setup_need_views
@@ -72,7 +72,7 @@ def setup_bridge(app: Sphinx) -> None:
     app.add_builder(CheckBuilder)
     app.add_source_suffix(".yaml", FILETYPE)
     app.add_source_parser(DwcpParser)
-    app.add_directive("rbmdocs-dwcp-page", DwcpPageDirective)
+    app.add_directive("rbmdocs-dwcp-page", page_directive_for(app))
 
     app.connect("env-purge-doc", purge_notes)
     app.connect("env-merge-info", merge_notes)

@@ -51,7 +51,7 @@ class _Locations:
             return ""
         file = self._file_of_doc.get(docname)
         if file is None:
-            # plain string arithmetic: pathlib costs a second per 20,000 needs here
+            # plain string arithmetic: pathlib is slow in this loop over every need
             path = os.fspath(self._env.doc2path(docname))
             if os.path.isabs(path):  # noqa: PTH117 (speed, see above)
                 path = os.path.relpath(path, self._srcdir)
@@ -78,7 +78,7 @@ def linked_ids(targets: Iterable[object]) -> list[str]:
     (a target named twice would count as two).
     """
     if isinstance(targets, list) and len(targets) < 2:
-        # most link options hold no target or one: nothing to sort (a third of a check)
+        # most link options hold no target or one: nothing to sort
         return [str(target) for target in targets]
     return sorted({str(target) for target in targets}, key=_natural_key)
 
@@ -86,8 +86,8 @@ def linked_ids(targets: Iterable[object]) -> list[str]:
 def _own_field(need: Any, name: str) -> object:
     """One field of a need, the short way when sphinx-needs keeps it among its extras.
 
-    ``need.get`` looks the name up in seven places, twice; over every field of 20,000
-    needs that was most of making the records.
+    ``need.get`` looks the name up in several places, and this runs for every field of
+    every need (see ``benchmarks/README.md``).
     """
     try:
         return need.get_extra(name)

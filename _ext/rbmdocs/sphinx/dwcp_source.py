@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives as rst_directives
 from docutils.statemachine import StringList
+from sphinx.application import Sphinx
 from sphinx.parsers import RSTParser
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -91,6 +92,11 @@ class DwcpParser(RSTParser):
         add_doc(env, env.docname)
 
 
+def page_directive_for(app: Sphinx) -> type[DwcpPageDirective]:
+    """``DwcpPageDirective`` bound to ``app``, to register with ``app.add_directive``."""
+    return type("DwcpPageDirective", (DwcpPageDirective,), {"sphinx_app": app})
+
+
 #: Core fields a YAML need never sets, whose sphinx-needs default is a plain value.
 _UNSET_CORE_FIELDS = ("tags", "constraints", "hide", "collapse")
 
@@ -128,6 +134,11 @@ def _rst_title(text: str) -> str:
 
 class DwcpPageDirective(SphinxDirective):
     """Lays out one DWCP page: the programme, then each priority with its CPOs."""
+
+    #: The application, for sphinx-needs' ``add_need``: a directive reaches it only through
+    #: ``env.app``, deprecated since Sphinx 9, so each application registers a subclass
+    #: that carries its own (``page_directive_for``).
+    sphinx_app: ClassVar[Sphinx]
 
     has_content = False
     #: ``unset_field_values`` by need type, for this page
@@ -210,7 +221,7 @@ class DwcpPageDirective(SphinxDirective):
         options.update({name: targets for name, targets in need.links.items() if targets})
         try:
             return add_need(
-                env.app,
+                self.sphinx_app,
                 self.state,
                 env.docname,
                 need.line,

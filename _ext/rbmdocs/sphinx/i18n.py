@@ -128,14 +128,16 @@ def messages_node(originals: Iterable[str], source: str, line: int) -> need_mess
 
 
 class DropNeedMessages(SphinxPostTransform):
-    """Remove ``need_messages`` before any writer but ``gettext`` sees them."""
+    """Remove ``need_messages`` before any writer but ``gettext`` sees them.
+
+    Registered only for a builder that does not extract messages (``builder-inited``):
+    a post-transform no longer reaches the builder since Sphinx 9 deprecated its ``app``.
+    """
 
     default_priority = 5
 
     def run(self, **kwargs: Any) -> None:
-        """Remove every ``need_messages`` node unless the builder extracts messages."""
-        if self.app.builder.name in _EXTRACTING_BUILDERS:
-            return
+        """Remove every ``need_messages`` node."""
         for node in list(self.document.findall(need_messages)):
             node.parent.remove(node)
 
@@ -195,11 +197,17 @@ def po_translations(srcdir: Path, config: Config, docname: str) -> dict[str, str
     return {}
 
 
+def _drop_need_messages_unless_extracting(app: Sphinx) -> None:
+    """``builder-inited``: every builder but ``gettext`` removes the ``need_messages``."""
+    if app.builder.name not in _EXTRACTING_BUILDERS:
+        app.add_post_transform(DropNeedMessages)
+
+
 def setup_i18n(app: Sphinx) -> None:
     """Register the node, its post-transform, the choice labels and the label catalogue."""
     # before the need types take their names from the labels (configure_sphinx_needs, 5)
     app.connect("config-inited", load_catalogue_labels, priority=3)
     app.connect("config-inited", translate_config_texts, priority=3)
     app.add_node(need_messages)
-    app.add_post_transform(DropNeedMessages)
+    app.connect("builder-inited", _drop_need_messages_unless_extracting)
     # sphinx-needs lays out need boxes on doctree-resolved at the default priority (500)
