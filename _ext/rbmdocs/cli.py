@@ -324,9 +324,8 @@ def _build_language(
     """Every format of one language, one after the other (they share the doctree cache).
 
     Sphinx runs in one process: its parallel reading sends the whole environment back for
-    every chunk of documents read (``sphinx/parallel.py``), and its parallel writing left
-    the main process, which resolves and indexes every page, as busy as before (``-j 2``
-    took 11% more time than ``-j 1`` in the median of seven measurements), so
+    every chunk of documents read, and its parallel writing leaves the main process, which
+    resolves and indexes every page, as busy as before (``benchmarks/README.md``), so
     ``rbmdocs build -j N`` builds up to N languages side by side instead.
     """
     outcome = _LanguageOutcome(echo=echo)

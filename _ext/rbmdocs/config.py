@@ -255,20 +255,6 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
         _check_build_date,
     ),
     ConfigValue(
-        "sphinx_parallel",
-        False,
-        "",
-        (bool,),
-        "Whether `sphinx-build -j N` may read and write in parallel. Off by default: Sphinx "
-        "sends its whole environment back from every chunk of documents it reads, which "
-        "made a two-core build slower, not faster, and writing in parallel gained nothing.",
-        lambda value: (
-            []
-            if isinstance(value, bool)
-            else [f"rbmdocs_sphinx_parallel must be True or False, not {value!r}"]
-        ),
-    ),
-    ConfigValue(
         "iati",
         {},
         "",
