@@ -585,11 +585,38 @@ def test_github_workflows_match_githubs_schema_and_actionlint() -> None:
         cwd=REPO,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    actionlint = shutil.which("actionlint", path=str(VENV_BIN)) or shutil.which("actionlint")
-    if actionlint is None:
-        pytest.skip("actionlint is not installed: its PyPI wrapper downloads it from GitHub")
-    result = _run(actionlint, *WORKFLOWS, cwd=REPO)
+    result = _actionlint(*WORKFLOWS)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
+    """actionlint's WebAssembly build (scripts/setup --test installs it where npm is)."""
+    module = REPO / ".venv/npm/node_modules/actionlint"
+    node = shutil.which("node")
+    if node is None or not (module / "main.wasm").is_file():
+        pytest.skip("actionlint needs Node.js: scripts/setup --test installs it where npm is")
+    return subprocess.run(
+        [node, str(REPO / "tests/actionlint.cjs"), *map(str, files)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ACTIONLINT_MODULE": str(module)},
+        check=False,
+    )
+
+
+def test_actionlint_finds_a_broken_workflow(tmp_path: Path) -> None:
+    """The linter is live: a runner that does not exist is reported at its line."""
+    workflow = tmp_path / "publish.yml"
+    text = (REPO / ".github/workflows/publish.yml").read_text("utf-8")
+    workflow.write_text(text.replace("runs-on: ubuntu-latest", "runs-on: ubuntu-99", 1))
+    line = next(
+        number
+        for number, content in enumerate(workflow.read_text("utf-8").splitlines(), start=1)
+        if "ubuntu-99" in content
+    )
+    result = _actionlint(workflow)
+    assert result.returncode == 1
+    assert f"publish.yml:{line}:" in result.stdout and "runner-label" in result.stdout
 
 
 def test_gitlab_ci_matches_gitlabs_schema(tmp_path: Path) -> None:
