@@ -232,6 +232,31 @@ def test_with_jobs_sphinx_reads_and_writes_in_worker_processes(
     assert phases["write"] - {os.getpid()}, "no page was written by a worker process"
 
 
+def test_pages_written_in_parallel_equal_those_written_in_one_process(
+    copy_root: Callable[[str], Path],
+) -> None:
+    """The extension declares itself parallel-safe: ``-j 2`` writes the very same pages,
+    after a fresh build and after an edit that changes what other pages show."""
+    serial = copy_root("minimal")
+    parallel = Path(shutil.copytree(serial, serial.parent / "parallel-pages"))
+    cpo_file = Path("data/dwcp/GHA.yaml")
+    for edit in ("fresh", "a CPO retitled"):
+        if edit != "fresh":
+            for root in (serial, parallel):
+                text = (root / cpo_file).read_text("utf-8")
+                (root / cpo_file).write_text(text.replace("[IO_1]", "[IO_2]", 1), "utf-8")
+        for root, jobs in ((serial, 1), (parallel, 2)):
+            app = SphinxTestApp(
+                "html", srcdir=root, status=io.StringIO(), warning=io.StringIO(), parallel=jobs
+            )
+            app.build()
+            app.cleanup()
+        pages = sorted(path.relative_to(serial) for path in serial.rglob("_build/html/**/*.html"))
+        assert len(pages) > 5
+        for page in pages:
+            assert (parallel / page).read_bytes() == (serial / page).read_bytes(), (edit, page)
+
+
 def test_a_need_without_id_is_kept_and_reported(copy_root: Callable[[str], Path]) -> None:
     """sphinx-needs invents an ID for a need written without one; RBM002 says so, once."""
     root = copy_root("minimal")
