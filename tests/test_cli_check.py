@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import re
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from rbmdocs.cli import main
-from rbmdocs.sphinx.run import doctree_dir, run_sphinx
+from rbmdocs.sphinx.run import ToolError, doctree_dir, run_sphinx
 
 pytestmark = pytest.mark.sphinx
 
@@ -88,6 +89,40 @@ def test_second_check_after_one_edit_reads_only_what_changed(
     assert changed is not None
     # the edited DWCP file, plus the two pages whose generated tables follow every change
     assert changed.groups() == ("0", "3", "0")
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(
+    copy_root: Callable[[str], Path],
+) -> None:
+    """On or off, its thresholds, nothing frozen: after a run, and after a run that failed."""
+    root = copy_root("minimal")
+
+    def collector() -> tuple[bool, tuple[int, int, int], int]:
+        return gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()
+
+    def check() -> None:
+        run_sphinx(
+            root,
+            builder="rbmdocs-check",
+            language="en",
+            outdir=doctree_dir(root, "en") / "_check",
+            status=None,
+        )
+
+    found = collector()
+    check()
+    assert collector() == found
+    (root / "conf.py").write_text(
+        (root / "conf.py").read_text("utf-8") + "\nraise RuntimeError('broken')\n", "utf-8"
+    )
+    gc.disable()
+    try:
+        with pytest.raises(ToolError):
+            check()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert collector() == found
 
 
 def test_trace_prints_the_chain_up(
