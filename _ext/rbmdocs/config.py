@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +20,7 @@ from sphinx.errors import ConfigError
 from rbmdocs.graph.model import CheckContext
 from rbmdocs.graph.rules import biennium_years, iso_date
 from rbmdocs.render.latex import check_documents
-from rbmdocs.schema import REPORT_STATUSES, RULES_BY_ID, SEVERITIES
-
-_PERIOD = re.compile(r"(\d{4})-(\d{4})")
+from rbmdocs.schema import PERIOD_PATTERN, REPORT_STATUSES, RULES_BY_ID, SEVERITIES
 
 Rebuild = Literal["env", "html", ""]
 
@@ -43,7 +40,7 @@ class ConfigValue:
 def _check_period(value: Any) -> list[str]:
     if value == "":
         return []
-    match = _PERIOD.fullmatch(value) if isinstance(value, str) else None
+    match = PERIOD_PATTERN.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         return [f"rbmdocs_spf_period must look like '2010-2015', not {value!r}"]
     start, end = int(match[1]), int(match[2])
@@ -343,7 +340,7 @@ def _reports_in_build(config: Config) -> list[str]:
 
 
 def _bienniums_inside_period(config: Config) -> list[str]:
-    period = _PERIOD.fullmatch(config.rbmdocs_spf_period or "")
+    period = PERIOD_PATTERN.fullmatch(config.rbmdocs_spf_period or "")
     if period is None:
         return []
     start, end = int(period[1]), int(period[2])

@@ -33,6 +33,8 @@ SEVERITIES: Final = ("error", "warning", "off")
 
 #: IDs are ASCII upper case: a letter, then letters, digits and underscores.
 ID_PATTERN: Final = re.compile(r"[A-Z][A-Z0-9_]*")
+#: A period of years, ``YYYY-YYYY`` (``ValueFormat.PERIOD``, the SPF period in conf.py).
+PERIOD_PATTERN: Final = re.compile(r"(\d{4})-(\d{4})")
 
 
 class ValueFormat(StrEnum):

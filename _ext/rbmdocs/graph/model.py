@@ -14,11 +14,17 @@ from typing import Any
 _DIGIT_RUNS = re.compile(r"(\d+)")
 
 
-def natural_key(need_id: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort IO_2 before IO_10, as a reader counts (digits as numbers, the rest as text)."""
-    return tuple(
+def natural_key(need_id: str) -> tuple[tuple[tuple[int, int | str], ...], str]:
+    """Sort IO_2 before IO_10, as a reader counts: digit runs compare as numbers.
+
+    The one order of IDs everywhere (links, tables, the IATI export). Text and digit runs
+    alternate in every ID, so the two never meet at one place; the ID itself decides
+    between two that only differ in leading zeros (``IO_01``, ``IO_1``).
+    """
+    parts = tuple(
         (1, int(part)) if part.isdigit() else (0, part) for part in _DIGIT_RUNS.split(need_id)
     )
+    return parts, need_id
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ from rbmdocs.graph.model import CheckContext, NeedRecord
 from rbmdocs.schema import (
     ID_PATTERN,
     NEED_TYPES_BY_NAME,
+    PERIOD_PATTERN,
     UNFINISHED_STATUSES,
     FieldSpec,
     LinkSpec,
@@ -32,7 +33,6 @@ Hit = tuple[NeedRecord, str] | tuple[NeedRecord, str, str]
 RuleFunction = Callable[[NeedGraph, RuleSpec, CheckContext, "Reach"], Iterator[Hit]]
 
 _BIENNIUM = re.compile(r"(\d{4})-(\d{2})")
-_PERIOD = re.compile(r"(\d{4})-(\d{4})")
 _DIGITS = re.compile(r"\d+")
 _YEAR = re.compile(r"\d{4}")
 _MAX_CHAIN_WORDS = 4
@@ -73,7 +73,7 @@ def value_problem(spec: FieldSpec, value: str) -> str:
     if kind is ValueFormat.BIENNIUM and biennium_years(value) is None:
         return f"biennium {value!r} is not YYYY-YY with consecutive years (e.g. 2010-11)"
     if kind is ValueFormat.PERIOD:
-        match = _PERIOD.fullmatch(value)
+        match = PERIOD_PATTERN.fullmatch(value)
         if match is None:
             return f"{spec.name} {value!r} is not YYYY-YYYY"
         if int(match[2]) < int(match[1]):
@@ -574,7 +574,7 @@ def _rule_per_biennium(
 def _rule_biennium_in_build(
     graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
 ) -> Iterator[Hit]:
-    period = _PERIOD.fullmatch(ctx.spf_period or "")
+    period = PERIOD_PATTERN.fullmatch(ctx.spf_period or "")
     start, end = (int(period[1]), int(period[2])) if period else (None, None)
     build = set(ctx.bienniums)
     for record in graph:

@@ -16,7 +16,7 @@ from sphinx.util import logging
 
 from rbmdocs.config import build_date
 from rbmdocs.graph import NeedGraph
-from rbmdocs.graph.model import NeedRecord
+from rbmdocs.graph.model import NeedRecord, natural_key
 from rbmdocs.graph.rules import is_overdue, iso_date
 from rbmdocs.render.coverage_report import objective_of_outcomes
 from rbmdocs.render.need_view_model import reader_name
@@ -25,7 +25,6 @@ from rbmdocs.render.table_kit import (
     amount,
     by_id,
     money,
-    natural_key,
     region_order,
     sources_of_type,
     table,

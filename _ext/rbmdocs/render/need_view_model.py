@@ -493,7 +493,7 @@ def _amount(value: str) -> int:
     return int(value) if value.isdigit() else 0
 
 
-def _by_id(record: NeedRecord) -> tuple[tuple[int, int | str], ...]:
+def _by_id(record: NeedRecord) -> tuple[tuple[tuple[int, int | str], ...], str]:
     return natural_key(record.id)
 
 

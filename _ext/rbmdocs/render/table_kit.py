@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from docutils import nodes
 from sphinx.builders import Builder
@@ -18,18 +17,11 @@ from sphinx.errors import NoUri
 from sphinx.util.nodes import make_refnode
 
 from rbmdocs.graph import CheckResult, NeedGraph
-from rbmdocs.graph.model import NeedRecord
+from rbmdocs.graph.model import NeedRecord, natural_key
 from rbmdocs.render.labels import label
 from rbmdocs.render.need_view_model import NeedTexts, reader_name
 from rbmdocs.schema import REGIONS
 from rbmdocs.sphinx.checking import docname_of_file
-
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple[Any, ...]:
-    """Sort IO_2 before IO_10, as a reader counts."""
-    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(text))
 
 
 @dataclass(slots=True)

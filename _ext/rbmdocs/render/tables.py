@@ -23,7 +23,7 @@ from sphinx.errors import NoUri
 from sphinx.util.docutils import SphinxDirective
 
 from rbmdocs.graph import NeedGraph
-from rbmdocs.graph.model import NeedRecord
+from rbmdocs.graph.model import NeedRecord, natural_key
 from rbmdocs.load import BadInputError, pick_language, read_dwcp_file
 from rbmdocs.render.collation import sort_key
 from rbmdocs.render.coverage_report import (
@@ -41,7 +41,6 @@ from rbmdocs.render.table_kit import (
     amount,
     by_id,
     money,
-    natural_key,
     region_order,
     sources_of_type,
     table,

@@ -22,8 +22,9 @@ import pycountry
 from lxml import etree
 
 from rbmdocs.graph import NeedGraph
-from rbmdocs.graph.model import NeedRecord
+from rbmdocs.graph.model import NeedRecord, natural_key
 from rbmdocs.graph.rules import biennium_years
+from rbmdocs.schema import PERIOD_PATTERN
 
 IATI_VERSION: Final = "2.03"
 SCHEMA_FILE: Final = "iati-activities-schema.xsd"
@@ -47,8 +48,6 @@ MEASURE_UNIT: Final = "1"  # IndicatorMeasure
 # A count at the start of a value ("14 member States (...)", "1,200 workers"), not the
 # first year of a period ("2008-09") nor a fraction of a date.
 _LEADING_NUMBER: Final = re.compile(r"\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\d,./-])")
-_PERIOD: Final = re.compile(r"(\d{4})-(\d{4})")
-_DIGITS_OR_NOT: Final = re.compile(r"(\d+)")
 
 
 class IatiSchemaError(Exception):
@@ -126,15 +125,6 @@ def country_alpha2(dwcp_id: str) -> str | None:
     return None if country is None else str(country.alpha_2)
 
 
-def natural_key(need_id: str) -> tuple[tuple[int, int, str], ...]:
-    """Sort IDs as people read them: ``IND_1_2`` before ``IND_1_10``."""
-    return tuple(
-        (1, int(part), "") if part.isdigit() else (0, 0, part)
-        for part in _DIGITS_OR_NOT.split(need_id)
-        if part
-    )
-
-
 def build_activities(
     views: Sequence[LanguageView], settings: IatiSettings, cycle: ProgrammeCycle
 ) -> IatiExport:
@@ -199,7 +189,7 @@ def _activity(
     if status not in ACTIVITY_STATUS:
         export.notes.append(f"{dwcp.id}: status {status!r} has no IATI activity status")
     etree.SubElement(activity, "activity-status", {"code": ACTIVITY_STATUS.get(status, "1")})
-    period = _PERIOD.fullmatch(dwcp.fields.get("period", ""))
+    period = PERIOD_PATTERN.fullmatch(dwcp.fields.get("period", ""))
     if period is not None:
         for date_type, iso_date in (
             (PLANNED_START, f"{period[1]}-01-01"),
@@ -275,7 +265,7 @@ def _indicator(
     etree.SubElement(
         element, "reference", {"vocabulary": REPORTING_ORG_VOCABULARY, "code": indicator.id}
     )
-    spf = _PERIOD.fullmatch(cycle.spf_period)
+    spf = PERIOD_PATTERN.fullmatch(cycle.spf_period)
     baseline_text = indicator.fields.get("baseline", "")
     if spf is not None and baseline_text:
         _with_value(

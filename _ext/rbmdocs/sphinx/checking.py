@@ -9,7 +9,6 @@ result stays on the environment for the generated tables and the CLI.
 from __future__ import annotations
 
 import os
-import re
 import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -23,7 +22,7 @@ from sphinx_needs.data import SphinxNeedsData
 
 from rbmdocs.config import check_context
 from rbmdocs.graph import CheckResult, check_needs
-from rbmdocs.graph.model import Finding, NeedRecord
+from rbmdocs.graph.model import Finding, NeedRecord, natural_key
 from rbmdocs.schema import NEED_TYPES_BY_NAME
 from rbmdocs.sphinx.env_data import all_notes
 
@@ -61,14 +60,6 @@ class _Locations:
         return file
 
 
-def _natural_key(need_id: str) -> tuple[list[str | int], str]:
-    """``IO_2`` before ``IO_10``: digit runs compare as numbers, then the text decides."""
-    return [int(part) if part.isdigit() else part for part in _DIGIT_RUNS.split(need_id)], need_id
-
-
-_DIGIT_RUNS = re.compile(r"(\d+)")
-
-
 def linked_ids(targets: Iterable[object]) -> list[str]:
     """The IDs of one link option, each once, in natural order.
 
@@ -80,7 +71,7 @@ def linked_ids(targets: Iterable[object]) -> list[str]:
     if isinstance(targets, list) and len(targets) < 2:
         # most link options hold no target or one: nothing to sort
         return [str(target) for target in targets]
-    return sorted({str(target) for target in targets}, key=_natural_key)
+    return sorted({str(target) for target in targets}, key=natural_key)
 
 
 def _own_field(need: Any, name: str) -> object:
