@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import build_html
 from rbmdocs.cli import main
-from rbmdocs.render.page_context import reuse_asset_tags, reuse_sidebar_toctree
+from rbmdocs.sphinx.page_context import reuse_asset_tags, reuse_sidebar_toctree
 from sphinx.errors import ConfigError
 from sphinx.testing.util import SphinxTestApp
 

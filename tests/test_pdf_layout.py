@@ -24,14 +24,14 @@ import pytest
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
+from rbmdocs.documents import check_documents
 from rbmdocs.render.labels import label
-from rbmdocs.render.latex import (
+from rbmdocs.sphinx.latex import (
     BUILDER_NAME,
     DocumentLaTeXBuilder,
     DocumentLaTeXTranslator,
-    check_documents,
 )
-from rbmdocs.render.table_kit import latex_colspec
+from rbmdocs.sphinx.table_kit import latex_colspec
 from sphinx.builders.latex import LaTeXBuilder
 from sphinx.testing.util import SphinxTestApp
 from sphinx.writers.latex import LaTeXTranslator

@@ -185,7 +185,7 @@ def test_every_word_of_the_theme_has_a_chinese_translation(bilingual_sample: Pat
 
     import furo
     import sphinx
-    from rbmdocs.render.site import THEME_DIR
+    from rbmdocs.sphinx.site import THEME_DIR
 
     ours = bilingual_sample / "locales"  # compiled by the build
     theirs = Path(sphinx.__file__).parent / "locale"

@@ -4,9 +4,11 @@ List ``rbmdocs`` alone in ``extensions``: it sets up MyST (colon fences) and sph
 declares the results framework of ``schema.py`` to sphinx-needs, reads the DWCP YAML
 files as pages, checks traceability once per build and fills the generated tables.
 
-The pipeline, one folder a step: ``load`` (YAML into entries with lines) → ``sphinx``
-(the bridge: needs into records, findings into messages) → ``graph`` (the Sphinx-free
-engine) → ``render`` (tables and labels) → ``report`` (text, json, github, junit).
+The pipeline, one folder a step, the imports going one way (``tests/test_layers.py``):
+``schema`` (the need types and rules) ← ``load`` (YAML into entries with lines) ← ``graph``
+(the engine) ← ``render`` (what each need shows, labels, collation) ← ``report`` (text,
+json, github, junit, codequality, IATI), all free of Sphinx; ``sphinx`` is the bridge that
+feeds them from sphinx-needs and turns their results into pages, tables and PDFs.
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 FORMATS = ("html", "pdf")
 """Output formats: the site, and one PDF per document of ``rbmdocs_documents``."""
 
-_BUILDERS = {"html": "html", "pdf": "rbmdocs-pdf"}  # our LaTeX builder (render/latex.py)
+_BUILDERS = {"html": "html", "pdf": "rbmdocs-pdf"}  # our LaTeX builder (sphinx/latex.py)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -509,7 +509,7 @@ def add_title_page_messages(templates: dict[str, Any], raw: dict[str, Any]) -> N
     from babel.messages.catalog import Catalog
     from sphinx.util.i18n import docname_to_domain
 
-    from rbmdocs.render.latex import TRANSLATED_FIELDS
+    from rbmdocs.documents import TRANSLATED_FIELDS
     from rbmdocs.sphinx.i18n import TRANSLATED_CONFIG_VALUES
 
     compact = raw.get("gettext_compact", True)

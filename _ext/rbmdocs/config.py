@@ -17,9 +17,9 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
+from rbmdocs.documents import check_documents
 from rbmdocs.graph.model import CheckContext
 from rbmdocs.graph.rules import biennium_years, iso_date
-from rbmdocs.render.latex import check_documents
 from rbmdocs.schema import PERIOD_PATTERN, REPORT_STATUSES, RULES_BY_ID, SEVERITIES
 
 Rebuild = Literal["env", "html", ""]

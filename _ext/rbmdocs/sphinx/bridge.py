@@ -9,24 +9,24 @@ from sphinx.config import Config
 from sphinx.util.fileutil import copy_asset_file
 
 from rbmdocs.config import register_config_values, validate_config
-from rbmdocs.render.diagrams import setup_diagrams
-from rbmdocs.render.languages import SEARCH_SCRIPT, setup_languages
-from rbmdocs.render.latex import setup_latex
-from rbmdocs.render.page_context import setup_page_context
-from rbmdocs.render.paragraphs import setup_paragraphs
-from rbmdocs.render.reference import setup_reference
-from rbmdocs.render.site import SITE_ASSETS, setup_site
-from rbmdocs.render.tables import setup_tables
-from rbmdocs.render.trace_links import SCRIPT_FILE as TRACE_SCRIPT
-from rbmdocs.render.trace_links import setup_trace_links
 from rbmdocs.sphinx.check_builder import CheckBuilder
 from rbmdocs.sphinx.checking import forget_records_as_read, run_traceability_check
+from rbmdocs.sphinx.diagrams import setup_diagrams
 from rbmdocs.sphinx.directives import register_traced_directives
 from rbmdocs.sphinx.dwcp_source import FILETYPE, DwcpParser, page_directive_for
 from rbmdocs.sphinx.env_data import merge_notes, purge_notes
 from rbmdocs.sphinx.i18n import setup_i18n
+from rbmdocs.sphinx.languages import SEARCH_SCRIPT, setup_languages
+from rbmdocs.sphinx.latex import setup_latex
 from rbmdocs.sphinx.need_views import setup_need_views
 from rbmdocs.sphinx.needs_config import configure_sphinx_needs
+from rbmdocs.sphinx.page_context import setup_page_context
+from rbmdocs.sphinx.paragraphs import setup_paragraphs
+from rbmdocs.sphinx.reference import setup_reference
+from rbmdocs.sphinx.site import SITE_ASSETS, setup_site
+from rbmdocs.sphinx.tables import setup_tables
+from rbmdocs.sphinx.trace_links import SCRIPT_FILE as TRACE_SCRIPT
+from rbmdocs.sphinx.trace_links import setup_trace_links
 
 _STATIC = Path(__file__).parent.parent / "render" / "static"
 

@@ -52,10 +52,10 @@ from rbmdocs.render.need_view_model import (
     NeedView,
     ViewMaker,
 )
-from rbmdocs.render.table_kit import table
 from rbmdocs.schema import NEED_TYPES_BY_NAME
 from rbmdocs.sphinx.checking import check_result, docname_of_file, records_as_read
 from rbmdocs.sphinx.env_data import need_texts, notes_for
+from rbmdocs.sphinx.table_kit import table
 
 
 class need_view(nodes.General, nodes.Element):

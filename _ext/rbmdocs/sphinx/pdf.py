@@ -1,6 +1,6 @@
 """From Sphinx's LaTeX output to PDFs: check the TeX tools, run latexmk, report one line.
 
-Sphinx writes one ``.tex`` file per entry of ``latex_documents`` (``render/latex.py``
+Sphinx writes one ``.tex`` file per entry of ``latex_documents`` (``sphinx/latex.py``
 derives them from ``rbmdocs_documents``); this module compiles each with latexmk and
 xelatex. A LaTeX failure becomes one message naming the document, the ``.tex`` line and
 the log, never pages of TeX output; missing TeX packages are installed when the process

@@ -22,10 +22,10 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.fileutil import copy_asset_file
 
-from rbmdocs.render.languages import MASTHEAD_THEME, SWITCHER_SCRIPT
+from rbmdocs.sphinx.languages import MASTHEAD_THEME, SWITCHER_SCRIPT
 
 THEME_NAME = MASTHEAD_THEME
-THEME_DIR = Path(__file__).parent / "theme" / THEME_NAME
+THEME_DIR = Path(__file__).parent.parent / "render" / "theme" / THEME_NAME
 #: Our site and print stylesheets (in ``static/``, copied with our other assets).
 SITE_STYLESHEET = "rbmdocs-site.css"
 PRINT_STYLESHEET = "rbmdocs-print.css"

@@ -62,7 +62,7 @@ class TableContext:
             return nodes.Text(shown)
 
 
-#: The LaTeX column spec of a generated table, read by our PDF writer (``render/latex``).
+#: The LaTeX column spec of a generated table, read by our PDF writer (``sphinx/latex``).
 LATEX_COLSPEC = "rbmdocs_latex_colspec"
 #: The class of a cell that holds an amount or a count: right-aligned in HTML and PDF.
 NUMBER_CELL = "rbmdocs-number"

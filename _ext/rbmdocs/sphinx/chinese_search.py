@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sphinx.search.zh import SearchChinese
 
-from rbmdocs.render.languages import RememberingStemmer
+from rbmdocs.sphinx.languages import RememberingStemmer
 
 
 class ChineseSearch(SearchChinese):

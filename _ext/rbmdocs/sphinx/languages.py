@@ -24,7 +24,7 @@ from sphinx.util.osutil import relative_uri
 from rbmdocs.render.labels import label
 
 #: Terms of the results framework that the Chinese search must find as whole words.
-ZH_SEARCH_DICTIONARY = Path(__file__).parent / "static" / "zh_search_terms.txt"
+ZH_SEARCH_DICTIONARY = Path(__file__).parent.parent / "render" / "static" / "zh_search_terms.txt"
 #: The search page's script that keeps the switcher out of the excerpts of its results
 #: (in ``static/``, copied with our other assets).
 SEARCH_SCRIPT = "rbmdocs-search.js"
@@ -107,7 +107,7 @@ def configure_chinese_search(app: Sphinx, config: Config) -> None:
     options.setdefault("dict", str(ZH_SEARCH_DICTIONARY))
     config.html_search_options = options
     # jieba sets its own logger to DEBUG when imported: import it first, then quiet it
-    from rbmdocs.render.chinese_search import ChineseSearch
+    from rbmdocs.sphinx.chinese_search import ChineseSearch
 
     std_logging.getLogger("jieba").setLevel(std_logging.WARNING)
     app.add_search_language(ChineseSearch)

@@ -18,9 +18,15 @@ from rbmdocs.config import build_date
 from rbmdocs.graph import NeedGraph
 from rbmdocs.graph.model import NeedRecord, natural_key
 from rbmdocs.graph.rules import is_overdue, iso_date
-from rbmdocs.render.coverage_report import objective_of_outcomes
 from rbmdocs.render.need_view_model import reader_name
-from rbmdocs.render.table_kit import (
+from rbmdocs.schema import (
+    CAPACITY_KINDS,
+    CAPACITY_LEVELS,
+    MILESTONE_AREAS,
+    RECOMMENDATION_STATUSES,
+)
+from rbmdocs.sphinx.coverage_report import objective_of_outcomes
+from rbmdocs.sphinx.table_kit import (
     TableContext,
     amount,
     by_id,
@@ -29,12 +35,6 @@ from rbmdocs.render.table_kit import (
     sources_of_type,
     table,
     wide_in_pdf,
-)
-from rbmdocs.schema import (
-    CAPACITY_KINDS,
-    CAPACITY_LEVELS,
-    MILESTONE_AREAS,
-    RECOMMENDATION_STATUSES,
 )
 
 logger = logging.getLogger(__name__)

@@ -26,7 +26,10 @@ from rbmdocs.graph import NeedGraph
 from rbmdocs.graph.model import NeedRecord, natural_key
 from rbmdocs.load import BadInputError, pick_language, read_dwcp_file
 from rbmdocs.render.collation import sort_key
-from rbmdocs.render.coverage_report import (
+from rbmdocs.render.need_view_model import ViewMaker, reader_name
+from rbmdocs.schema import DWCP_STATUSES, REGIONS
+from rbmdocs.sphinx.checking import check_result, docname_of_file
+from rbmdocs.sphinx.coverage_report import (
     Bar,
     chart_node,
     matrix_html,
@@ -34,9 +37,10 @@ from rbmdocs.render.coverage_report import (
     objective_of_outcomes,
     priority_matrix,
 )
-from rbmdocs.render.cycle_tables import CYCLE_TABLE_BUILDERS
-from rbmdocs.render.need_view_model import ViewMaker, reader_name
-from rbmdocs.render.table_kit import (
+from rbmdocs.sphinx.cycle_tables import CYCLE_TABLE_BUILDERS
+from rbmdocs.sphinx.env_data import all_notes, need_texts, notes_for
+from rbmdocs.sphinx.need_views import need_panel
+from rbmdocs.sphinx.table_kit import (
     TableContext,
     amount,
     by_id,
@@ -45,10 +49,6 @@ from rbmdocs.render.table_kit import (
     sources_of_type,
     table,
 )
-from rbmdocs.schema import DWCP_STATUSES, REGIONS
-from rbmdocs.sphinx.checking import check_result, docname_of_file
-from rbmdocs.sphinx.env_data import all_notes, need_texts, notes_for
-from rbmdocs.sphinx.need_views import need_panel
 
 
 class generated_content(nodes.General, nodes.Element):

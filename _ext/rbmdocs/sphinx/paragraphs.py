@@ -51,7 +51,7 @@ PLACE = "rbmdocs_paragraph"
 PAGE = "rbmdocs_page"
 NUMBER_CLASS = "rbmdocs-para-number"
 STYLESHEET = "rbmdocs-paragraphs.css"
-_STATIC = Path(__file__).parent / "static"
+_STATIC = Path(__file__).parent.parent / "render" / "static"
 
 #: Containers whose direct paragraphs are body text.
 _BODY_PARENTS = (nodes.section, nodes.document, Need)
