@@ -198,6 +198,18 @@ class ViewMaker:
             found = self._countries[wanted] = self._group_by_country(wanted)
         return found
 
+    def country_lines(self, groups: Iterable[CountryGroup]) -> list[str]:
+        """A line a region ("Africa (2): Ghana, Kenya"), in the language's punctuation."""
+        return [
+            self.text(
+                "view.country_group",
+                region=group.region,
+                count=str(len(group.countries)),
+                countries=self.joined(group.countries),
+            )
+            for group in groups
+        ]
+
     def _sort_key(self, name: str) -> object:
         key = self._sort_keys.get(name)
         if key is None:

@@ -33,9 +33,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
-from sphinx.errors import NoUri
 from sphinx.transforms.post_transforms import SphinxPostTransform
-from sphinx.util.nodes import make_refnode
 from sphinx.writers.html5 import HTML5Translator
 from sphinx.writers.latex import LaTeXTranslator
 from sphinx_needs.api import get_needs_view
@@ -53,9 +51,9 @@ from rbmdocs.render.need_view_model import (
     ViewMaker,
 )
 from rbmdocs.schema import NEED_TYPES_BY_NAME
-from rbmdocs.sphinx.checking import check_result, docname_of_file, records_as_read
+from rbmdocs.sphinx.checking import check_result, records_as_read
 from rbmdocs.sphinx.env_data import need_texts, notes_for
-from rbmdocs.sphinx.table_kit import table
+from rbmdocs.sphinx.table_kit import need_link, table
 
 
 class need_view(nodes.General, nodes.Element):
@@ -193,15 +191,7 @@ class ViewWriter:
     def link(self, ref: NeedRef, text: str | None = None) -> nodes.Node:
         """A link to the need by name; in a PDF, text alone when it is in another PDF."""
         shown = ref.name if text is None else text
-        target_doc = docname_of_file(self.env, ref.file)
-        if target_doc is None:
-            return nodes.Text(shown)
-        try:
-            return make_refnode(
-                self.builder, self.docname, target_doc, ref.id, nodes.inline(shown, shown), ref.name
-            )
-        except NoUri:
-            return nodes.Text(shown)
+        return need_link(self.builder, self.env, self.docname, ref.id, ref.file, shown)
 
     def links(self, refs: Sequence[NeedRef], *, by_id: bool = False) -> list[nodes.Node]:
         """Links separated as a list of the language separates them."""
@@ -346,17 +336,15 @@ class ViewWriter:
         intro = nodes.paragraph(classes=["rbmdocs-countries-title"])
         intro += nodes.strong(title, title)
         container += intro
-        items = nodes.bullet_list(classes=["rbmdocs-country-list"])
-        for group in groups:
-            text = self.text(
-                "view.country_group",
-                region=group.region,
-                count=str(len(group.countries)),
-                countries=self.maker.joined(group.countries),
-            )
-            items += nodes.list_item("", nodes.paragraph(text, text))
-        container += items
+        container += self.country_list(groups)
         return container
+
+    def country_list(self, groups: Sequence[CountryGroup]) -> nodes.bullet_list:
+        """A line a region, as ``ViewMaker.country_lines`` words it."""
+        items = nodes.bullet_list(classes=["rbmdocs-country-list"])
+        for line in self.maker.country_lines(groups):
+            items += nodes.list_item("", nodes.paragraph(line, line))
+        return items
 
     # -- the traceability panel (HTML) --
 
@@ -379,16 +367,7 @@ class ViewWriter:
             container += head
             return container
         container += head
-        items = nodes.bullet_list(classes=["rbmdocs-country-list"])
-        for country_group in group.countries:
-            text = self.text(
-                "view.country_group",
-                region=country_group.region,
-                count=str(len(country_group.countries)),
-                countries=self.maker.joined(country_group.countries),
-            )
-            items += nodes.list_item("", nodes.paragraph(text, text))
-        container += items
+        container += self.country_list(group.countries)
         codes = need_panel(
             summary=f"{self.text('view.codes')} ({len(group.refs)})",
             open=False,

@@ -51,15 +51,27 @@ class TableContext:
         by its ID unless it has no title.
         """
         shown = text if text is not None else reader_name(need, self.texts.sections)
-        target_doc = docname_of_file(self.env, need.file)
-        if target_doc is None:
-            return nodes.Text(shown)
-        try:
-            return make_refnode(
-                self.builder, self.docname, target_doc, need.id, nodes.inline(shown, shown), need.id
-            )
-        except NoUri:  # a PDF holds one document: a need of the other is named, not linked
-            return nodes.Text(shown)
+        return need_link(self.builder, self.env, self.docname, need.id, need.file, shown)
+
+
+def need_link(
+    builder: Builder, env: BuildEnvironment, fromdocname: str, need_id: str, file: str, shown: str
+) -> nodes.Node:
+    """A link to a need's anchor on its page, showing ``shown``; text alone without a page.
+
+    The ID is the link's title, so a reviewer who hovers over a name sees it. A PDF holds
+    one document: a need of another is named, not linked (Sphinx has no address for it
+    and raises NoUri).
+    """
+    target_doc = docname_of_file(env, file)
+    if target_doc is None:
+        return nodes.Text(shown)
+    try:
+        return make_refnode(
+            builder, fromdocname, target_doc, need_id, nodes.inline(shown, shown), need_id
+        )
+    except NoUri:
+        return nodes.Text(shown)
 
 
 #: The LaTeX column spec of a generated table, read by our PDF writer (``sphinx/latex``).

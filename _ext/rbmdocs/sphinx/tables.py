@@ -354,13 +354,7 @@ def build_priorities_by_outcome(context: TableContext) -> list[nodes.Node]:
                     priorities[priority.id] = priority
         listing = nodes.container(classes=["rbmdocs-country-cell"])
         groups = maker.countries(need.id for need in by_id(priorities.values()))
-        for group in groups:
-            line = context.text(
-                "view.country_group",
-                region=group.region,
-                count=str(len(group.countries)),
-                countries=maker.joined(group.countries),
-            )
+        for line in maker.country_lines(groups):
             listing += nodes.paragraph(line, line)
         if not priorities:
             none = context.text("table.no_priorities")
