@@ -10,14 +10,13 @@ so a check after a build (or the reverse) reads only what changed.
 
 from __future__ import annotations
 
-import gc
 import io
 import json
 import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,7 +155,6 @@ def run_sphinx(
         patch_docutils(source),
         docutils_namespace(),
         _translators_of_this_run(),
-        _collector_for_one_build() as environment_loaded,
     ):
         try:
             app = Sphinx(
@@ -171,7 +169,6 @@ def run_sphinx(
                 freshenv=fresh,
                 parallel=jobs,
             )
-            environment_loaded()
             preflight_dwcp_files(source, app.config.rbmdocs_dwcp_dir, doctrees, keep=True)
             preflight_catalogues(source, list(app.config.locale_dirs), language)
             app.build()
@@ -217,55 +214,6 @@ def _translators_of_this_run() -> Iterator[None]:
     finally:
         locale.translators.clear()
         locale.translators.update(before)
-
-
-#: The young generation's threshold during a run (Python's default is 700). A build makes
-#: millions of objects that live to its end (the environment, the doctrees); collecting the
-#: young ones every 700 new objects promotes them by the million, and every promotion
-#: brings the next full collection, which walks the whole heap, nearer. Collected 14
-#: times less often, most garbage (a written page's tree) still dies young and far fewer
-#: full collections run (``benchmarks/README.md``, "Public ground").
-_YOUNG_THRESHOLD = 10_000
-
-
-@contextmanager
-def _collector_for_one_build() -> Iterator[Callable[[], None]]:
-    """The garbage collector set for one Sphinx run, and left as it was found.
-
-    For the run: no collection while Sphinx loads the last build's environment
-    (unpickling makes millions of objects, all alive, which set off full collections that
-    find nothing); what is alive once it is loaded is frozen, so that no later collection
-    walks it; the young generation is collected less often (``_YOUNG_THRESHOLD``). The
-    caller says when the environment is loaded. Whatever happens, the collector is left
-    as it was found: on or off, the same thresholds, nothing frozen by this run (and
-    nothing frozen here when the caller has frozen objects of its own).
-    """
-    was_enabled = gc.isenabled()
-    thresholds = gc.get_threshold()
-    freezing = gc.get_freeze_count() == 0
-    gc.disable()
-    gc.set_threshold(max(thresholds[0], _YOUNG_THRESHOLD), *thresholds[1:])
-    loaded = False
-
-    def environment_loaded() -> None:
-        nonlocal loaded
-        if not loaded:
-            loaded = True
-            if freezing:
-                gc.freeze()
-            if was_enabled:
-                gc.enable()
-
-    try:
-        yield environment_loaded
-    finally:
-        if freezing:
-            gc.unfreeze()
-        gc.set_threshold(*thresholds)
-        if was_enabled:
-            gc.enable()
-        else:
-            gc.disable()
 
 
 _CONF_LINE = re.compile(r'File "[^"]*conf\.py", line (\d+)')
