@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from rbmdocs.graph import NeedGraph
 from rbmdocs.graph.model import NeedRecord, natural_key
-from rbmdocs.render.collation import sort_key
+from rbmdocs.render.collation import SortKey, sort_key
 from rbmdocs.render.labels import label
 from rbmdocs.schema import NEED_TYPES_BY_NAME, REGIONS, ValueFormat
 
@@ -70,7 +70,6 @@ class CountryGroup:
 
     region: str
     countries: tuple[str, ...]
-    need_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +111,8 @@ class NeedView:
     compact: bool = False
     """A need the page shows elsewhere too (a target in its outcome's table): one line."""
     panel_open: bool = False
-    extra: Mapping[str, str] = field(default_factory=dict)
+    strategy_title: str = ""
+    """A strategy's own title, heading its text (the view's heading is its outcome's)."""
 
 
 @dataclass(slots=True)
@@ -160,7 +160,7 @@ class ViewMaker:
         # an outcome's countries are shown in its view and again in its panel, and a
         # country's name is sorted wherever it appears: each is worked out once
         self._countries: dict[tuple[str, ...], tuple[CountryGroup, ...]] = {}
-        self._sort_keys: dict[str, object] = {}
+        self._sort_keys: dict[str, SortKey] = {}
 
     # -- words ------------------------------------------------------------------------
 
@@ -210,34 +210,28 @@ class ViewMaker:
             for group in groups
         ]
 
-    def _sort_key(self, name: str) -> object:
+    def _sort_key(self, name: str) -> SortKey:
         key = self._sort_keys.get(name)
         if key is None:
             key = self._sort_keys[name] = sort_key(name, self.language)
         return key
 
     def _group_by_country(self, need_ids: tuple[str, ...]) -> tuple[CountryGroup, ...]:
-        by_region: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        by_region: dict[str, set[str]] = defaultdict(set)
         for need_id in need_ids:
             programme = self._programme_of(need_id)
             if programme is None:
                 continue
             country = programme.fields.get("country", "").strip() or programme.id
             region = programme.fields.get("region", "").strip()
-            by_region[region][country].append(need_id)
+            by_region[region].add(country)
         groups: list[CountryGroup] = []
         known = [region for region in REGIONS if region in by_region]
         others = sorted(region for region in by_region if region not in REGIONS)
         for region in known + others:
-            countries = sorted(by_region[region], key=self._sort_key)  # type: ignore[arg-type]
+            countries = sorted(by_region[region], key=self._sort_key)
             region_label = self.text(f"region.{region}") if region else self.text("region.unknown")
-            groups.append(
-                CountryGroup(
-                    region_label,
-                    tuple(countries),
-                    tuple(need for country in countries for need in by_region[region][country]),
-                )
-            )
+            groups.append(CountryGroup(region_label, tuple(countries)))
         return tuple(groups)
 
     def _programme_of(self, need_id: str) -> NeedRecord | None:
@@ -402,7 +396,7 @@ class ViewMaker:
             indicators=self.indicator_rows(outcome.id, [biennium]) if outcome else (),
             bienniums=(biennium,),
             resources=tuple(amounts),
-            extra={"strategy_title": record.title.strip()},
+            strategy_title=record.title.strip(),
         )
 
     def _indicator(self, record: NeedRecord) -> NeedView:

@@ -40,7 +40,6 @@ from sphinx_needs.api import get_needs_view
 from sphinx_needs.nodes import Need
 
 from rbmdocs.graph import NeedGraph
-from rbmdocs.render.labels import label
 from rbmdocs.render.need_view_model import (
     CountryGroup,
     Fact,
@@ -175,16 +174,13 @@ class ViewWriter:
     """Turns view models into nodes for one page, in the format of its builder."""
 
     def __init__(self, app: Sphinx, docname: str, maker: ViewMaker) -> None:
-        self.app = app
         self.builder: Builder = app.builder
         self.env = app.env
         self.docname = docname
         self.maker = maker
         self.html = app.builder.format == "html"
-        self.language = app.config.language or "en"
-
-    def text(self, key: str, **values: str) -> str:
-        return label(key, self.language, **values)
+        #: the words of the build language, as the model words them
+        self.text = maker.text
 
     # -- links --
 
@@ -224,9 +220,8 @@ class ViewWriter:
             node += self.indicator_table(view)
         if content:
             text = nodes.container(classes=["rbmdocs-need-text"])
-            strategy_title = view.extra.get("strategy_title")
-            if strategy_title:
-                text += nodes.rubric(strategy_title, strategy_title)
+            if view.strategy_title:
+                text += nodes.rubric(view.strategy_title, view.strategy_title)
             if view.lead_facts and content and isinstance(content[0], nodes.paragraph):
                 text += content[0]
                 text += self.facts(view.lead_facts)
