@@ -21,14 +21,6 @@ from sphinx.parsers import RSTParser
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.api import InvalidNeedException, add_need
-from sphinx_needs.data import SphinxNeedsData
-from sphinx_needs.needs_schema import (
-    FieldLiteralValue,
-    FieldSchema,
-    LinkSchema,
-    LinksLiteralValue,
-    TypeFieldsSchema,
-)
 from sphinx_needs.utils import add_doc
 
 from rbmdocs.load import BadInputError, DwcpFile, YamlNeed, parse_dwcp_text, pick_language
@@ -97,36 +89,6 @@ def page_directive_for(app: Sphinx) -> type[DwcpPageDirective]:
     return type("DwcpPageDirective", (DwcpPageDirective,), {"sphinx_app": app})
 
 
-#: Core fields a YAML need never sets, whose sphinx-needs default is a plain value.
-_UNSET_CORE_FIELDS = ("tags", "constraints", "hide", "collapse")
-
-
-def unset_field_values(schema: TypeFieldsSchema) -> dict[str, bool | str | list[Any]]:
-    """What sphinx-needs would give each field a YAML need leaves unset, to pass explicitly.
-
-    For every field not given, ``add_need`` deep-copies the field's default: at 21,244
-    needs that was 350,000 deep copies and a sixth of reading the DWCP pages (cProfile,
-    ``_get_links_default``). Passing the same value up front skips them. Only plain
-    defaults (an empty list, true or false, text) with no per-need rule are passed, so a
-    project that sets a default of its own still gets it from sphinx-needs. ``schema`` is
-    the schema of one need type (``FieldsSchema.for_type``), as ``add_need`` reads it.
-    """
-    values: dict[str, bool | str | list[Any]] = {}
-    candidates: list[tuple[str, FieldSchema | LinkSchema | None]] = [
-        (name, schema.get_core_field(name)) for name in _UNSET_CORE_FIELDS
-    ]
-    candidates += [(link.name, link) for link in schema.iter_link_fields() if link.directive_option]
-    for name, field in candidates:
-        if field is None or field.predicate_defaults:
-            continue
-        default = field.default
-        if not isinstance(default, FieldLiteralValue | LinksLiteralValue):
-            continue
-        if default.value == [] or isinstance(default.value, bool | str):
-            values[name] = default.value
-    return values
-
-
 def _rst_title(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("*", "\\*").replace("`", "\\`")
     return f"{escaped}\n{'=' * (len(escaped.encode('utf-8')) + 2)}\n"
@@ -141,8 +103,6 @@ class DwcpPageDirective(SphinxDirective):
     sphinx_app: ClassVar[Sphinx]
 
     has_content = False
-    #: ``unset_field_values`` by need type, for this page
-    _unset_by_type: dict[str, dict[str, bool | str | list[Any]]]
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {"class": rst_directives.class_option}
 
     def run(self) -> list[nodes.Node]:
@@ -151,7 +111,6 @@ class DwcpPageDirective(SphinxDirective):
         if loaded is None:
             return []
         language = self.config.language or "en"
-        self._unset_by_type = {}
         dwcp = loaded.dwcp
         country = self._text(dwcp.title, dwcp, "country")
         page = nodes.section(ids=[nodes.make_id(dwcp.id) or "dwcp"])
@@ -201,20 +160,7 @@ class DwcpPageDirective(SphinxDirective):
 
     def _need(self, need: YamlNeed, title: str) -> list[nodes.Node]:
         env = self.env
-        if need.id in SphinxNeedsData(env).get_needs_mutable():
-            notes_for(env, env.docname).dropped.append(
-                DroppedNeed(need.id, need.need_type, need.line, title)
-            )
-            return []
-        unset = self._unset_by_type.get(need.need_type)
-        if unset is None:
-            schema = SphinxNeedsData(env).get_schema().for_type(need.need_type)
-            unset = self._unset_by_type[need.need_type] = unset_field_values(schema)
-        # a fresh list each: sphinx-needs keeps what it is given
-        options: dict[str, Any] = {
-            name: [] if isinstance(value, list) else value for name, value in unset.items()
-        }
-        options.update(need.fields)
+        options: dict[str, Any] = dict(need.fields)
         status = options.pop("status", None)
         for name, text in need.texts.items():
             options[name] = self._text(text, need, name)
@@ -232,6 +178,12 @@ class DwcpPageDirective(SphinxDirective):
                 **options,
             )
         except InvalidNeedException as error:
+            if error.type == "duplicate_id":
+                # a finding of ours (RBM004, with a hint), not sphinx-needs' refusal
+                notes_for(env, env.docname).dropped.append(
+                    DroppedNeed(need.id, need.need_type, need.line, title)
+                )
+                return []
             logger.error(
                 "%s could not be created: %s",
                 need.id,
