@@ -12,7 +12,6 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx_needs.config import DEFAULT_NEED_TYPES
 
 from rbmdocs.render.labels import label
 from rbmdocs.schema import NEED_TYPES, all_field_names, all_link_specs
@@ -33,7 +32,9 @@ def configure_sphinx_needs(_app: Sphinx, config: Config) -> None:
     """
     language = config.language or "en"
     configured_types = list(config.needs_types)
-    if configured_types == list(DEFAULT_NEED_TYPES):
+    # sphinx-needs' example types (req, spec, impl...) are its default, not the project's
+    # choice: the default as registered, read through Sphinx's config, in every version
+    if configured_types == list(config.values["needs_types"].default):
         configured_types = []
     known = {entry.get("directive") for entry in configured_types if isinstance(entry, dict)}
     configured_types.extend(
