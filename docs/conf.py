@@ -8,3 +8,6 @@ extensions = ["rbmdocs"]
 exclude_patterns = ["_build"]
 html_theme = "furo"
 html_title = "rbmdocs user guide"
+# a link to a heading of another page or of the same one ("#the-gate") resolves by the
+# heading's slug, in every myst-parser version we support
+myst_heading_anchors = 3

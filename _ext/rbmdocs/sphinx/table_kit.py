@@ -197,8 +197,10 @@ def table(
     return table
 
 
-_ALIGN_LEFT = nodes.raw("", r"\raggedright", format="latex")
-_ALIGN_RIGHT = nodes.raw("", r"\raggedleft", format="latex")
+#: ``\arraybackslash`` gives ``\\`` back its meaning of "end of row" where the cell is not in
+#: a box of its own (Sphinx before 9 sets cells of a table with a column spec unboxed)
+_ALIGN_LEFT = nodes.raw("", r"\raggedright\arraybackslash", format="latex")
+_ALIGN_RIGHT = nodes.raw("", r"\raggedleft\arraybackslash", format="latex")
 
 
 def table_row(
