@@ -198,14 +198,13 @@ def _languages(source: Path, requested: str) -> list[str]:
 
 def _raw_config(source: Path) -> dict[str, Any]:
     """The project's own conf.py values, before extensions add their defaults."""
-    from sphinx.config import Config
+    from sphinx.config import eval_config_file
     from sphinx.util.tags import Tags
 
     try:
-        config = Config.read(source, overrides={}, tags=Tags())
+        return eval_config_file(source / "conf.py", Tags())
     except Exception as error:  # conf.py is user code: any error is a configuration error
         raise ToolError(config_error_text(source, error)) from None
-    return dict(config._raw_config)
 
 
 def _configured_languages(source: Path) -> list[str]:
@@ -861,9 +860,9 @@ def _error_lines(error: BadInputError | ToolError) -> list[str]:
 def console_main() -> None:
     """The ``rbmdocs`` command: run, flush, and leave without tearing the heap down.
 
-    After a build of 20,000 needs, Python spends seconds freeing Sphinx's environment
-    object by object at exit (3.5 s of a 14 s one-file rebuild). Everything is written and
-    closed by then, so the process ends at once with its exit code.
+    After a large build, Python would free Sphinx's environment object by object at exit,
+    a noticeable part of a one-file rebuild (benchmarks/README.md). Everything is written
+    and closed by then, so the process ends at once with its exit code.
     """
     code = main()
     sys.stdout.flush()
