@@ -46,8 +46,8 @@ def check_needs(records: Iterable[NeedRecord], context: CheckContext) -> CheckRe
     """Check every rule of ``schema.RULES`` over the needs, once each, in linear time.
 
     The cyclic garbage collector is paused meanwhile: the check allocates hundreds of
-    thousands of small objects and frees none, so collections would only rescan them
-    (on 100,000 needs that made the time grow faster than the needs).
+    thousands of small objects and frees none, so collections would only rescan them and
+    the time would grow faster than the needs.
     """
     collecting = gc.isenabled()
     gc.disable()

@@ -18,7 +18,7 @@ from rbmdocs.load.errors import BadInputError
 
 Path = tuple[str | int, ...]
 
-#: libyaml's parser when PyYAML was built with it (13 times faster on DWCP files), else
+#: libyaml's parser when PyYAML was built with it (many times faster on DWCP files), else
 #: PyYAML's own; both keep every scalar as written and give the same nodes and lines.
 _LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 

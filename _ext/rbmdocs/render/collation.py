@@ -42,7 +42,7 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=8192)
 def _chinese_key(text: str) -> SortKey:
     """Pinyin syllables and tones of ``text`` (cached: the same names sort on many pages)."""
-    # imported here: its phrase dictionary takes 0.2 s to load, which a build that sorts
+    # imported here: its phrase dictionary is slow to load, which a build that sorts
     # no Chinese (every English build, every check) should not pay
     from pypinyin import Style, lazy_pinyin
 

@@ -96,9 +96,9 @@ def add_language_switcher(
 def configure_chinese_search(app: Sphinx, config: Config) -> None:
     """Set up Sphinx's Chinese search (jieba) for a Chinese build, and only for one.
 
-    jieba (with the ``pkg_resources`` it imports) takes about 0.1 s to import, which every
-    English build and every ``rbmdocs check`` paid before the search class was registered
-    here instead of in ``setup``. Our terms go into its dictionary, and jieba's console
+    jieba (with the ``pkg_resources`` it imports) is slow to import, which every English
+    build and every ``rbmdocs check`` paid before the search class was registered here
+    instead of in ``setup``. Our terms go into its dictionary, and jieba's console
     chatter is kept out.
     """
     if not (config.language or "").startswith("zh"):
@@ -117,10 +117,10 @@ class RememberingStemmer:
     """A Snowball stemmer that stems each distinct word once.
 
     The search index stems every word of every page, and the words of a results framework
-    repeat (every CPO says "contributes to", every page "Decent Work Country Programme"):
-    at 5,314 needs Snowball ran 29,178 times for 6,652 distinct words, 2.6 s of
-    the build (cProfile). The stems are the same; only the repetition goes. (Snowball is
-    now its C build, PyStemmer, about 1.5 µs a word, so remembering matters less.)
+    repeat (every CPO says "contributes to", every page "Decent Work Country Programme"),
+    so Snowball would stem the same few thousand words again and again. The stems are the
+    same; only the repetition goes. (Snowball is now its C build, PyStemmer, so
+    remembering matters less.)
     """
 
     def __init__(self, stemmer: Any) -> None:

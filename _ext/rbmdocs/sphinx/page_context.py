@@ -1,14 +1,14 @@
 """Parts of a page's template that are the same for a whole folder of pages, made once.
 
-Two of them cost a 2,000-page build seconds when made again for each page.
+Two of them cost a build of thousands of pages seconds when made again for each page
+(the figures are in benchmarks/README.md).
 
 **Stylesheet and script tags.**
 
 Sphinx writes ``<link href="_static/x.css?v=1a2b3c4d">`` for every stylesheet and script of
 every page, and for each it resolves the asset's absolute path on disk (``Path.resolve``,
-one ``lstat`` per folder of the path) to find its checksum. With the twenty-odd assets
-sphinx-needs and the theme bring, at 21,244 needs (2,014 pages) that was 44,308
-resolutions and 9 s of a 221 s build under cProfile (``_file_checksum``).
+one ``lstat`` per folder of the path) to find its checksum: the twenty-odd assets
+sphinx-needs and the theme bring, times every page (``_file_checksum`` under cProfile).
 
 A tag depends only on the asset, the builder and the folder of the page (its links are
 relative), so the tags Sphinx's own ``css_tag`` and ``js_tag`` write are kept and reused
@@ -18,8 +18,7 @@ for every page of the same folder. Sphinx still writes every tag itself the firs
 table of contents lists: above ``rbmdocs_dwcp_toctree_limit`` programmes, each DWCP page.
 Sphinx marks in the sidebar the entries that lead to the page (``current``) and makes every
 link relative to the page; a page that no entry leads to has nothing to mark, so its
-sidebar is the same as that of any such page of its folder (at 21,244 needs, 2,000 DWCP
-pages: 7.9 s of a 221 s profiled build).
+sidebar is the same as that of any such page of its folder.
 """
 
 from __future__ import annotations

@@ -95,7 +95,8 @@ def by_country_name(env: BuildEnvironment, docnames: list[str]) -> list[str]:
     A DWCP page's title is its country's name, and the DWCP pages are read before any
     other (``read_dwcp_pages_first``), so Sphinx's titles of them are this build's. A page
     not read yet (a parallel read purges every page first) has its name read from its
-    YAML file (0.5 ms); a file that cannot be read sorts by its file name.
+    YAML file (cheap: the file's first lines); a file that cannot be read sorts by its file
+    name.
     """
     language = env.config.language or "en"
 
