@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -95,19 +95,6 @@ def _own_links(need: Any, name: str) -> list[str]:
     return linked_ids(targets)
 
 
-def _source_of(need: Any) -> Mapping[str, Any]:
-    """Where a need was written (``docname``, ``lineno``, ``is_external``), read directly.
-
-    ``need["docname"]`` tries six other places first; the source's own mapping is the
-    same values at one lookup each.
-    """
-    source = getattr(need, "source", None)
-    if source is None:
-        return need  # type: ignore[no-any-return]
-    written_at: Mapping[str, Any] = source.dict_repr
-    return written_at
-
-
 def collect_records(env: BuildEnvironment, needs: Any) -> tuple[list[NeedRecord], _Locations]:
     """Plain records for every need of the project, plus those sphinx-needs refused."""
     locations = _Locations(env)
@@ -115,8 +102,7 @@ def collect_records(env: BuildEnvironment, needs: Any) -> tuple[list[NeedRecord]
     generated = {need_id for note in notes.values() for need_id in note.generated_ids}
     records: list[NeedRecord] = []
     for need in needs.values():
-        where = _source_of(need)
-        if where["is_external"] or need["is_part"]:
+        if need["is_external"] or need["is_part"]:
             continue
         need_id, need_type = need["id"], need["type"]
         spec = NEED_TYPES_BY_NAME.get(need_type)
@@ -132,8 +118,8 @@ def collect_records(env: BuildEnvironment, needs: Any) -> tuple[list[NeedRecord]
             NeedRecord(
                 id=need_id,
                 type=need_type,
-                file=locations.file(where["docname"]),
-                line=where["lineno"],
+                file=locations.file(need["docname"]),
+                line=need["lineno"],
                 title=need["title"],
                 fields=fields,
                 links=links,
