@@ -123,6 +123,43 @@ _KEPT = (
 _WALKED = (nodes.section, addnodes.start_of_file)
 
 
+def _walked(node: nodes.Node) -> bool:
+    """A section, an included page of a PDF, or the wrapper the PDF includes pages in."""
+    if isinstance(node, nodes.compound):
+        return "toctree-wrapper" in node["classes"]
+    return isinstance(node, _WALKED)
+
+
+#: Blocks never opened up: their parts only make sense together.
+_WHOLE = (
+    nodes.TextElement,
+    nodes.table,
+    nodes.bullet_list,
+    nodes.enumerated_list,
+    nodes.definition_list,
+    nodes.field_list,
+)
+
+
+def _holds_table(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.Element) and any(node.findall(nodes.table))
+
+
+def _opened(english: nodes.Node, partner: nodes.Node | None) -> bool:
+    """A block with a table inside whose other parts are paired one by one.
+
+    Set one language above the other, the text of a need presentation would be a page
+    away from its translation just because the need also shows a table of targets.
+    """
+    return (
+        isinstance(english, nodes.Element)
+        and type(partner) is type(english)
+        and not isinstance(english, _WHOLE)
+        and _holds_table(english)
+        and _holds_table(partner)
+    )
+
+
 def _kept(node: nodes.Node) -> bool:
     if isinstance(node, _KEPT) or not isinstance(node, nodes.Element):
         return True
@@ -178,7 +215,8 @@ class Pairing:
                 if right is not None and not _kept(right):
                     children.append(self.pair(None, right))
                 continue
-            if isinstance(left, _WALKED) and isinstance(right, type(left)):
+            if _walked(left) and isinstance(right, type(left)) and isinstance(right, nodes.Element):
+                assert isinstance(left, nodes.Element)
                 self.pair_children(left, right, depth + 1)
                 children.append(left)
             elif isinstance(left, nodes.title) and isinstance(english, nodes.section):
@@ -187,6 +225,11 @@ class Pairing:
                     self.pair_title(left, right if isinstance(right, nodes.title) else None)
                 children.append(left)
             elif _kept(left):
+                children.append(left)
+            elif _opened(left, right) and isinstance(right, nodes.Element):
+                # a need presentation with a table: its text side by side, the table stacked
+                assert isinstance(left, nodes.Element)
+                self.pair_children(left, right, depth + 1)
                 children.append(left)
             else:
                 children.append(self.pair(left, right))
