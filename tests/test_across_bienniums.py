@@ -43,7 +43,9 @@ def _html_tables(outdir: Path, page: str) -> dict[str, list[list[str]]]:
     return tables
 
 
-def _expected(needs: Any, language: str, final: set[str]) -> dict[str, list[list[str]]]:
+def _expected(
+    needs: Any, language: str, final: set[str], bienniums: tuple[str, ...] = BIENNIUMS
+) -> dict[str, list[list[str]]]:
     """The tables as the needs give them: an oracle written against sphinx-needs' data."""
 
     def of(kind: str, link: str, target: str) -> list[Any]:
@@ -58,13 +60,13 @@ def _expected(needs: Any, language: str, final: set[str]) -> dict[str, list[list
     )
     for outcome in outcomes:
         rows = [
-            ["", *BIENNIUMS],
+            ["", *bienniums],
             [label("table.indicator", language)]
-            + [label("across.target", language), label("across.result", language)] * 2,
+            + [label("across.target", language), label("across.result", language)] * len(bienniums),
         ]
         for indicator in of("indicator", "measures", outcome["id"]):
             row = [indicator["title"]]
-            for biennium in BIENNIUMS:
+            for biennium in bienniums:
                 targets = [
                     t
                     for t in of("target", "sets_target_for", indicator["id"])
@@ -163,3 +165,37 @@ def test_the_pdf_shows_the_table(copy_root: Callable[[str], Path]) -> None:
         ).stdout
         assert re.search(row, text), text[-3000:]
         assert label("across.not_yet_reported", language) in text
+
+
+@pytest.mark.slow
+def test_the_sample_page_equals_the_needs(bilingual_sample: Path) -> None:
+    """The sample's page in the implementation report, read back in both languages."""
+    from rbmdocs.sphinx.run import doctree_dir, run_sphinx
+
+    for language in ("en", "zh_CN"):
+        run = run_sphinx(
+            bilingual_sample,
+            builder="rbmdocs-check",
+            language=language,
+            outdir=doctree_dir(bilingual_sample, language) / "_check",
+            status=None,
+        )
+        assert run.result is not None
+        records = run.result.graph.needs_of_type
+        needs = {
+            record.id: {"id": record.id, "type": record.type, "title": record.title}
+            | dict(record.fields)
+            | {name: list(targets) for name, targets in record.links.items()}
+            for kind in ("immediate-outcome", "indicator", "target", "result")
+            for record in records(kind)
+        }
+        for need in needs.values():
+            need.setdefault("measures", [])
+            need.setdefault("sets_target_for", [])
+            need.setdefault("reports_on", [])
+        bienniums = tuple(sorted({n["biennium"] for n in needs.values() if n["type"] == "target"}))
+        html = bilingual_sample / "_build/html" / language
+        tables = _html_tables(html, "implementation_report/across_bienniums")
+        expected = _expected(needs, language, {"2010-11"}, bienniums)
+        assert tables == expected
+        assert len(tables) == len([n for n in needs.values() if n["type"] == "immediate-outcome"])

@@ -146,17 +146,21 @@ def _holds_table(node: nodes.Node) -> bool:
 
 
 def _opened(english: nodes.Node, partner: nodes.Node | None) -> bool:
-    """A block with a table inside whose other parts are paired one by one.
+    """A container (a need presentation, its text) whose blocks are paired one by one.
 
-    Set one language above the other, the text of a need presentation would be a page
-    away from its translation just because the need also shows a table of targets.
+    Paired whole, a need's text would start level with its translation and then drift, a
+    line a paragraph, as the shorter Chinese runs ahead; and set one language above the
+    other because it also shows a table, it would be a page away from its translation.
     """
     return (
         isinstance(english, nodes.Element)
+        and isinstance(partner, nodes.Element)
         and type(partner) is type(english)
         and not isinstance(english, _WHOLE)
-        and _holds_table(english)
-        and _holds_table(partner)
+        and (
+            (_holds_table(english) and _holds_table(partner))
+            or (len(english.children) > 1 and len(partner.children) > 1)
+        )
     )
 
 
@@ -227,7 +231,7 @@ class Pairing:
             elif _kept(left):
                 children.append(left)
             elif _opened(left, right) and isinstance(right, nodes.Element):
-                # a need presentation with a table: its text side by side, the table stacked
+                # a need presentation: each of its blocks beside its translation
                 assert isinstance(left, nodes.Element)
                 self.pair_children(left, right, depth + 1)
                 children.append(left)
@@ -265,6 +269,8 @@ class Pairing:
         right = parallel_side(lang=self.partner_language, classes=[SIDE_CLASS])
         if english is not None:
             left += english
+        if isinstance(partner, nodes.title):  # a heading met out of place: its words only
+            partner = nodes.paragraph("", "", nodes.strong("", "", *partner.children))
         if partner is None:
             right += nodes.paragraph("", "", self.mark())
         else:
