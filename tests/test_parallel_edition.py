@@ -280,3 +280,15 @@ def test_a_reader_sees_both_languages_in_one_row(served: str) -> None:
             page.screenshot(path=str(artifacts / f"parallel-{width}.png"))
             page.close()
         browser.close()
+
+
+def test_bad_data_stops_the_edition_with_one_message(
+    copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_root("bienniums")
+    (root / "data/dwcp/GHA.yaml").write_text("id: DWCP_GHA\ncountry: [unclosed\n", "utf-8")
+    code = main(["build", "--source", str(root), "--edition", "parallel", "--format", "html"])
+    error = capsys.readouterr().err
+    assert code == 2
+    assert "data/dwcp/GHA.yaml:" in error and "Traceback" not in error
+    assert not (root / "_build/html/parallel").exists()
