@@ -407,6 +407,18 @@ _PREAMBLE = r"""
 \setCJKmonofont{Noto Sans Mono CJK SC}
 \usepackage{paracol}
 \setlength{\columnsep}{1.6em}
+% half a page is too narrow to justify English without rivers of space: ragged right,
+% hyphenated as usual (Chinese fills its lines either way)
+\AtBeginEnvironment{paracol}{\setlength{\rightskip}{0pt plus 2.5em}}
+% and headings ragged right too (the sizes are those of sphinx/latex.py's layout)
+\makeatletter
+\titleformat{\section}{\large\py@HeaderFamily\raggedright}%
+  {\py@TitleColor\thesection}{0.5em}{\py@TitleColor}
+\titleformat{\subsection}{\normalsize\py@HeaderFamily\raggedright}%
+  {\py@TitleColor\thesubsection}{0.5em}{\py@TitleColor}
+\titleformat{\subsubsection}{\normalsize\py@HeaderFamily\raggedright}%
+  {\py@TitleColor\thesubsubsection}{0.5em}{\py@TitleColor}
+\makeatother
 % a heading in two languages: each in its half of the line, both starting together; in
 % the contents, one line: the English, then the translation
 \newif\ifrbmdocsincontents
