@@ -219,6 +219,13 @@ def test_the_pdf_has_a_bilingual_title_and_paired_part_headings(edition: Path) -
     ).stdout
     assert "Programme implementation report" in first and "计划执行情况报告" in first
     assert re.search(r"II\.\s+Framework\s+框架", first)  # the contents: one line per part
+    # a captioned table and its translation below it share one number, each in its words
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert re.search(r"Table 1\. Resources by immediate outcome", text)
+    assert re.search(r"表 1\. 2010-11 年按即时成果", text)
+    assert "Table 2" not in text and "表 2" not in text
     words = _words(pdf)
     framework = next(w for w in words if w.text == "Framework" and w.page > 1)
     chinese = next(w for w in words if w.text == "框架" and w.page == framework.page)

@@ -156,6 +156,7 @@ _LABELS: Final[dict[str, dict[str, str]]] = {
             "Bienniums of the period without a Programme and Budget yet: {bienniums}."
         ),
         "parallel.untranslated": "Translation pending",
+        "parallel.table_name": "Table",
         "parallel.untranslated_hint": "This paragraph has no translation in the catalogue yet.",
         "table.list_separator": ", ",
         "table.with_biennium": "{what} ({biennium})",
@@ -363,6 +364,7 @@ _LABELS: Final[dict[str, dict[str, str]]] = {
         "across.not_yet_reported": "尚未报告",
         "across.still_to_come": "本期间尚无计划和预算的两年期：{bienniums}。",
         "parallel.untranslated": "尚待翻译",
+        "parallel.table_name": "表",
         "parallel.untranslated_hint": "目录中尚无本段的译文。",
         "table.list_separator": "、",
         "table.with_biennium": "{what}（{biennium}）",

@@ -276,6 +276,13 @@ class Pairing:
         else:
             self.prepare_partner(partner)
             right += partner
+            # the translation's table bears the number of the English one it repeats
+            right["captions"] = sum(
+                1
+                for table in partner.findall(nodes.table)
+                if any(isinstance(child, nodes.title) for child in table.children)
+            )
+            right["table_name"] = label("parallel.table_name", self.partner_language)
         pair += left
         pair += right
         self.pairs += 1
@@ -375,8 +382,23 @@ def depart_pair_latex(self: LaTeXTranslator, node: nodes.Element) -> None:
 
 def visit_side_latex(self: LaTeXTranslator, node: nodes.Element) -> None:
     pair = node.parent
-    if pair is not None and pair.index(node) > 0:
-        self.body.append("\n\\par\\medskip\n" if pair.get("stacked") else "\n\\switchcolumn\n")
+    if pair is None or pair.index(node) == 0:
+        return
+    if not pair.get("stacked"):
+        self.body.append("\n\\switchcolumn\n")
+        return
+    self.body.append("\n\\par\\medskip\\begingroup\n")
+    captions = int(node.get("captions", 0))
+    if captions:
+        name = str(node.get("table_name", ""))
+        self.body.append(f"\\renewcommand{{\\tablename}}{{{name}}}")
+        self.body.append(f"\\addtocounter{{table}}{{-{captions}}}\n")
+
+
+def depart_side_latex(self: LaTeXTranslator, node: nodes.Element) -> None:
+    pair = node.parent
+    if pair is not None and pair.index(node) > 0 and pair.get("stacked"):
+        self.body.append("\n\\endgroup\n")
 
 
 def visit_title_latex(self: LaTeXTranslator, node: nodes.Element) -> None:
@@ -510,7 +532,7 @@ def setup_parallel(app: Sphinx) -> None:
     app.add_node(
         parallel_side,
         html=side_html,
-        latex=(visit_side_latex, _nothing),
+        latex=(visit_side_latex, depart_side_latex),
         text=(_text_only, _nothing),
     )
     app.add_node(
