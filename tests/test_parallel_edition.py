@@ -299,3 +299,18 @@ def test_bad_data_stops_the_edition_with_one_message(
     assert code == 2
     assert "data/dwcp/GHA.yaml:" in error and "Traceback" not in error
     assert not (root / "_build/html/parallel").exists()
+
+
+def test_the_summary_counts_what_awaits_translation(
+    copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_root("bienniums")
+    code = main(["build", "--source", str(root), "--edition", "parallel", "--format", "html"])
+    printed = capsys.readouterr()
+    line = printed.out.strip().splitlines()[-1]
+    assert code == 0
+    assert printed.err == ""  # not one warning from either language's build
+    assert line.startswith("html (parallel: en | zh_CN): 28 needs, ")
+    # the one paragraph the catalogue leaves untranslated, on the start page
+    assert "(1 marked untranslated)" in line
+    assert line.endswith("→ _build/html/parallel/index.html")

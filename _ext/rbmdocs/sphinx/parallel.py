@@ -35,6 +35,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -81,18 +82,29 @@ class parallel_title_side(nodes.Inline, nodes.Element):
 
 # --- the partner's doctrees, kept between the two runs --------------------------------
 
-_stores: dict[str, dict[str, nodes.document]] = {}
+
+@dataclass
+class PartnerStore:
+    """The partner's finished pages by name, and what the pairing made of them."""
+
+    pages: dict[str, nodes.document] = field(default_factory=dict)
+    pairs: int = 0
+    untranslated: int = 0
+    """Blocks marked "translation pending" (a translator's to-do in this edition)."""
+
+
+_stores: dict[str, PartnerStore] = {}
 
 
 @contextmanager
-def partner_store(token: str) -> Iterator[dict[str, nodes.document]]:
+def partner_store(token: str) -> Iterator[PartnerStore]:
     """A place for one edition's partner doctrees, gone when the edition is built.
 
     The two Sphinx runs share it by name (``rbmdocs_parallel_collect`` and
     ``rbmdocs_parallel_partner`` carry the name as a plain string, which Sphinx may
     store with its configuration); nothing is left behind in the process.
     """
-    store: dict[str, nodes.document] = {}
+    store = PartnerStore()
     _stores[token] = store
     try:
         yield store
@@ -104,7 +116,7 @@ def collect_partner_doctree(app: Sphinx, doctree: nodes.document, docname: str) 
     """``doctree-resolved`` of the partner run: keep the finished page for the pairing."""
     store = _stores.get(app.config.rbmdocs_parallel_collect)
     if store is not None:
-        store[docname] = doctree
+        store.pages[docname] = doctree
 
 
 # --- pairing ------------------------------------------------------------------------
@@ -117,6 +129,7 @@ _KEPT = (
     nodes.substitution_definition,
     nodes.system_message,
     addnodes.index,
+    addnodes.toctree,  # a hidden one (the DWCP index's): nothing to read
     nodes.meta,
 )
 #: Blocks whose children are paired in turn.
@@ -293,7 +306,10 @@ class Pairing:
         if not isinstance(block, nodes.Element):
             return
         for node in list(block.findall(nodes.Element)):
-            node["ids"] = []
+            # a numbered table or figure keeps its anchor in HTML, where Sphinx finds its
+            # number by it; every other anchor is the English block's
+            if self.latex or not isinstance(node, _NUMBERED):
+                node["ids"] = []
             if isinstance(node, nodes.target) and not node.get("refuri"):
                 node.parent.remove(node)
                 continue
@@ -305,8 +321,11 @@ class Pairing:
         """The words "translation pending", in the partner's language, where one is missing."""
         self.untranslated += 1
         text = label("parallel.untranslated", self.partner_language)
-        hint = label("parallel.untranslated_hint", self.source_language)
-        return nodes.inline(text, text, classes=[MARK_CLASS], title=hint)
+        return nodes.inline(text, text, classes=[MARK_CLASS])
+
+
+#: What Sphinx numbers by its anchor ("Table 1"), in HTML as in the PDF.
+_NUMBERED = (nodes.table, nodes.figure)
 
 
 def _after_number(node: nodes.Element) -> int:
@@ -321,7 +340,7 @@ def pair_with_partner(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     store = _stores.get(app.config.rbmdocs_parallel_partner)
     if store is None:
         return
-    partner = store.pop(docname, None)
+    partner = store.pages.pop(docname, None)
     pairing = Pairing(
         app.config.language or "en",
         app.config.rbmdocs_parallel_language,
@@ -330,6 +349,8 @@ def pair_with_partner(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     if partner is None:  # a page the partner run did not write: every block marked
         partner = nodes.document(doctree.settings, doctree.reporter)
     pairing.pair_children(doctree, partner, depth=-1)
+    store.pairs += pairing.pairs
+    store.untranslated += pairing.untranslated
 
 
 # --- writing: HTML ------------------------------------------------------------------

@@ -115,7 +115,8 @@ def _build_format(
             },
             write_all=True,
         )
-        paired = len(store) == 0  # every kept page was taken by its English page
+        paired = not store.pages  # every kept page was taken by its English page
+        pairs, untranslated = store.pairs, store.untranslated
     for line in [*run.warnings, *run.bad_input]:
         say(line, True)
     code = max(_outcome(partner_run, strict), _outcome(run, strict))
@@ -139,6 +140,7 @@ def _build_format(
     result = run.result
     needs = count_of(result.needs, "need") if result else ""
     unpaired = "" if paired else "; some pages of the translation had no English page"
+    blocks = f"{count_of(pairs, 'block')} paired ({untranslated} marked untranslated)"
     elapsed = time.perf_counter() - started
-    say(f"{name}: {needs}, {elapsed:.1f} s{unpaired} → {', '.join(files)}", False)
+    say(f"{name}: {needs}, {blocks}, {elapsed:.1f} s{unpaired} → {', '.join(files)}", False)
     return code
