@@ -282,6 +282,9 @@ def test_a_reader_sees_both_languages_in_one_row(served: str) -> None:
             if side_by_side:  # one row: the Chinese beside the English, starting level
                 assert chinese["x"] >= english["x"] + english["width"]
                 assert abs(chinese["y"] - english["y"]) < 2
+                # and the heading's Chinese half stands over the Chinese column
+                heading = page.locator("h1 .rbmdocs-title-side[lang=zh-CN]").bounding_box()
+                assert heading and abs(heading["x"] - chinese["x"]) < 2
             else:  # a narrow screen: the Chinese right under its English
                 assert chinese["y"] >= english["y"] + english["height"] - 1
             page.screenshot(path=str(artifacts / f"parallel-{width}.png"))
