@@ -88,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
         help="languages built side by side (processes: N, or auto for one per CPU)",
     )
     build.add_argument("--fresh", action="store_true", help="ignore the cache and read all")
+    build.add_argument(
+        "--edition",
+        choices=["parallel"],
+        default=None,
+        help="parallel: the side-by-side bilingual edition, into _build/<format>/parallel/",
+    )
     build.add_argument("-v", "--verbose", action="store_true", help="show Sphinx's progress")
 
     check = with_source(commands.add_parser("check", help="check traceability, write no HTML"))
@@ -239,6 +245,10 @@ def _print_warnings(run: SphinxRun, stream: TextIO) -> None:
         print(line, file=stream)
 
 
+def _say(text: str, error: bool) -> None:
+    print(text, file=sys.stderr if error else sys.stdout, flush=True)
+
+
 def _job_count(text: str) -> int:
     """``-j``: a whole number of processes, at least one, or ``auto`` for one per CPU."""
     if text == "auto":
@@ -263,6 +273,15 @@ def _command_build(args: argparse.Namespace) -> int:
     if unknown:
         raise ToolError(f"--format {unknown[0]}: this version builds {', '.join(FORMATS)}")
     languages = _languages(source, args.lang)
+    if args.edition == "parallel":  # sphinx/parallel_build.py: both languages in one edition
+        from rbmdocs.sphinx.parallel_build import build_parallel_edition, edition_languages
+
+        pair = edition_languages(str(_raw_config(source).get("language") or "en"), languages)
+        for language in pair if "pdf" in formats else ():
+            ensure_tex(language)
+        return build_parallel_edition(
+            source, formats, pair, strict=args.strict, verbose=args.verbose, say=_say
+        )
     if "pdf" in formats:
         for language in languages:
             ensure_tex(language)

@@ -22,6 +22,7 @@ from rbmdocs.sphinx.need_views import setup_need_views
 from rbmdocs.sphinx.needs_config import configure_sphinx_needs
 from rbmdocs.sphinx.page_context import setup_page_context
 from rbmdocs.sphinx.paragraphs import setup_paragraphs
+from rbmdocs.sphinx.parallel import setup_parallel
 from rbmdocs.sphinx.reference import setup_reference
 from rbmdocs.sphinx.site import SITE_ASSETS, setup_site
 from rbmdocs.sphinx.tables import setup_tables
@@ -89,3 +90,4 @@ def setup_bridge(app: Sphinx) -> None:
     setup_trace_links(app)
     setup_diagrams(app)
     setup_page_context(app)
+    setup_parallel(app)

@@ -136,11 +136,15 @@ def run_sphinx(
     jobs: int = 1,
     fresh: bool = False,
     doctrees: Path | None = None,
+    overrides: dict[str, str] | None = None,
+    write_all: bool = False,
 ) -> SphinxRun:
     """Build once with ``builder`` and return the check result and the other warnings.
 
     ``doctrees`` defaults to the language's shared cache; the ``gettext`` builder needs
     its own, because it keeps a different kind of environment (with message UIDs).
+    ``overrides`` are further conf.py values; ``write_all`` writes every page, even one
+    whose source has not changed (the side-by-side edition depends on the other language).
     """
     doctrees = doctrees or doctree_dir(source, language)
     if not (os.isatty(2) and os.environ.get("NO_COLOR") is None):
@@ -163,7 +167,7 @@ def run_sphinx(
                 outdir=outdir,
                 doctreedir=doctrees,
                 buildername=builder,
-                confoverrides={"language": language},
+                confoverrides={**(overrides or {}), "language": language},
                 status=status,
                 warning=warning_stream,
                 freshenv=fresh,
@@ -171,7 +175,7 @@ def run_sphinx(
             )
             preflight_dwcp_files(source, app.config.rbmdocs_dwcp_dir, doctrees, keep=True)
             preflight_catalogues(source, list(app.config.locale_dirs), language)
-            app.build()
+            app.build(force_all=write_all)
         except (BadInputError, ToolError):
             raise
         except ConfigError as error:

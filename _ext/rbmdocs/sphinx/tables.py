@@ -28,6 +28,7 @@ from rbmdocs.load import BadInputError, pick_language, read_dwcp_file
 from rbmdocs.render.collation import sort_key
 from rbmdocs.render.need_view_model import ViewMaker, reader_name
 from rbmdocs.schema import DWCP_STATUSES, REGIONS
+from rbmdocs.sphinx.across_bienniums import build_results_across_bienniums
 from rbmdocs.sphinx.checking import check_result, docname_of_file
 from rbmdocs.sphinx.coverage_report import (
     Bar,
@@ -622,6 +623,7 @@ TABLE_BUILDERS: dict[str, Callable[[TableContext], list[nodes.Node]]] = {
     "priorities-by-outcome": build_priorities_by_outcome,
     "traceability-report": build_traceability_report,
     **CYCLE_TABLE_BUILDERS,
+    "results-across-bienniums": build_results_across_bienniums,
 }
 
 
