@@ -34,7 +34,17 @@ ALLOWED: dict[str, frozenset[str]] = {
     "catalogues": frozenset({"schema", "load"}),
     "config": frozenset({"schema", "load", "graph", "documents"}),
     "sphinx": frozenset(
-        {"schema", "load", "graph", "render", "report", "config", "documents", "catalogues"}
+        {
+            "schema",
+            "load",
+            "graph",
+            "render",
+            "report",
+            "config",
+            "documents",
+            "catalogues",
+            "locking",
+        }
     ),
 }
 #: Layers that run without Sphinx installed (``config`` registers itself with Sphinx).
