@@ -306,9 +306,8 @@ class Reach:
         return f"points to {_listing(parts)}"
 
 
-@cache
 def _plural(noun: str) -> str:
-    """ "outcome strategy" → "outcome strategies", "target" → "targets"."""
+    """The plural of a type's title: "outcome strategy" → "outcome strategies"."""
     return f"{noun[:-1]}ies" if noun.endswith("y") else f"{noun}s"
 
 
@@ -325,6 +324,7 @@ def _most_common_file(records: list[NeedRecord], biennium: str) -> str:
     return min(counts, key=lambda file: (-counts[file], file)) if counts else ""
 
 
+@cache
 def _prefix(type_name: str) -> str:
     """The ID prefix of a type; "" for a type we do not declare (any prefix will do)."""
     spec = NEED_TYPES_BY_NAME.get(type_name)
