@@ -258,3 +258,36 @@ def test_a_hint_names_the_file_where_the_missing_need_goes(
     )
     # an indicator goes beside the outcome, in its own file: the hint names no other file
     assert "Write it in" not in findings["RBM022"]["hint"]
+
+
+def test_a_sphinx_warning_is_said_again_until_its_page_is_fixed(
+    copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Sphinx warns once, when it reads or writes the page; rbmdocs says it until fixed."""
+    root = copy_root("minimal")
+    build = ["build", "--source", str(root), "--lang", "en", "--format", "html", "--strict"]
+    assert main(build) == 0
+    capsys.readouterr()
+    page = root / "new_topic.md"
+    page.write_text("# New topic\n\nSee {need}`IO_99`.\n", "utf-8")
+    orphan = "new_topic.md: WARNING: document isn't included in any toctree"
+    dead = "new_topic.md:3: WARNING: linked need IO_99 not found"
+
+    assert main(["check", "--source", str(root)]) == 0  # the check reads the new page
+    assert orphan in capsys.readouterr().err
+    for _attempt in range(2):  # the build reads nothing new, and still says both
+        assert main(build) == 1
+        err = capsys.readouterr().err
+        assert orphan in err and dead in err
+
+    page.write_text("# New topic\n\nSee {need}`IO_1`.\n", "utf-8")
+    assert main(build) == 1
+    err = capsys.readouterr().err
+    assert orphan in err and dead not in err
+
+    index = root / "index.md"
+    index.write_text(index.read_text("utf-8").replace("dwcps\n", "dwcps\nnew_topic\n"), "utf-8")
+    assert main(build) == 0
+    assert "WARNING" not in capsys.readouterr().err
+    assert main(["check", "--source", str(root)]) == 0
+    assert "WARNING" not in capsys.readouterr().err

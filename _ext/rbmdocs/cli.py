@@ -264,8 +264,8 @@ def _translation_languages(source: Path, requested: str) -> tuple[str, list[str]
     return source_language, targets
 
 
-def _print_warnings(run: SphinxRun, stream: TextIO) -> None:
-    for line in run.warnings:
+def _print_warnings(source: Path, run: SphinxRun, stream: TextIO) -> None:
+    for line in sphinx_warning_lines(source, run):
         print(line, file=stream)
 
 
@@ -482,7 +482,7 @@ def _check_run(source: Path, language: str) -> SphinxRun:
 def _command_check(args: argparse.Namespace) -> int:
     source = project_paths(args.source)
     run = _check_run(source, args.lang)
-    _print_warnings(run, sys.stderr)
+    _print_warnings(source, run, sys.stderr)
     if run.bad_input or run.result is None:
         for message in run.bad_input:
             print(message, file=sys.stderr)
@@ -833,7 +833,7 @@ def _command_export(args: argparse.Namespace) -> int:
     views = []
     for language in languages:
         run = _check_run(source, language)
-        _print_warnings(run, sys.stderr)
+        _print_warnings(source, run, sys.stderr)
         if run.bad_input or run.result is None:
             for message in run.bad_input:
                 print(message, file=sys.stderr)

@@ -36,6 +36,7 @@ from rbmdocs.graph import CheckResult
 from rbmdocs.load import BadInputError, find_dwcp_files, forget_read_ahead, read_dwcp_file
 from rbmdocs.locking import project_lock
 from rbmdocs.sphinx.checking import bad_input_messages, check_result
+from rbmdocs.sphinx.warning_memory import WarningMemory, counted
 
 BUILD_DIR = "_build"
 
@@ -51,7 +52,8 @@ class SphinxRun:
     result: CheckResult | None
     seconds: float
     warnings: list[str] = field(default_factory=list)
-    """Sphinx messages other than our findings (which the result already holds)."""
+    """Sphinx messages other than our findings (which the result already holds): this
+    run's, and those of pages it did not read or write that still hold (``WarningMemory``)."""
     sphinx_warning_count: int = 0
     bad_input: list[str] = field(default_factory=list)
     outdir: Path | None = None
@@ -209,6 +211,7 @@ def run_sphinx(
             )
             if isinstance(app.builder, StandaloneHTMLBuilder):
                 _sweep_removed_pages(app)
+            memory = WarningMemory(app, warning_stream, fresh=fresh)
             preflight_dwcp_files(source, app.config.rbmdocs_dwcp_dir, doctrees, keep=True)
             preflight_catalogues(source, list(app.config.locale_dirs), language)
             app.build()
@@ -221,16 +224,12 @@ def run_sphinx(
         finally:
             forget_read_ahead()
     seconds = time.perf_counter() - started
-    warnings = [
-        line
-        for line in warning_stream.getvalue().splitlines()
-        if line.strip() and "[rbmdocs.RBM" not in line
-    ]
+    warnings = memory.warnings(leave_out=["[rbmdocs.RBM"])
     return SphinxRun(
         result=check_result(app.env),
         seconds=seconds,
         warnings=warnings,
-        sphinx_warning_count=len([line for line in warnings if "WARNING" in line]),
+        sphinx_warning_count=counted(warnings),
         bad_input=bad_input_messages(app.env),
         outdir=outdir,
         latex_files=[entry[1] for entry in app.config.latex_documents]
