@@ -248,14 +248,20 @@ def sphinx_warning_lines(source: Path, run: SphinxRun) -> list[str]:
     return [line.removeprefix(prefix) for line in run.warnings]
 
 
+#: In an HTML output folder: the documents whose pages it holds (never published).
+PAGES_FILE = ".rbmdocs-pages.json"
+
+
 def _sweep_removed_pages(app: Sphinx) -> None:
     """Have the HTML output hold only what a build into an empty folder would write.
 
     Sphinx writes the pages of the documents that changed and leaves every other file of
     the output folder alone, so the page (and the copied source) of a document deleted or
-    renamed since would stay, and be published, for ever. Once the build is written, a page
-    is kept when its document exists or this build wrote it (the index, the search page,
-    pages of extensions: every page written passes ``html-page-context``).
+    renamed since would stay, and be published, for ever. The output folder keeps the list
+    of documents it has pages of (``PAGES_FILE``); once a build is written, the page and
+    the copied source of each listed document that is gone are removed, unless this build
+    wrote a page of that name (every page written passes ``html-page-context``). Files
+    that were never a document's page (an extension's own) are left alone.
     """
     written: set[str] = set()
 
@@ -267,18 +273,23 @@ def _sweep_removed_pages(app: Sphinx) -> None:
         if exception is not None or not isinstance(builder, StandaloneHTMLBuilder):
             return
         outdir = Path(app.outdir)
+        listed = outdir / PAGES_FILE
+        try:
+            before = set(json.loads(listed.read_text("utf-8")))
+        except (OSError, ValueError, TypeError):
+            before = set()
         documents = set(app.env.all_docs)
-        kept = {Path(builder.get_outfilename(name)) for name in documents | written}
-        special = {"_static", "_images", "_downloads", "_sources"}
-        for page in outdir.rglob(f"*{builder.out_suffix}"):
-            first = page.relative_to(outdir).parts[0]
-            if first not in special and page not in kept:
+        for name in sorted(before - documents - written):
+            page = Path(builder.get_outfilename(name))
+            if page.is_file():
                 _remove_with_empty_folders(page, outdir)
-        sources = outdir / "_sources"
-        for copied in sources.rglob("*.txt") if sources.is_dir() else ():
-            name = copied.relative_to(sources).as_posix().removesuffix(".txt")
-            if name.rsplit(".", 1)[0] not in documents:
-                _remove_with_empty_folders(copied, outdir)
+            copied = outdir / "_sources" / name
+            if copied.parent.is_dir():
+                for source in list(copied.parent.iterdir()):
+                    stem, _, suffix = source.name.removesuffix(".txt").rpartition(".")
+                    if stem == copied.name and suffix and source.name.endswith(".txt"):
+                        _remove_with_empty_folders(source, outdir)
+        listed.write_text(json.dumps(sorted(documents)), "utf-8")
 
     app.connect("html-page-context", note_page)
     app.connect("build-finished", sweep)
@@ -367,7 +378,10 @@ def publish(
             shutil.copy2(source_file, target_file)
 
         shutil.copytree(
-            work, incoming, ignore=shutil.ignore_patterns(".doctrees"), copy_function=copy_or_link
+            work,
+            incoming,
+            ignore=shutil.ignore_patterns(".doctrees", PAGES_FILE),
+            copy_function=copy_or_link,
         )
     else:
         incoming.mkdir()
