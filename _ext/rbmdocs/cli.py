@@ -325,6 +325,8 @@ class _LanguageOutcome:
     echo: bool = False
     stopped: bool = False
     """Bad input or a tool problem stopped the language before its last format."""
+    findings_said: bool = False
+    """The findings were printed with the first format: every format has the same."""
 
     def say(self, text: str, *, error: bool = False, once: bool = False) -> None:
         """Print now (one process) or keep for the parent to print in order (several).
@@ -403,8 +405,9 @@ def _build_one(
         fresh=fresh,
     )
     code = _build_outcome(run, strict)
-    for line in _problems(source, run):
+    for line in _problems(source, run, with_findings=not outcome.findings_said):
         outcome.say(line, error=True)
+    outcome.findings_said = True
     target = published_dir(source, output_format, language)
     pdfs: list[Path] | None = None
     if code == EXIT_OK and output_format == "pdf":
@@ -446,10 +449,10 @@ def _build_outcome(run: SphinxRun, strict: bool) -> int:
 BUILD_FINDINGS_SHOWN = 20
 
 
-def _problems(source: Path, run: SphinxRun) -> list[str]:
+def _problems(source: Path, run: SphinxRun, *, with_findings: bool) -> list[str]:
     """What went wrong, before the counts: Sphinx's warnings, then the findings."""
     lines = sphinx_warning_lines(source, run)
-    if run.result is not None:
+    if run.result is not None and with_findings:
         lines += finding_lines(run.result.findings, BUILD_FINDINGS_SHOWN)
     return lines
 
