@@ -97,5 +97,13 @@ def test_each_step_alone_makes_the_check_ask_for_the_next_piece(
         if finding["need"] == "IO_20"
     }
     assert set(asked) == {"RBM024", "RBM026", "RBM031"}
-    assert "Write it in programme_budget/employment.md" in asked["RBM024"]["hint"]
-    assert "Write it in implementation_report/employment.md" in asked["RBM031"]["hint"]
+    # the file, and its document as conf.py's rbmdocs_documents names it
+    assert (
+        "Write it in programme_budget/employment.md (Programme and Budget 2010-11), where "
+        "the other outcome strategies of 2010-11 are." in asked["RBM024"]["hint"]
+    )
+    assert (
+        "Write it in implementation_report/employment.md (Programme implementation report "
+        "2010-11), where the other outcome reports of 2010-11 are." in asked["RBM031"]["hint"]
+    )
+    assert "Write it in" not in asked["RBM026"]["hint"]  # a CPO goes in its country's file

@@ -64,6 +64,9 @@ class CheckContext:
     severity: Mapping[str, str] = field(default_factory=dict)
     reports: Mapping[str, str] = field(default_factory=dict)
     build_date: str = ""
+    documents: Mapping[str, str] = field(default_factory=dict)
+    """The folder of each published document's pages → its title (``rbmdocs_documents``),
+    so that a hint can say in which document a missing need goes."""
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -158,11 +158,17 @@ class Reach:
         return self._homes[key]
 
     def where_to_add(
-        self, record: NeedRecord, link: str, source_type: str, biennium: str = ""
+        self,
+        record: NeedRecord,
+        link: str,
+        source_type: str,
+        ctx: CheckContext,
+        biennium: str = "",
     ) -> str:
         """The sentence "Write it in FILE, where ..." when the fix goes in another file.
 
-        Not for a need nested in YAML (a CPO): it goes in the file of its own country.
+        The file's document is named too when ``rbmdocs_documents`` lists one whose folder
+        holds it. Not for a need nested in YAML (a CPO): it goes in its country's file.
         """
         spec = NEED_TYPES_BY_NAME[source_type]
         if any(not link_spec.written_in_yaml for link_spec in spec.links):
@@ -172,7 +178,11 @@ class Reach:
             return ""
         kind = _plural(spec.title.lower())
         of = f" of {biennium}" if biennium else ""
-        return f"Write it in {home}, where the other {kind}{of} are."
+        document = next(
+            (title for folder, title in ctx.documents.items() if home.startswith(folder)), ""
+        )
+        where = f"{home} ({document})" if document else home
+        return f"Write it in {where}, where the other {kind}{of} are."
 
     def reaches_objective(self, need_id: str) -> bool:
         """Whether the need reaches a strategic objective through contributes_to."""
@@ -629,7 +639,7 @@ def _rule_has_incoming(
                 yield PlacedHit(
                     record,
                     f"{record.id}{scope_words} has no {source_title} whose {link} names it",
-                    hint=reach.where_to_add(record, link, source_type),
+                    hint=reach.where_to_add(record, link, source_type, ctx),
                 )
 
 
@@ -651,7 +661,7 @@ def _rule_per_biennium(
                 yield PlacedHit(
                     record,
                     f"{record.id} has no {source_title} for {_listing(missing)}",
-                    hint=reach.where_to_add(record, link, source_type, missing[0]),
+                    hint=reach.where_to_add(record, link, source_type, ctx, missing[0]),
                 )
 
 
@@ -705,7 +715,7 @@ def _rule_reported(
             if not missing:
                 continue
             message = f"{record.id} has no {source_title} for {_listing(missing)}"
-            where = reach.where_to_add(record, link, source_type, missing[0])
+            where = reach.where_to_add(record, link, source_type, ctx, missing[0])
             if rule.when_final and any(ctx.reports[b] == "final" for b in missing):
                 message = f"{message}, and that report is final"
                 yield PlacedHit(record, message, rule.when_final, hint=where)
