@@ -293,3 +293,45 @@ def test_a_sphinx_warning_is_said_again_until_its_page_is_fixed(
     assert "WARNING" not in capsys.readouterr().err
     assert main(["check", "--source", str(root)]) == 0
     assert "WARNING" not in capsys.readouterr().err
+
+
+def test_no_colour_codes_in_piped_output_when_stderr_is_a_terminal(
+    copy_root: Callable[[str], Path],
+) -> None:
+    """``build -v > build.log`` at a terminal: the log gets Sphinx's progress, uncoloured."""
+    import pty
+    import threading
+
+    root = copy_root("minimal")
+    terminal, terminal_end = pty.openpty()
+    said_on_terminal: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(terminal, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            said_on_terminal.append(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    env["TERM"] = "xterm-256color"
+    command = [sys.executable, "-m", "rbmdocs", "build", "--source", str(root), "--lang", "en"]
+    finished = subprocess.run(
+        [*command, "--format", "html", "-v"],
+        stdout=subprocess.PIPE,
+        stderr=terminal_end,
+        env=env,
+        check=False,
+    )
+    os.close(terminal_end)
+    reader.join(timeout=30)
+    os.close(terminal)
+    assert finished.returncode == 0
+    log = finished.stdout.decode("utf-8")
+    assert "build succeeded" in log or "writing output" in log
+    assert "\x1b[" not in log

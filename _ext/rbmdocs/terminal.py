@@ -13,13 +13,13 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext, redirect_stderr, redirect_stdout
-from typing import TextIO
+from typing import IO
 
 #: Control sequences of a terminal: colours and styles (``ESC[1;32m``), cursor moves.
 ANSI_SEQUENCE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def colour_wanted(stream: TextIO) -> bool:
+def colour_wanted(stream: IO[str]) -> bool:
     """Whether ``stream`` may carry colour: a terminal, and NO_COLOR not set."""
     if os.environ.get("NO_COLOR"):
         return False
@@ -32,7 +32,7 @@ def colour_wanted(stream: TextIO) -> bool:
 class PlainStream:
     """A text stream that writes through to another one, without terminal control codes."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -37,6 +38,7 @@ from rbmdocs.load import BadInputError, find_dwcp_files, forget_read_ahead, read
 from rbmdocs.locking import project_lock
 from rbmdocs.sphinx.checking import bad_input_messages, check_result
 from rbmdocs.sphinx.warning_memory import WarningMemory, counted
+from rbmdocs.terminal import colour_wanted
 
 BUILD_DIR = "_build"
 
@@ -183,7 +185,9 @@ def run_sphinx(
     doctrees = doctrees or doctree_dir(source, language)
     if fresh and outdir.is_dir():
         shutil.rmtree(outdir)
-    if not (os.isatty(2) and os.environ.get("NO_COLOR") is None):
+    # colour only when everything Sphinx writes to goes to a terminal (``build -v > log``
+    # at a terminal would fill the log with codes), and never with NO_COLOR
+    if not (colour_wanted(sys.stderr) and (status is None or colour_wanted(status))):
         nocolor()
     warning_stream = io.StringIO()
     started = time.perf_counter()
