@@ -44,6 +44,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "documents",
             "catalogues",
             "locking",
+            "terminal",
         }
     ),
 }
