@@ -10,7 +10,9 @@ this time: a page's warnings are forgotten only when the page is read (or writte
 or is gone.
 
 Warnings said while reading belong to the environment, which ``check`` and every builder
-of a language share; warnings said while writing belong to the builder that wrote.
+of a language share; warnings said while writing belong to the builder that wrote, and
+are remembered only for the HTML builder, the one that writes page by page (the LaTeX
+builder writes every document each time, so it says all of its warnings each time).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
+from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.environment import BuildEnvironment
 
 #: The file, beside the doctrees, where the warnings of each page are kept.
@@ -80,10 +83,13 @@ class WarningMemory:
             existing=existing,
             drop_consistency=bool(self._read),
         )
+        # a page read again is written again; a builder that is not HTML writes whole
+        # documents every time, so what it does not say now no longer holds
+        incremental = isinstance(self._app.builder, StandaloneHTMLBuilder)
         writing = _merged(
             memory.get(f"write:{builder}", {}),
             writing_now,
-            refreshed=self._written,
+            refreshed=self._written | self._read if incremental else existing,
             existing=existing,
             drop_consistency=False,
         )
