@@ -327,6 +327,8 @@ class _LanguageOutcome:
     """Bad input or a tool problem stopped the language before its last format."""
     findings_said: bool = False
     """The findings were printed with the first format: every format has the same."""
+    warnings_said: set[str] = field(default_factory=set)
+    """Sphinx's warnings printed so far: one about a page is said once per language."""
 
     def say(self, text: str, *, error: bool = False, once: bool = False) -> None:
         """Print now (one process) or keep for the parent to print in order (several).
@@ -405,9 +407,8 @@ def _build_one(
         fresh=fresh,
     )
     code = _build_outcome(run, strict)
-    for line in _problems(source, run, with_findings=not outcome.findings_said):
+    for line in _problems(source, run, outcome):
         outcome.say(line, error=True)
-    outcome.findings_said = True
     target = published_dir(source, output_format, language)
     pdfs: list[Path] | None = None
     if code == EXIT_OK and output_format == "pdf":
@@ -449,11 +450,19 @@ def _build_outcome(run: SphinxRun, strict: bool) -> int:
 BUILD_FINDINGS_SHOWN = 20
 
 
-def _problems(source: Path, run: SphinxRun, *, with_findings: bool) -> list[str]:
-    """What went wrong, before the counts: Sphinx's warnings, then the findings."""
-    lines = sphinx_warning_lines(source, run)
-    if run.result is not None and with_findings:
+def _problems(source: Path, run: SphinxRun, outcome: _LanguageOutcome) -> list[str]:
+    """What went wrong, before the counts: Sphinx's warnings, then the findings.
+
+    Each once per language: the formats of a language share what was read (and so its
+    warnings) and have the same findings.
+    """
+    lines = [
+        line for line in sphinx_warning_lines(source, run) if line not in outcome.warnings_said
+    ]
+    outcome.warnings_said.update(lines)
+    if run.result is not None and not outcome.findings_said:
         lines += finding_lines(run.result.findings, BUILD_FINDINGS_SHOWN)
+        outcome.findings_said = True
     return lines
 
 
