@@ -135,7 +135,9 @@ def test_trace_prints_the_chain_up(
     chain = ["CPO_GHA_101", "IO_1", "IMO_1", "SO_1"]
     positions = [out.index(need) for need in chain]
     assert positions == sorted(positions)
-    assert "DWCP_GHA" not in out  # the programme is below its priority, not above
+    # the programme holds its priority: named beside it, never a step of the chain
+    assert "(part of DWCP_GHA Ghana)" in out.splitlines()[0]
+    assert not any("DWCP_GHA" in line for line in out.splitlines()[1:])
 
 
 def test_trace_down_from_an_objective_reaches_the_country(

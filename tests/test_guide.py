@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import copy_sample
 from rbmdocs.cli import main
 from sphinx.testing.util import SphinxTestApp
 
@@ -34,39 +35,64 @@ def test_guide_builds_without_warnings(tmp_path: Path) -> None:
         assert rule in rules
 
 
-def _examples() -> tuple[list[str], list[str]]:
-    markdown, yaml_files = [], []
+def _examples() -> list[tuple[str, str, str]]:
+    """(page, language, block) of every need example: Markdown with an ID, DWCP files."""
+    found = []
     for page in sorted(DOCS.glob("*.md")):
         for language, body in _FENCE.findall(page.read_text("utf-8")):
-            if language == "md" and ":id:" in body:
-                markdown.append(body)
-            elif language == "yaml" and body.startswith("id: DWCP_"):
-                yaml_files.append(body)
-    return markdown, yaml_files
+            if (language == "md" and ":id:" in body) or (
+                language == "yaml" and body.startswith("id: DWCP_")
+            ):
+                found.append((page.name, language, body))
+    return found
 
 
-def test_guide_examples_make_a_project_that_passes_every_rule(
+_ID = re.compile(r"^\s*(?:- )?:?id:? (\w+)", re.M)
+
+
+@pytest.mark.slow
+def test_guide_examples_paste_into_the_sample_and_pass_every_rule(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    markdown, yaml_files = _examples()
-    assert len(markdown) >= 2 and yaml_files
-    (tmp_path / "conf.py").write_text(
-        'extensions = ["rbmdocs"]\nrbmdocs_spf_period = "2010-2015"\n'
-        'rbmdocs_bienniums = ["2010-11"]\nexclude_patterns = ["_build"]\n',
-        "utf-8",
-    )
-    (tmp_path / "index.md").write_text(
-        "# Guide examples\n\n" + "\n\n".join(markdown) + "\n", "utf-8"
-    )
-    dwcp_dir = tmp_path / "data/dwcp"
-    dwcp_dir.mkdir(parents=True)
-    for number, body in enumerate(yaml_files):
-        (dwcp_dir / f"EX{number}.yaml").write_text(body, "utf-8")
-    code = main(["check", "--source", str(tmp_path), "--format", "json"])
+    """Pasted into the sample, the guide's examples collide with none of its IDs and pass.
+
+    The step-by-step of writing.md is followed first (its blocks go at the end of the
+    files it names); every other example goes on a page of its own, a DWCP example in its
+    own file. Only the examples of the reporting pages, which show needs of the sample
+    itself, are left out, and only when every ID they hold is the sample's.
+    """
+    from test_walkthrough import follow, steps
+
+    project = copy_sample(tmp_path / "sample")
+    assert main(["check", "--source", str(project), "--format", "json"]) == 0
+    sample_ids = {
+        match
+        for path in project.rglob("*.*")
+        if path.suffix in (".md", ".yaml")
+        for match in _ID.findall(path.read_text("utf-8"))
+    }
+    capsys.readouterr()
+    guide_steps = (DOCS / "writing.md").read_text("utf-8")
+    added = follow(project, guide_steps)
+    step_blocks = {block for _, block in steps(guide_steps)}
+    pasted: list[str] = []
+    for number, (page, language, body) in enumerate(_examples()):
+        if body in step_blocks:
+            continue
+        ids = _ID.findall(body)
+        if page == "reporting.md" and set(ids) <= sample_ids:
+            continue
+        assert not set(ids) & (sample_ids | set(added)), f"{page}: {ids} are taken"
+        if language == "md":
+            (project / f"example_{number}.md").write_text(f"# Example\n\n{body}", "utf-8")
+        else:
+            (project / "data/dwcp" / f"{ids[0].removeprefix('DWCP_')}.yaml").write_text(
+                body, "utf-8"
+            )
+        pasted.append(page)
+        added += ids
+    assert "dwcp-data.md" in pasted and len(added) >= 10
+    code = main(["check", "--source", str(project), "--format", "json"])
     report = json.loads(capsys.readouterr().out)
     assert report["findings"] == []
     assert code == 0
-    written_ids = sum(body.count(":id:") for body in markdown) + sum(
-        len(re.findall(r"^\s*(?:- )?id: ", body, re.M)) for body in yaml_files
-    )
-    assert report["summary"]["needs"] == written_ids

@@ -23,6 +23,10 @@ SPHINX_WORLD = ("sphinx", "docutils", "sphinx_needs", "myst_parser")
 ALLOWED: dict[str, frozenset[str]] = {
     "schema": frozenset(),
     "documents": frozenset(),
+    # what commands run at once share (file locks) and how they print: used from the CLI
+    # and from any layer that keeps files under _build/.work, so they import none of ours
+    "locking": frozenset(),
+    "terminal": frozenset(),
     "load": frozenset({"schema"}),
     "graph": frozenset({"schema", "load"}),
     "render": frozenset({"schema", "load", "graph"}),
@@ -30,11 +34,24 @@ ALLOWED: dict[str, frozenset[str]] = {
     "catalogues": frozenset({"schema", "load"}),
     "config": frozenset({"schema", "load", "graph", "documents"}),
     "sphinx": frozenset(
-        {"schema", "load", "graph", "render", "report", "config", "documents", "catalogues"}
+        {
+            "schema",
+            "load",
+            "graph",
+            "render",
+            "report",
+            "config",
+            "documents",
+            "catalogues",
+            "locking",
+            "terminal",
+        }
     ),
 }
 #: Layers that run without Sphinx installed (``config`` registers itself with Sphinx).
-SPHINX_FREE = frozenset({"schema", "documents", "load", "graph", "render", "report"})
+SPHINX_FREE = frozenset(
+    {"schema", "documents", "load", "graph", "render", "report", "locking", "terminal"}
+)
 
 
 def _layer(path: Path, package: Path) -> str:

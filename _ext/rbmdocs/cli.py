@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from rbmdocs import __version__
 from rbmdocs.load import BadInputError
+from rbmdocs.locking import announce_command
 from rbmdocs.render.labels import LABEL_DOMAIN, builtin_labels
-from rbmdocs.report import count_of, exit_code, render
+from rbmdocs.report import count_of, exit_code, finding_lines, render
 from rbmdocs.sphinx.pdf import compile_pdfs, ensure_tex
 from rbmdocs.sphinx.run import (
     BUILD_DIR,
@@ -37,11 +38,15 @@ from rbmdocs.sphinx.run import (
     ToolError,
     config_error_text,
     doctree_dir,
+    folder_lock,
+    language_lock,
     preflight_dwcp_files,
     project_paths,
     publish,
     published_dir,
     run_sphinx,
+    sphinx_warning_lines,
+    staging_dir,
     work_dir,
 )
 
@@ -104,13 +109,31 @@ def _parser() -> argparse.ArgumentParser:
         help="text, json, github (annotations), junit or codequality (GitLab) (default: text)",
     )
     check.add_argument("--strict", action="store_true", help="warnings fail the check too")
-    check.add_argument("--lang", default="", help="the language whose cache to use")
+    check.add_argument(
+        "--lang",
+        default="",
+        help="the language to read the project in (default: the first of rbmdocs_languages); "
+        "the findings are the same in every language, but a check reuses that language's "
+        "cache, so after `build --lang zh_CN` a check with --lang zh_CN reads only what changed",
+    )
 
     trace = with_source(commands.add_parser("trace", help="print the chain of a need"))
-    trace.add_argument("need_id", metavar="ID")
+    trace.add_argument("need_id", metavar="ID", help="the need to start from, e.g. IO_1")
     direction = trace.add_mutually_exclusive_group()
-    direction.add_argument("--up", action="store_const", const="up", dest="direction")
-    direction.add_argument("--down", action="store_const", const="down", dest="direction")
+    direction.add_argument(
+        "--up",
+        action="store_const",
+        const="up",
+        dest="direction",
+        help="only up the chain, towards the strategic objectives",
+    )
+    direction.add_argument(
+        "--down",
+        action="store_const",
+        const="down",
+        dest="direction",
+        help="only down the chain, towards the countries (default: both ways)",
+    )
     trace.add_argument("--lang", default="", help="the language of the titles")
 
     diff = with_source(
@@ -148,8 +171,14 @@ def _parser() -> argparse.ArgumentParser:
         commands.add_parser("serve", help="live preview: rebuild on save, reload the browser")
     )
     serve.add_argument("--lang", default="", help="the language to preview (default: the first)")
-    serve.add_argument("--port", type=int, default=8000, help="0 picks a free port")
-    serve.add_argument("--host", default="127.0.0.1", help="where to listen")
+    serve.add_argument(
+        "--port", type=int, default=8000, help="the port to listen on (default: 8000)"
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default: 127.0.0.1, this computer only)",
+    )
 
     export = commands.add_parser("export", help="write the results framework for other systems")
     export_formats = export.add_subparsers(dest="export_format", required=True, metavar="FORMAT")
@@ -240,8 +269,8 @@ def _translation_languages(source: Path, requested: str) -> tuple[str, list[str]
     return source_language, targets
 
 
-def _print_warnings(run: SphinxRun, stream: TextIO) -> None:
-    for line in run.warnings:
+def _print_warnings(source: Path, run: SphinxRun, stream: TextIO) -> None:
+    for line in sphinx_warning_lines(source, run):
         print(line, file=stream)
 
 
@@ -309,24 +338,38 @@ class _LanguageOutcome:
     """What building one language printed, and its worst exit code."""
 
     code: int = EXIT_OK
-    lines: list[tuple[bool, str]] = field(default_factory=list)
+    lines: list[tuple[bool, bool, str]] = field(default_factory=list)
+    """(to stderr, said once for all languages, text)."""
     echo: bool = False
     stopped: bool = False
     """Bad input or a tool problem stopped the language before its last format."""
+    findings_said: bool = False
+    """The findings were printed with the first format: every format has the same."""
+    warnings_said: set[str] = field(default_factory=set)
+    """Sphinx's warnings printed so far: one about a page is said once per language."""
 
-    def say(self, text: str, *, error: bool = False) -> None:
-        """Print now (one process) or keep for the parent to print in order (several)."""
-        self.lines.append((error, text))
+    def say(self, text: str, *, error: bool = False, once: bool = False) -> None:
+        """Print now (one process) or keep for the parent to print in order (several).
+
+        ``once``: a line every language would say alike (bad input), printed once.
+        """
+        self.lines.append((error, once, text))
         if self.echo:
             print(text, file=sys.stderr if error else sys.stdout, flush=True)
 
     def print(self, skip: set[str]) -> None:
-        """Print what a worker process kept, but no error line already in ``skip``."""
-        for error, text in self.lines:
-            if error and text in skip:
+        """Print what a worker process kept, but no ``once`` line already in ``skip``."""
+        for error, once, text in self.lines:
+            if once and text in skip:
                 continue
-            skip.add(text)
+            if once:
+                skip.add(text)
             print(text, file=sys.stderr if error else sys.stdout)
+
+
+def _say_now(text: str) -> None:
+    """A line the user must see at once (a command waits for another), on stderr."""
+    print(text, file=sys.stderr, flush=True)
 
 
 def _build_language(
@@ -348,14 +391,15 @@ def _build_language(
     """
     outcome = _LanguageOutcome(echo=echo)
     try:
-        for output_format in formats:
-            outcome.code = max(
-                outcome.code,
-                _build_one(source, output_format, language, strict, verbose, fresh, outcome),
-            )
+        with language_lock(source, language, _say_now):
+            for output_format in formats:
+                outcome.code = max(
+                    outcome.code,
+                    _build_one(source, output_format, language, strict, verbose, fresh, outcome),
+                )
     except (BadInputError, ToolError) as error:
         for line in _error_lines(error):
-            outcome.say(line, error=True)
+            outcome.say(line, error=True, once=True)
         outcome.code = EXIT_BAD_INPUT
         outcome.stopped = True
     return outcome
@@ -381,6 +425,8 @@ def _build_one(
         fresh=fresh,
     )
     code = _build_outcome(run, strict)
+    for line in _problems(source, run, outcome):
+        outcome.say(line, error=True)
     target = published_dir(source, output_format, language)
     pdfs: list[Path] | None = None
     if code == EXIT_OK and output_format == "pdf":
@@ -393,7 +439,7 @@ def _build_one(
         pdfs = compile_pdfs(work, run.latex_files)
         run = dataclasses.replace(run, seconds=run.seconds + time.perf_counter() - compile_started)
     if code == EXIT_OK:
-        publish(work, target, pdfs)
+        publish(work, target, pdfs, staging=staging_dir(source))
         where = target.relative_to(source)
         files = [f"{where}/{pdf.name}" for pdf in pdfs] if pdfs else [f"{where}/index.html"]
         outcome.say(f"{output_format} ({language}): {_summary(run)} → {', '.join(files)}")
@@ -418,6 +464,26 @@ def _build_outcome(run: SphinxRun, strict: bool) -> int:
     return code
 
 
+#: How many findings ``build`` prints before it sends the reader to ``rbmdocs check``.
+BUILD_FINDINGS_SHOWN = 20
+
+
+def _problems(source: Path, run: SphinxRun, outcome: _LanguageOutcome) -> list[str]:
+    """What went wrong, before the counts: Sphinx's warnings, then the findings.
+
+    Each once per language: the formats of a language share what was read (and so its
+    warnings) and have the same findings.
+    """
+    lines = [
+        line for line in sphinx_warning_lines(source, run) if line not in outcome.warnings_said
+    ]
+    outcome.warnings_said.update(lines)
+    if run.result is not None and not outcome.findings_said:
+        lines += finding_lines(run.result.findings, BUILD_FINDINGS_SHOWN)
+        outcome.findings_said = True
+    return lines
+
+
 def _summary(run: SphinxRun) -> str:
     if run.result is None:
         return f"{run.seconds:.1f} s"
@@ -425,26 +491,28 @@ def _summary(run: SphinxRun) -> str:
     return (
         f"{count_of(result.needs, 'need')}, {count_of(result.links, 'link')}, "
         f"{count_of(result.errors, 'error')}, {count_of(result.warnings, 'warning')}, "
-        f"{run.seconds:.1f} s"
+        + (f"{count_of(run.sphinx_warning_count, 'Sphinx warning')}, " if run.warnings else "")
+        + f"{run.seconds:.1f} s"
     )
 
 
 def _check_run(source: Path, language: str) -> SphinxRun:
     languages = _languages(source, language)
     chosen = languages[0]
-    return run_sphinx(
-        source,
-        builder="rbmdocs-check",
-        language=chosen,
-        outdir=doctree_dir(source, chosen) / "_check",
-        status=None,
-    )
+    with language_lock(source, chosen, _say_now):
+        return run_sphinx(
+            source,
+            builder="rbmdocs-check",
+            language=chosen,
+            outdir=doctree_dir(source, chosen) / "_check",
+            status=None,
+        )
 
 
 def _command_check(args: argparse.Namespace) -> int:
     source = project_paths(args.source)
     run = _check_run(source, args.lang)
-    _print_warnings(run, sys.stderr)
+    _print_warnings(source, run, sys.stderr)
     if run.bad_input or run.result is None:
         for message in run.bad_input:
             print(message, file=sys.stderr)
@@ -481,21 +549,22 @@ def _extract_templates(source: Path, source_language: str) -> dict[str, Any]:
     from rbmdocs.catalogues import read_template
 
     outdir = source / BUILD_DIR / ".work" / "gettext"
-    for stale in outdir.rglob("*.pot"):  # a removed page must not leave its template behind
-        stale.unlink()
-    run = run_sphinx(
-        source,
-        builder="gettext",
-        language=source_language,
-        outdir=outdir,
-        status=None,
-        doctrees=source / BUILD_DIR / ".doctrees" / "gettext",
-    )
-    if run.bad_input:
-        raise ToolError("; ".join(run.bad_input))
+    with folder_lock(source, "gettext", f"{BUILD_DIR}/.work/gettext", _say_now):
+        for stale in outdir.rglob("*.pot"):  # a removed page must not leave its template
+            stale.unlink()
+        run = run_sphinx(
+            source,
+            builder="gettext",
+            language=source_language,
+            outdir=outdir,
+            status=None,
+            doctrees=source / BUILD_DIR / ".doctrees" / "gettext",
+        )
+        if run.bad_input:
+            raise ToolError("; ".join(run.bad_input))
+        read = [(path, read_template(path)) for path in sorted(outdir.rglob("*.pot"))]
     templates: dict[str, Any] = {}
-    for path in sorted(outdir.rglob("*.pot")):
-        template = read_template(path)
+    for path, template in read:
         if not any(message.id for message in template):
             continue
         for message in template:
@@ -611,18 +680,19 @@ def _revision_tree(source: Path, revision: str) -> tuple[Path, str]:
     top = _git(source, "rev-parse", "--show-toplevel")
     tree = source / BUILD_DIR / ".work" / "diff" / commit
     ready = tree / ".rbmdocs-unpacked"
-    if not ready.is_file():
-        if tree.exists():
-            shutil.rmtree(tree)
-        tree.mkdir(parents=True)
-        archive = subprocess.run(
-            ["git", "-C", top, "archive", "--format=tar", commit],
-            capture_output=True,
-            check=True,
-        )
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as bundle:
-            bundle.extractall(tree, filter="data")
-        ready.touch()
+    with folder_lock(source, f"diff-{commit}", f"the copy of {revision}", _say_now):
+        if not ready.is_file():
+            if tree.exists():
+                shutil.rmtree(tree)
+            tree.mkdir(parents=True)
+            archive = subprocess.run(
+                ["git", "-C", top, "archive", "--format=tar", commit],
+                capture_output=True,
+                check=True,
+            )
+            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as bundle:
+                bundle.extractall(tree, filter="data")
+            ready.touch()
     project = tree / prefix
     if not (project / "conf.py").is_file():
         raise ToolError(f"{revision} has no conf.py in {prefix or 'the repository root'}")
@@ -683,29 +753,35 @@ def _command_serve(args: argparse.Namespace) -> int:
     language = _languages(source, args.lang)[0]
     preflight_dwcp_files(source, str(_raw_config(source).get("rbmdocs_dwcp_dir") or "data/dwcp"))
     outdir = work_dir(source, "serve", language)
-    print(f"rbmdocs serve: {language} at http://{args.host}:{args.port}/ (Ctrl+C stops)")
-    autobuild(
-        [
-            str(source),
-            str(outdir),
-            "-D",
-            f"language={language}",
-            "-d",
-            str(doctree_dir(source, language)),
-            "-q",
-            "--host",
-            args.host,
-            "--port",
-            str(args.port),
-            # our own output, and the .mo files Sphinx compiles, would rebuild forever
-            "--ignore",
-            str(source / BUILD_DIR),
-            "--re-ignore",
-            r".*\.mo$",
-            "--re-ignore",
-            r"(^|.*/)\.(git|venv|mypy_cache|ruff_cache|pytest_cache)(/.*)?$",
-        ]
-    )
+    # a preview has its own folders (doctrees included): a build or check of the language
+    # never waits for it; two previews of one language take turns
+    preview = folder_lock(source, f"serve-{language}", f"the {language} preview", _say_now)
+    from rbmdocs.terminal import plain_unless_terminal
+
+    with preview, plain_unless_terminal():
+        print(f"rbmdocs serve: {language} at http://{args.host}:{args.port}/ (Ctrl+C stops)")
+        autobuild(
+            [
+                str(source),
+                str(outdir),
+                "-D",
+                f"language={language}",
+                "-d",
+                str(doctree_dir(source, f"serve-{language}")),
+                "-q",
+                "--host",
+                args.host,
+                "--port",
+                str(args.port),
+                # our own output, and the .mo files Sphinx compiles, would rebuild forever
+                "--ignore",
+                str(source / BUILD_DIR),
+                "--re-ignore",
+                r".*\.mo$",
+                "--re-ignore",
+                r"(^|.*/)\.(git|venv|mypy_cache|ruff_cache|pytest_cache)(/.*)?$",
+            ]
+        )
     return EXIT_OK
 
 
@@ -787,7 +863,7 @@ def _command_export(args: argparse.Namespace) -> int:
     views = []
     for language in languages:
         run = _check_run(source, language)
-        _print_warnings(run, sys.stderr)
+        _print_warnings(source, run, sys.stderr)
         if run.bad_input or run.result is None:
             for message in run.bad_input:
                 print(message, file=sys.stderr)
@@ -844,6 +920,7 @@ _COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
+    announce_command(sys.argv[1:] if argv is None else argv)
     try:
         return _COMMANDS[args.command](args)
     except (BadInputError, ToolError) as error:

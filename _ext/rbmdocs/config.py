@@ -363,4 +363,22 @@ def check_context(config: Config) -> CheckContext:
         severity=dict(config.rbmdocs_severity),
         reports=dict(config.rbmdocs_reports),
         build_date=build_date(config),
+        documents=document_folders(config.rbmdocs_documents),
     )
+
+
+def document_folders(documents: object) -> dict[str, str]:
+    """``programme_budget/`` → "Programme and Budget 2010-11": each document's own folder.
+
+    A document is its start page and the pages of its table of contents, which the
+    sample and the guide keep in the start page's folder; a start page at the top of the
+    project names no folder of its own and is left out.
+    """
+    folders: dict[str, str] = {}
+    for entry in documents if isinstance(documents, list | tuple) else ():
+        if not isinstance(entry, dict):
+            continue
+        start, title = entry.get("start"), entry.get("title")
+        if isinstance(start, str) and isinstance(title, str) and "/" in start:
+            folders[start.rsplit("/", 1)[0] + "/"] = title
+    return folders

@@ -71,6 +71,9 @@ class LinkSpec:
     max_count: int | None = 1
     written_in_yaml: bool = True
     """False for links the YAML nesting gives (``part_of``, ``realises``)."""
+    to_container: bool = False
+    """The target holds the need rather than stands above or below it in the results chain
+    (a priority is part of its DWCP): a trace names it beside the need, never as a step."""
 
     def count_text(self) -> str:
         """The allowed number of targets in words, for messages and the rule reference."""
@@ -275,6 +278,7 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
                 "part_of",
                 ("dwcp",),
                 written_in_yaml=False,
+                to_container=True,
             ),
         ),
         color="#D5E8D4",

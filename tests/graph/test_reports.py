@@ -116,7 +116,10 @@ def test_trace_down_from_the_objective_reaches_the_country() -> None:
         "DWCP_KEN",
     ):
         assert need in text
-    assert "│       └── part of: DWCP_KEN" in text
+    # the programme holds the priority: named beside it, not as a step below it
+    (priority_line,) = [line for line in text.splitlines() if "PRI_KEN_1" in line]
+    assert "(part of DWCP_KEN" in priority_line
+    assert "part of: DWCP_KEN" not in text
 
 
 def test_trace_marks_a_repeated_need_and_a_dead_link() -> None:

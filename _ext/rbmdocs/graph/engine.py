@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from rbmdocs.graph.coverage import Coverage, compute_coverage
 from rbmdocs.graph.index import NeedGraph
 from rbmdocs.graph.model import CheckContext, Finding, NeedRecord
-from rbmdocs.graph.rules import RULE_FUNCTIONS, Reach
+from rbmdocs.graph.rules import RULE_FUNCTIONS, PlacedHit, Reach
 from rbmdocs.schema import RULES
 
 
@@ -68,18 +68,24 @@ def _check(records: Iterable[NeedRecord], context: CheckContext) -> CheckResult:
             continue
         overridden = rule.rule_id in context.severity
         for hit in RULE_FUNCTIONS[rule.kind](graph, rule, context, reach):
-            record, message = hit[0], hit[1]
+            if isinstance(hit, PlacedHit):
+                record, message, own_severity = hit.record, hit.message, hit.severity
+                line, hint = hit.line or record.line, f"{rule.hint} {hit.hint}".rstrip()
+            else:
+                record, message = hit[0], hit[1]
+                own_severity = hit[2] if len(hit) > 2 else ""
+                line, hint = record.line, rule.hint
             # a rule may raise its severity for one hit (a final report); conf.py still wins
-            hit_severity = hit[2] if len(hit) > 2 and not overridden else severity
+            hit_severity = own_severity if own_severity and not overridden else severity
             findings.append(
                 Finding(
                     file=record.file,
-                    line=record.line or 0,
+                    line=line or 0,
                     rule=rule.rule_id,
                     need=record.id,
                     severity=hit_severity,
                     message=message if message.endswith(".") else f"{message}.",
-                    hint=rule.hint,
+                    hint=hint,
                 )
             )
     findings.sort()

@@ -44,6 +44,9 @@ class NeedRecord:
     links: Mapping[str, Sequence[str]] = field(default_factory=dict)
     id_given: bool = True
     """False when the author wrote no ID and one was generated (RBM002 names it)."""
+    field_lines: Mapping[str, int] = field(default_factory=dict)
+    """Option → the line it is written on, where it is not the need's own line (a DWCP's
+    ``region`` is a few lines below its ``id``); a finding on one option points there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,9 @@ class CheckContext:
     severity: Mapping[str, str] = field(default_factory=dict)
     reports: Mapping[str, str] = field(default_factory=dict)
     build_date: str = ""
+    documents: Mapping[str, str] = field(default_factory=dict)
+    """The folder of each published document's pages → its title (``rbmdocs_documents``),
+    so that a hint can say in which document a missing need goes."""
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -27,9 +27,27 @@ from rbmdocs.schema import (
     ValueFormat,
 )
 
+
+@dataclass(frozen=True, slots=True)
+class PlacedHit:
+    """A broken rule that says more than its need and message: where, and what to do.
+
+    ``line``: the line of the option at fault when it is not the need's own line;
+    ``hint``: said after the rule's hint (the file where the fix goes); ``severity``: as
+    the third item of a tuple hit, empty for the rule's own.
+    """
+
+    record: NeedRecord
+    message: str
+    severity: str = ""
+    line: int | None = None
+    hint: str = ""
+
+
 #: A broken rule on one need: the need, the message and, rarely, a severity of its own
-#: (RBM030 is an error once the report of the target's biennium is final).
-Hit = tuple[NeedRecord, str] | tuple[NeedRecord, str, str]
+#: (RBM030 is an error once the report of the target's biennium is final); or all that
+#: and more (``PlacedHit``).
+Hit = tuple[NeedRecord, str] | tuple[NeedRecord, str, str] | PlacedHit
 RuleFunction = Callable[[NeedGraph, RuleSpec, CheckContext, "Reach"], Iterator[Hit]]
 
 _BIENNIUM = re.compile(r"(\d{4})-(\d{2})")
@@ -116,6 +134,55 @@ class Reach:
     _link_problems: dict[str, LinkProblems] | None = None
     _upward_break: dict[str, str] = field(default_factory=dict)
     _traced_priorities: set[str] | None = None
+    _homes: dict[tuple[str, str, str, str, str], str] = field(default_factory=dict)
+
+    def home_of(self, record: NeedRecord, link: str, source_type: str, biennium: str) -> str:
+        """The file where the ``source_type`` need missing from ``record`` goes, or "".
+
+        Where a missing need goes is where its kind already is, as the project's own pages
+        say, with no path known in advance: first where the needs beside ``record`` (of its
+        type, in its file) have theirs (the outcome strategies of the outcomes of one SPF
+        page are on one P&B page), else where most needs of the kind are; those of
+        ``biennium`` first. "" when no need of the kind exists yet.
+        """
+        key = (record.file, record.type, link, source_type, biennium)
+        if key not in self._homes:
+            graph = self.graph
+            near: list[NeedRecord] = []
+            for neighbour in graph.needs_of_type(record.type):
+                if neighbour.file == record.file and neighbour.id != record.id:
+                    near += graph.sources_of_type(neighbour.id, link, source_type)
+            self._homes[key] = _most_common_file(near, biennium) or _most_common_file(
+                graph.needs_of_type(source_type), biennium
+            )
+        return self._homes[key]
+
+    def where_to_add(
+        self,
+        record: NeedRecord,
+        link: str,
+        source_type: str,
+        ctx: CheckContext,
+        biennium: str = "",
+    ) -> str:
+        """The sentence "Write it in FILE, where ..." when the fix goes in another file.
+
+        The file's document is named too when ``rbmdocs_documents`` lists one whose folder
+        holds it. Not for a need nested in YAML (a CPO): it goes in its country's file.
+        """
+        spec = NEED_TYPES_BY_NAME[source_type]
+        if any(not link_spec.written_in_yaml for link_spec in spec.links):
+            return ""
+        home = self.home_of(record, link, source_type, biennium)
+        if not home or home == record.file:
+            return ""
+        kind = _plural(spec.title.lower())
+        of = f" of {biennium}" if biennium else ""
+        document = next(
+            (title for folder, title in ctx.documents.items() if home.startswith(folder)), ""
+        )
+        where = f"{home} ({document})" if document else home
+        return f"Write it in {where}, where the other {kind}{of} are."
 
     def reaches_objective(self, need_id: str) -> bool:
         """Whether the need reaches a strategic objective through contributes_to."""
@@ -249,6 +316,24 @@ class Reach:
         return f"points to {_listing(parts)}"
 
 
+def _plural(noun: str) -> str:
+    """The plural of a type's title: "outcome strategy" → "outcome strategies"."""
+    return f"{noun[:-1]}ies" if noun.endswith("y") else f"{noun}s"
+
+
+def _most_common_file(records: list[NeedRecord], biennium: str) -> str:
+    """The file holding most of ``records`` (of ``biennium`` first, if any are); or ""."""
+    of_biennium = [
+        record
+        for record in records
+        if biennium and (record.fields.get("biennium") or "").strip() == biennium
+    ]
+    counts: dict[str, int] = {}
+    for record in of_biennium or records:
+        counts[record.file] = counts.get(record.file, 0) + 1
+    return min(counts, key=lambda file: (-counts[file], file)) if counts else ""
+
+
 @cache
 def _prefix(type_name: str) -> str:
     """The ID prefix of a type; "" for a type we do not declare (any prefix will do)."""
@@ -333,6 +418,7 @@ def _rule_value_format(
             continue
         fields = record.fields
         problems = []
+        faulty = []
         for field_spec, verdicts in _checked_fields(record.type):
             value = fields.get(field_spec.name)
             if not value:
@@ -344,8 +430,11 @@ def _rule_value_format(
                 verdicts[value] = problem
             if problem:
                 problems.append(problem)
+                faulty.append(field_spec.name)
         if problems:
-            yield record, f"{record.id}: {'; '.join(problems)}"
+            lines = record.field_lines
+            line = next((lines[name] for name in faulty if name in lines), None)
+            yield PlacedHit(record, f"{record.id}: {'; '.join(problems)}", line=line)
 
 
 def _rule_duplicate(
@@ -547,9 +636,10 @@ def _rule_has_incoming(
                 continue
             if not graph.sources_of_type(record.id, link, source_type):
                 scope_words = f" (scope: {scope})" if scope else ""
-                yield (
+                yield PlacedHit(
                     record,
                     f"{record.id}{scope_words} has no {source_title} whose {link} names it",
+                    hint=reach.where_to_add(record, link, source_type, ctx),
                 )
 
 
@@ -568,7 +658,11 @@ def _rule_per_biennium(
             }
             missing = [biennium for biennium in ctx.bienniums if biennium not in covered]
             if missing:
-                yield record, f"{record.id} has no {source_title} for {_listing(missing)}"
+                yield PlacedHit(
+                    record,
+                    f"{record.id} has no {source_title} for {_listing(missing)}",
+                    hint=reach.where_to_add(record, link, source_type, ctx, missing[0]),
+                )
 
 
 def _rule_biennium_in_build(
@@ -621,10 +715,12 @@ def _rule_reported(
             if not missing:
                 continue
             message = f"{record.id} has no {source_title} for {_listing(missing)}"
+            where = reach.where_to_add(record, link, source_type, ctx, missing[0])
             if rule.when_final and any(ctx.reports[b] == "final" for b in missing):
-                yield record, f"{message}, and that report is final", rule.when_final
+                message = f"{message}, and that report is final"
+                yield PlacedHit(record, message, rule.when_final, hint=where)
             else:
-                yield record, message
+                yield PlacedHit(record, message, hint=where)
 
 
 def _outcome_of_target(graph: NeedGraph, target_id: str) -> tuple[str, str]:

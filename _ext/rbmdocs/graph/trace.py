@@ -23,6 +23,8 @@ class TraceNode:
     """Whether the link is written on the parent (else on this need)."""
     exists: bool = True
     repeated: bool = False
+    containers: list[str] = field(default_factory=list)
+    """What holds the need ("DWCP_KEN Kenya" for a priority): context, not a step."""
     children: list[TraceNode] = field(default_factory=list)
 
 
@@ -36,7 +38,20 @@ def _node(graph: NeedGraph, need_id: str, link: str, outgoing: bool) -> TraceNod
     record = graph.need(need_id)
     if record is None:
         return TraceNode(need_id, "", "", link, outgoing, exists=False)
-    return TraceNode(need_id, record.title, record.type, link, outgoing)
+    containers = []
+    for name in sorted(_container_links(record.type)):
+        for target in record.links.get(name) or ():
+            holder = graph.need(target)
+            containers.append(f"{target} {holder.title}".rstrip() if holder else target)
+    return TraceNode(need_id, record.title, record.type, link, outgoing, containers=containers)
+
+
+def _container_links(need_type: str) -> frozenset[str]:
+    """The link options of a type that name what holds the need (``part_of``)."""
+    spec = NEED_TYPES_BY_NAME.get(need_type)
+    if spec is None:
+        return frozenset()
+    return frozenset(link.name for link in spec.links if link.to_container)
 
 
 def _level(graph: NeedGraph, need_id: str) -> int | None:
@@ -66,7 +81,9 @@ def _walk(graph: NeedGraph, root_id: str, way: Literal["up", "down"]) -> TraceNo
 
     A CPO is below its immediate outcome and above its priority, so ``--down`` from an
     objective reaches the countries and ``--up`` from a priority reaches the objective.
-    A need met again is shown once more, marked, and not expanded.
+    What holds a need (a priority's DWCP) is no step either way: it is named beside the
+    need (``TraceNode.containers``). A need met again is shown once more, marked, and not
+    expanded.
     """
     root = _node(graph, root_id, "", True)
     seen = {root_id}
@@ -76,7 +93,11 @@ def _walk(graph: NeedGraph, root_id: str, way: Literal["up", "down"]) -> TraceNo
         level = _level(graph, current.need_id)
         if level is None or current.repeated:
             continue
+        record = graph.need(current.need_id)
+        held_by = _container_links(record.type) if record else frozenset()
         for link, other, outgoing in _neighbours(graph, current.need_id):
+            if outgoing and link in held_by:
+                continue
             other_level = _level(graph, other)
             if other_level is not None and (
                 other_level >= level if way == "up" else other_level <= level

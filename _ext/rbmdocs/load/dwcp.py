@@ -52,6 +52,8 @@ class YamlNeed:
     """Bilingual options (the DWCP's ``country``)."""
     fields: dict[str, str] = field(default_factory=dict)
     links: dict[str, list[str]] = field(default_factory=dict)
+    field_lines: dict[str, int] = field(default_factory=dict)
+    """Option → its line in the file, so that a bad ``region`` is reported where it is."""
 
 
 @dataclass(slots=True)
@@ -219,6 +221,9 @@ def _build(located: LocatedData, file: str) -> DwcpFile:
         title=_bilingual(data.get("country", dwcp_id)),
         texts={"country": _bilingual(data["country"])} if "country" in data else {},
         fields={key: str(data[key]) for key in ("region", "status", "period") if key in data},
+        field_lines={
+            key: located.line_of((key,)) for key in ("region", "status", "period") if key in data
+        },
     )
     result = DwcpFile(file, dwcp)
     for p_index, priority_data in enumerate(data.get("priorities", [])):
@@ -241,6 +246,9 @@ def _build(located: LocatedData, file: str) -> DwcpFile:
                 located.line_of((*c_path, "id")),
                 title=_bilingual(cpo_map.get("title", cpo_map["id"])),
                 fields={key: str(cpo_map[key]) for key in CPO_FIELDS if key in cpo_map},
+                field_lines={
+                    key: located.line_of((*c_path, key)) for key in CPO_FIELDS if key in cpo_map
+                },
                 links={
                     "realises": [priority.id],
                     "contributes_to": [str(item) for item in cpo_map.get("contributes_to", [])],

@@ -469,3 +469,17 @@ def label(key: str, language: str | None, **values: str) -> str:
     table = _LABELS.get(language) or _LABELS.get(language.split("_")[0], {})
     text = from_catalogue or table.get(key) or english
     return text.format(**values) if values else text
+
+
+def region_label(region: str, language: str | None) -> str:
+    """A region's name; a value outside the list is shown as written, and marked.
+
+    A DWCP with ``region: afrika`` is an RBM003 finding, but its programme still counts in
+    every table and chart: the reader sees "afrika (No region)" rather than a label key.
+    """
+    from rbmdocs.schema import REGIONS
+
+    if region in REGIONS:
+        return label(f"region.{region}", language)
+    unknown = label("region.unknown", language)
+    return f"{region} ({unknown})" if region else unknown

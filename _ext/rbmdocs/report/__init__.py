@@ -44,6 +44,27 @@ def count_of(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
+def finding_lines(findings: list[Finding], shown: int) -> list[str]:
+    """The first ``shown`` findings as ``file:line: severity: rule need: message`` lines.
+
+    What ``rbmdocs build`` prints before its counts: each finding with its hint, the way
+    compilers print problems (an editor opens the file at the line); past ``shown``, one
+    line says how many more there are and where to see them all.
+    """
+    lines: list[str] = []
+    for finding in findings[:shown]:
+        where = f"{finding.file}:{finding.line}" if finding.line else finding.file or "(no file)"
+        said = f"{finding.severity}: {finding.rule} {finding.need}: {finding.message}"
+        lines.append(f"{where}: {said}")
+        lines.append(f"  hint: {finding.hint}")
+    if len(findings) > shown:
+        lines.append(
+            f"... and {count_of(len(findings) - shown, 'more finding')}: "
+            "`rbmdocs check` lists them all"
+        )
+    return lines
+
+
 def _share(part: int, whole: int) -> str:
     return f"{part}/{whole}" + (f" ({100 * part / whole:.0f}%)" if whole else "")
 

@@ -26,6 +26,8 @@ def _describe(node: TraceNode) -> str:
     if not node.exists:
         return f"{node.need_id} (does not exist)"
     text = f"{node.need_id} [{node.need_type}] {node.title}".rstrip()
+    if node.containers:
+        text += f" (part of {', '.join(node.containers)})"
     return f"{text} (see above)" if node.repeated else text
 
 

@@ -100,6 +100,9 @@ def collect_records(env: BuildEnvironment, needs: Any) -> tuple[list[NeedRecord]
     locations = _Locations(env)
     notes = all_notes(env)
     generated = {need_id for note in notes.values() for need_id in note.generated_ids}
+    field_lines = {
+        need_id: lines for note in notes.values() for need_id, lines in note.field_lines.items()
+    }
     records: list[NeedRecord] = []
     for need in needs.values():
         if need["is_external"] or need["is_part"]:
@@ -124,6 +127,7 @@ def collect_records(env: BuildEnvironment, needs: Any) -> tuple[list[NeedRecord]
                 fields=fields,
                 links=links,
                 id_given=need_id not in generated,
+                field_lines=field_lines.get(need_id, {}),
             )
         )
     for docname in sorted(notes):

@@ -185,7 +185,7 @@ def _states_cell(context: TableContext, results: list[NeedRecord]) -> Cell:
     lines: list[Cell] = []
     for region in region_order(countries):
         line = nodes.inline()
-        name = context.text(f"region.{region}") if region else context.text("region.unknown")
+        name = context.region(region)
         line += nodes.Text(
             context.text("table.region_count", region=name, count=str(len(countries[region])))
         )
@@ -457,7 +457,7 @@ def build_capacity_table(context: TableContext) -> list[nodes.Node]:
     for region in regions:
         region_counts = counts[region]
         totals.update(region_counts)
-        name = context.text(f"region.{region}") if region else context.text("region.unknown")
+        name = context.region(region)
         rows.append(
             [
                 name,

@@ -27,7 +27,7 @@ from sphinx.errors import NoUri
 from sphinx.ext.graphviz import graphviz
 
 from rbmdocs.graph import NeedGraph
-from rbmdocs.render.labels import label
+from rbmdocs.render.labels import label, region_label
 from rbmdocs.schema import NEED_TYPES_BY_NAME
 from rbmdocs.sphinx.checking import check_result, docname_of_file, records_as_read
 from rbmdocs.sphinx.need_views import need_panel, need_view
@@ -161,7 +161,7 @@ def dot_source(
         # one box for all contributing CPOs, counted by region: a hundred boxes would
         # hide the picture, and the trace list under the box names each CPO
         counts = "\n".join(
-            f"{label(f'region.{region}', language)}: {count}"
+            f"{region_label(region, language)}: {count}"
             for region, count in shape["regions"].items()
         )
         text = f"{label('type.cpo', language)}\n{counts}"

@@ -24,7 +24,7 @@ from sphinx_needs.api import InvalidNeedException, add_need
 from sphinx_needs.utils import add_doc
 
 from rbmdocs.load import BadInputError, DwcpFile, YamlNeed, parse_dwcp_text, pick_language
-from rbmdocs.render.labels import label
+from rbmdocs.render.labels import label, region_label
 from rbmdocs.sphinx.env_data import DroppedNeed, notes_for
 
 logger = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ class DwcpPageDirective(SphinxDirective):
         field_list = nodes.field_list(classes=["rbmdocs-dwcp-summary"])
         region, status = dwcp.fields.get("region", ""), dwcp.fields.get("status", "")
         values = (
-            ("field.region", label(f"region.{region}", language) if region else ""),
+            ("field.region", region_label(region, language) if region else ""),
             ("field.status", label(f"status.{status}", language) if status else ""),
             ("field.period", dwcp.fields.get("period", "")),
         )
@@ -165,6 +165,8 @@ class DwcpPageDirective(SphinxDirective):
         for name, text in need.texts.items():
             options[name] = self._text(text, need, name)
         options.update({name: targets for name, targets in need.links.items() if targets})
+        if need.field_lines:
+            notes_for(env, env.docname).field_lines[need.id] = dict(need.field_lines)
         try:
             return add_need(
                 self.sphinx_app,

@@ -42,6 +42,8 @@ class ReadNotes:
     """Need ID → the first paragraph of its text, as read (in the build language)."""
     sections: dict[str, str] = field(default_factory=dict)
     """Need ID → the title of the section the need stands in."""
+    field_lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Need ID → option → its line, where options have lines of their own (DWCP YAML)."""
 
 
 def all_notes(env: BuildEnvironment) -> dict[str, ReadNotes]:

@@ -24,6 +24,7 @@ from rbmdocs.sphinx.run import (
     BUILD_DIR,
     SphinxRun,
     ToolError,
+    language_lock,
     publish,
     published_dir,
     run_sphinx,
@@ -76,6 +77,24 @@ def _outcome(run: SphinxRun, strict: bool) -> int:
 
 
 def _build_format(
+    source: Path,
+    output_format: str,
+    languages: tuple[str, str],
+    strict: bool,
+    verbose: bool,
+    say: Say,
+) -> int:
+    # both languages' caches and work folders are read and written: hold both locks, in
+    # one order, so that a build or check of either language waits for the edition
+    first, second = sorted(languages)
+    with (
+        language_lock(source, first, lambda line: say(line, True)),
+        language_lock(source, second, lambda line: say(line, True)),
+    ):
+        return _build_format_locked(source, output_format, languages, strict, verbose, say)
+
+
+def _build_format_locked(
     source: Path,
     output_format: str,
     languages: tuple[str, str],

@@ -10,20 +10,24 @@ so a check after a build (or the reverse) reads only what changed.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import io
 import json
 import os
 import re
 import shutil
+import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from sphinx import locale
 from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.errors import ConfigError, SphinxError
 from sphinx.util.console import nocolor
 from sphinx.util.docutils import docutils_namespace, patch_docutils
@@ -31,7 +35,10 @@ from sphinx.util.docutils import docutils_namespace, patch_docutils
 from rbmdocs.catalogues import read_catalogue
 from rbmdocs.graph import CheckResult
 from rbmdocs.load import BadInputError, find_dwcp_files, forget_read_ahead, read_dwcp_file
+from rbmdocs.locking import project_lock
 from rbmdocs.sphinx.checking import bad_input_messages, check_result
+from rbmdocs.sphinx.warning_memory import WarningMemory, counted
+from rbmdocs.terminal import colour_wanted
 
 BUILD_DIR = "_build"
 
@@ -47,7 +54,8 @@ class SphinxRun:
     result: CheckResult | None
     seconds: float
     warnings: list[str] = field(default_factory=list)
-    """Sphinx messages other than our findings (which the result already holds)."""
+    """Sphinx messages other than our findings (which the result already holds): this
+    run's, and those of pages it did not read or write that still hold (``WarningMemory``)."""
     sphinx_warning_count: int = 0
     bad_input: list[str] = field(default_factory=list)
     outdir: Path | None = None
@@ -78,6 +86,36 @@ def work_dir(source: Path, output_format: str, language: str) -> Path:
 def published_dir(source: Path, output_format: str, language: str) -> Path:
     """Where the last good output is (SPEC §5: ``_build/<format>/<lang>/``)."""
     return source / BUILD_DIR / output_format / language
+
+
+def staging_dir(source: Path) -> Path:
+    """Where a publication is assembled before it is swapped in (never in ``_build/html``)."""
+    return source / BUILD_DIR / ".work" / "publish"
+
+
+def language_lock(
+    source: Path, language: str, say: Callable[[str], None]
+) -> AbstractContextManager[None]:
+    """The lock of everything one language's runs share: held for a build, check or trace.
+
+    ``check`` and every format of ``build`` share the language's doctree cache
+    (``_build/.doctrees/<lang>``); each format has its work folder and its published
+    folder. One lock per language covers them all, so two commands of one language take
+    turns (the second says for whom it waits) and commands of two languages run side by
+    side, as ``build -j`` does.
+    """
+    return project_lock(
+        source / BUILD_DIR / ".work" / "locks" / f"{language}.lock",
+        f"the {language} build cache in {BUILD_DIR}/",
+        say,
+    )
+
+
+def folder_lock(
+    source: Path, name: str, what: str, say: Callable[[str], None]
+) -> AbstractContextManager[None]:
+    """The lock of one other shared folder (the gettext templates, a revision for diff)."""
+    return project_lock(source / BUILD_DIR / ".work" / "locks" / f"{name}.lock", what, say)
 
 
 _PREFLIGHT_STAMPS = "rbmdocs-preflight.json"
@@ -142,12 +180,18 @@ def run_sphinx(
     """Build once with ``builder`` and return the check result and the other warnings.
 
     ``doctrees`` defaults to the language's shared cache; the ``gettext`` builder needs
-    its own, because it keeps a different kind of environment (with message UIDs).
-    ``overrides`` are further conf.py values; ``write_all`` writes every page, even one
-    whose source has not changed (the side-by-side edition depends on the other language).
+    its own, because it keeps a different kind of environment (with message UIDs). With
+    ``fresh``, the output folder is emptied too: the build is then one into an empty
+    folder. ``overrides`` are further conf.py values; ``write_all`` writes every page, even
+    one whose source has not changed (the side-by-side edition depends on the other
+    language). The caller holds the language's lock (``language_lock``).
     """
     doctrees = doctrees or doctree_dir(source, language)
-    if not (os.isatty(2) and os.environ.get("NO_COLOR") is None):
+    if fresh and outdir.is_dir():
+        shutil.rmtree(outdir)
+    # colour only when everything Sphinx writes to goes to a terminal (``build -v > log``
+    # at a terminal would fill the log with codes), and never with NO_COLOR
+    if not (colour_wanted(sys.stderr) and (status is None or colour_wanted(status))):
         nocolor()
     warning_stream = io.StringIO()
     started = time.perf_counter()
@@ -173,6 +217,9 @@ def run_sphinx(
                 freshenv=fresh,
                 parallel=jobs,
             )
+            if isinstance(app.builder, StandaloneHTMLBuilder):
+                _sweep_removed_pages(app)
+            memory = WarningMemory(app, warning_stream, fresh=fresh)
             preflight_dwcp_files(source, app.config.rbmdocs_dwcp_dir, doctrees, keep=True)
             preflight_catalogues(source, list(app.config.locale_dirs), language)
             app.build(force_all=write_all)
@@ -185,22 +232,84 @@ def run_sphinx(
         finally:
             forget_read_ahead()
     seconds = time.perf_counter() - started
-    warnings = [
-        line
-        for line in warning_stream.getvalue().splitlines()
-        if line.strip() and "[rbmdocs.RBM" not in line
-    ]
+    warnings = memory.warnings(leave_out=["[rbmdocs.RBM"])
     return SphinxRun(
         result=check_result(app.env),
         seconds=seconds,
         warnings=warnings,
-        sphinx_warning_count=len([line for line in warnings if "WARNING" in line]),
+        sphinx_warning_count=counted(warnings),
         bad_input=bad_input_messages(app.env),
         outdir=outdir,
         latex_files=[entry[1] for entry in app.config.latex_documents]
         if app.builder.format == "latex"
         else [],
     )
+
+
+def sphinx_warning_lines(source: Path, run: SphinxRun) -> list[str]:
+    """Sphinx's own warnings of a run, each naming its file relative to the project.
+
+    Sphinx writes ``/abs/path/spf/page.md:3: WARNING: ...``; the findings name
+    ``spf/page.md``, and so does this, so both read alike and editors can open either.
+    """
+    prefix = f"{source}{os.sep}"
+    return [line.removeprefix(prefix) for line in run.warnings]
+
+
+#: In an HTML output folder: the documents whose pages it holds (never published).
+PAGES_FILE = ".rbmdocs-pages.json"
+
+
+def _sweep_removed_pages(app: Sphinx) -> None:
+    """Have the HTML output hold only what a build into an empty folder would write.
+
+    Sphinx writes the pages of the documents that changed and leaves every other file of
+    the output folder alone, so the page (and the copied source) of a document deleted or
+    renamed since would stay, and be published, for ever. The output folder keeps the list
+    of documents it has pages of (``PAGES_FILE``); once a build is written, the page and
+    the copied source of each listed document that is gone are removed, unless this build
+    wrote a page of that name (every page written passes ``html-page-context``). Files
+    that were never a document's page (an extension's own) are left alone.
+    """
+    written: set[str] = set()
+
+    def note_page(_app: Sphinx, pagename: str, *_args: object) -> None:
+        written.add(pagename)
+
+    def sweep(app: Sphinx, exception: Exception | None) -> None:
+        builder = app.builder
+        if exception is not None or not isinstance(builder, StandaloneHTMLBuilder):
+            return
+        outdir = Path(app.outdir)
+        listed = outdir / PAGES_FILE
+        try:
+            before = set(json.loads(listed.read_text("utf-8")))
+        except (OSError, ValueError, TypeError):
+            before = set()
+        documents = set(app.env.all_docs)
+        for name in sorted(before - documents - written):
+            page = Path(builder.get_outfilename(name))
+            if page.is_file():
+                _remove_with_empty_folders(page, outdir)
+            copied = outdir / "_sources" / name
+            if copied.parent.is_dir():
+                for source in list(copied.parent.iterdir()):
+                    stem, _, suffix = source.name.removesuffix(".txt").rpartition(".")
+                    if stem == copied.name and suffix and source.name.endswith(".txt"):
+                        _remove_with_empty_folders(source, outdir)
+        listed.write_text(json.dumps(sorted(documents)), "utf-8")
+
+    app.connect("html-page-context", note_page)
+    app.connect("build-finished", sweep)
+
+
+def _remove_with_empty_folders(path: Path, top: Path) -> None:
+    """Remove a file, and the folders it leaves empty below ``top``."""
+    path.unlink()
+    folder = path.parent
+    while folder != top and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 @contextmanager
@@ -234,19 +343,32 @@ def config_error_text(source: Path, error: Exception) -> str:
     return f"{where}: conf.py raised {lines[-1].strip()}"
 
 
-def publish(work: Path, published: Path, files: list[Path] | None = None) -> None:
+def publish(
+    work: Path, published: Path, files: list[Path] | None = None, staging: Path | None = None
+) -> None:
     """Replace the published output with the work folder's (or ``files`` alone), all at once.
 
-    The copy is made beside the published folder and swapped in with two renames, so a
-    reader (or a web server) never sees a half-written site. A file the last publication
-    already holds unchanged (same size and modification time: ``copy2`` keeps the time) is
-    hard-linked from it instead of copied, so publishing after a one-file edit costs one
-    link per page, not one copy. The link is to the published copy, never to the work
-    folder, which the next build overwrites.
+    The copy is made in ``staging`` (default: beside the published folder) and swapped in
+    with one atomic exchange of the two folders where the system has one (Linux), else two
+    renames, so a reader (or a web server) never sees a half-written site, nor none. The
+    folder swapped out is removed at the next publication, not now: a reader that opened it
+    a moment before the swap still reads it whole. A file the last publication already holds
+    unchanged (same size and modification time: ``copy2`` keeps the time) is hard-linked
+    from it instead of copied, so publishing after a one-file edit costs one link per page,
+    not one copy. The link is to the published copy, never to the work folder, which the
+    next build overwrites. The caller holds the language's lock (``language_lock``): two
+    publications of one folder never run together.
     """
     published.parent.mkdir(parents=True, exist_ok=True)
-    incoming = published.with_name(published.name + ".incoming")
-    outgoing = published.with_name(published.name + ".outgoing")
+    staging = staging or published.parent
+    staging.mkdir(parents=True, exist_ok=True)
+    stem = (
+        f"{published.parent.name}-{published.name}"
+        if staging != published.parent
+        else (published.name)
+    )
+    incoming = staging / f"{stem}.incoming"
+    outgoing = staging / f"{stem}.outgoing"
     for leftover in (incoming, outgoing):
         if leftover.exists():
             shutil.rmtree(leftover)
@@ -264,14 +386,45 @@ def publish(work: Path, published: Path, files: list[Path] | None = None) -> Non
             shutil.copy2(source_file, target_file)
 
         shutil.copytree(
-            work, incoming, ignore=shutil.ignore_patterns(".doctrees"), copy_function=copy_or_link
+            work,
+            incoming,
+            ignore=shutil.ignore_patterns(".doctrees", PAGES_FILE),
+            copy_function=copy_or_link,
         )
     else:
         incoming.mkdir()
         for path in files:
             shutil.copy2(path, incoming / path.name)
+    if published.exists() and _exchange(incoming, published):
+        incoming.rename(outgoing)  # the old publication, kept until the next one
+        return
     if published.exists():
         published.rename(outgoing)
     incoming.rename(published)
-    if outgoing.exists():
-        shutil.rmtree(outgoing)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one step (Linux ``renameat2``); False where it cannot.
+
+    Python has no call for it; the C library's own function is called as documented in
+    rename(2). Where it is missing (another system, an old kernel or a file system without
+    it) the caller falls back on two renames, with an instant between them.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes.append(ctypes.c_uint)
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE):
+        error = ctypes.get_errno()
+        if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
+            return False
+        raise OSError(error, os.strerror(error), str(second))
+    return True

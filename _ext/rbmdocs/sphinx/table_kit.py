@@ -18,7 +18,7 @@ from sphinx.util.nodes import make_refnode
 
 from rbmdocs.graph import CheckResult, NeedGraph
 from rbmdocs.graph.model import NeedRecord, natural_key
-from rbmdocs.render.labels import label
+from rbmdocs.render.labels import label, region_label
 from rbmdocs.render.need_view_model import NeedTexts, reader_name
 from rbmdocs.schema import REGIONS
 from rbmdocs.sphinx.checking import docname_of_file
@@ -43,6 +43,10 @@ class TableContext:
 
     def text(self, key: str, **values: str) -> str:
         return label(key, self.language, **values)
+
+    def region(self, region: str) -> str:
+        """A region's name in the page's language (``labels.region_label``)."""
+        return region_label(region, self.language)
 
     def link(self, need: NeedRecord, text: str | None = None) -> nodes.Node:
         """A reference to the need wherever it is rendered (HTML or LaTeX alike).

@@ -279,7 +279,7 @@ def build_dwcp_status_table(context: TableContext) -> list[nodes.Node]:
     rows: list[list[nodes.Node | str]] = []
     for region in regions:
         values = [counts[(region, status)] for status in DWCP_STATUSES]
-        rows.append([context.text(f"region.{region}"), *map(str, values), str(sum(values))])
+        rows.append([context.region(region), *map(str, values), str(sum(values))])
     totals = [sum(counts[(region, status)] for region in regions) for status in DWCP_STATUSES]
     total_text = context.text("table.total")
     rows.append(
@@ -307,7 +307,7 @@ def build_dwcp_index(context: TableContext) -> list[nodes.Node]:
     grouped = _dwcps_by_region(graph)
     output: list[nodes.Node] = []
     for region in region_order(set(grouped)):
-        heading = context.text(f"region.{region}")
+        heading = context.region(region)
         output.append(nodes.rubric(heading, heading))
         rows: list[list[nodes.Node | str]] = []
         in_order = sorted(grouped[region], key=lambda need: country_order(need, context.language))
@@ -455,7 +455,7 @@ def build_traceability_report(context: TableContext) -> list[nodes.Node]:
     by_region = priorities.get("by_region", {})
     region_rows: list[list[nodes.Node | str]] = [
         [
-            context.text(f"region.{region}"),
+            context.region(region),
             _share(by_region[region].get("traced", 0), by_region[region].get("total", 0)),
         ]
         for region in region_order(set(by_region))
@@ -473,7 +473,7 @@ def build_traceability_report(context: TableContext) -> list[nodes.Node]:
             context.text("report.by_region"),
             [
                 Bar(
-                    context.text(f"region.{region}"),
+                    context.region(region),
                     by_region[region].get("traced", 0),
                     by_region[region].get("total", 0),
                 )
@@ -568,7 +568,7 @@ def _priority_matrices(context: TableContext) -> list[nodes.Node]:
     output.append(nodes.paragraph(intro, intro))
     limit = context.env.config.rbmdocs_matrix_cell_limit
     for region in region_order(set(matrix)):
-        caption = context.text(f"region.{region}")
+        caption = context.region(region)
         output.append(nodes.rubric(caption, caption, classes=["rbmdocs-matrix-region"]))
         programmes = [
             (dwcp, matrix[region][dwcp_id])

@@ -48,6 +48,10 @@ def graph_payload(app: Sphinx) -> dict[str, Any] | None:
         "needs": needs,
         "links": links,
         "levels": {spec.directive: spec.level for spec in NEED_TYPES},
+        # what holds a need (a priority's DWCP) is named beside it, never a step
+        "containerLinks": sorted(
+            {link.name for spec in NEED_TYPES for link in spec.links if link.to_container}
+        ),
         "types": {spec.directive: label(f"type.{spec.directive}", language) for spec in NEED_TYPES},
         # each opens a line of the list, so it begins with a capital as every label does
         "linkLabels": {

@@ -2,8 +2,9 @@
  *
  * "Up" follows the links towards the strategic objective (lower levels of the results
  * chain), "down" towards indicators, targets, strategies, CPOs, priorities and DWCPs,
- * whichever way each link is written, exactly like `rbmdocs trace`. A need met twice is
- * shown again, marked, and not expanded.
+ * whichever way each link is written, exactly like `rbmdocs trace`. What holds a need (a
+ * priority's DWCP) is no step either way: it is named beside the need. A need met twice
+ * is shown again, marked, and not expanded.
  *
  * The graph is one file for the whole site, _static/rbmdocs-graph.js beside this script,
  * so a page never goes stale when a need elsewhere changes. No page names it: this script
@@ -63,6 +64,7 @@
       var here = level(graph, current.id);
       if (here === undefined || current.repeated) { continue; }
       neighbours(graph, incoming, current.id).forEach(function (entry) {
+        if (entry[2] && isContainerLink(graph, entry[0])) { return; }
         var other = entry[1];
         var there = level(graph, other);
         if (there === undefined || (way === "up" ? there >= here : there <= here)) { return; }
@@ -76,6 +78,30 @@
     }
     tree.truncated = count >= LIMIT;
     return tree;
+  }
+
+  function isContainerLink(graph, name) {
+    return (graph.containerLinks || []).indexOf(name) >= 0;
+  }
+
+  // "(Part of: DWCP_KEN Kenya)" after a need that something holds
+  function containers(graph, id) {
+    var note = document.createDocumentFragment();
+    var links = graph.links[id] || {};
+    Object.keys(links).sort().forEach(function (name) {
+      if (!isContainerLink(graph, name)) { return; }
+      links[name].forEach(function (holder) {
+        if (!graph.needs[holder]) { return; }
+        var span = document.createElement("span");
+        span.className = "rbmdocs-trace-container";
+        var labels = graph.linkLabels[name] || [name, name];
+        span.appendChild(document.createTextNode(" (" + labels[0] + graph.text.separator));
+        span.appendChild(linkTo(graph, holder));
+        span.appendChild(document.createTextNode(")"));
+        note.appendChild(span);
+      });
+    });
+    return note;
   }
 
   function linkTo(graph, id) {
@@ -105,6 +131,7 @@
       typeSpan.textContent = type + " ";
       item.appendChild(typeSpan);
       item.appendChild(linkTo(graph, child.id));
+      item.appendChild(containers(graph, child.id));
       if (child.repeated) {
         item.appendChild(document.createTextNode(graph.text.seeAbove));
       }
