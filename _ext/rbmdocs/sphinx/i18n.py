@@ -19,7 +19,7 @@ notes each document's ``.mo`` file as a dependency.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from gettext import GNUTranslations
 from pathlib import Path
 from typing import Any
@@ -113,6 +113,22 @@ def translate_need_text(
             originals.append(value)
             options[name] = _lookup(catalogue, value)
     return originals
+
+
+def data_translation(
+    env: BuildEnvironment, docname: str, need_id: str, field: str, text: Mapping[str, str]
+) -> str:
+    """The catalogue's translation of a DWCP string (``msgctxt`` "need ID.field"), or "".
+
+    The source text is the file's plain string, or its English where the file still
+    writes the languages inline (``{en: ..., zh_CN: ...}``); the catalogue wins over an
+    inline translation, which ``rbmdocs i18n update`` moves into it.
+    """
+    source = text.get("*") or text.get("en") or ""
+    if not source or (env.config.language or "en") == "en":
+        return ""
+    translated = document_catalogue(env, docname).get(f"{need_id}.{field}\x04{source}", "")
+    return translated if translated.strip() else ""
 
 
 def _lookup(catalogue: dict[str, str], message: str) -> str:
