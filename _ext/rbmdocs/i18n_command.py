@@ -235,10 +235,10 @@ def _update(
     if not inline:
         return EXIT_OK
     if not everything or not inline_languages <= set(languages):
-        left = ", ".join(sorted(inline_languages - set(languages))) or "the other languages"
         _say(
-            f"the YAML data still has inline translations ({left}): they stay in the files "
-            "until rbmdocs i18n update runs for every language in rbmdocs_languages"
+            f"the YAML data still has inline translations ({', '.join(sorted(inline_languages))}"
+            "): they stay in the files until rbmdocs i18n update runs without --lang, for "
+            "every language of rbmdocs_languages"
         )
         return EXIT_OK
     moved = 0

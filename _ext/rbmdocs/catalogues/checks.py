@@ -56,7 +56,12 @@ def check_syntax(path: Path) -> CatalogueProblem | None:
             return CatalogueProblem(
                 number, f"the line is not UTF-8 ({error.reason})", "save the .po file as UTF-8"
             )
-        if line.startswith(("#~", "#|")):
+        if line.startswith("#|"):  # a previous msgid: well-formed, and no entry of its own
+            previous = line[2:].strip()
+            if previous and not (_KEYWORD_LINE.match(previous) or _CONTINUATION.match(previous)):
+                return CatalogueProblem(number, *_describe_bad_line(previous))
+            continue
+        if line.startswith("#~"):
             line = line[2:].strip()
             if not line:
                 continue
