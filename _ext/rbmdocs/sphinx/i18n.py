@@ -19,11 +19,14 @@ notes each document's ``.mo`` file as a dependency.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from gettext import GNUTranslations
 from pathlib import Path
 from typing import Any
 
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from docutils import nodes
 from sphinx import addnodes
@@ -33,7 +36,8 @@ from sphinx.environment import BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.i18n import docname_to_domain
 
-from rbmdocs.render.labels import LABEL_DOMAIN, use_catalogue_labels
+from rbmdocs.catalogues.checks import check_placeholders
+from rbmdocs.render.labels import LABEL_DOMAIN, label, use_catalogue_labels
 from rbmdocs.schema import NEED_TYPES_BY_NAME, ValueFormat
 
 #: Builders that read ``need_messages`` nodes; every other builder removes them.
@@ -176,6 +180,14 @@ def load_catalogue_labels(app: Sphinx, config: Config) -> None:
         for message in catalogue:
             if message.id and message.context and message.string and not message.fuzzy:
                 translations.setdefault(str(message.context), str(message.string))
+        # a label whose placeholders differ from the English would fail where it is used;
+        # the build stops before that with the line (preflight), a bare Sphinx run shows English
+        if check_placeholders(catalogue, []) is not None:
+            translations = {
+                key: text
+                for key, text in translations.items()
+                if check_placeholders(_one_label(key, text, catalogue), []) is None
+            }
     use_catalogue_labels(language, translations)
 
 
@@ -213,6 +225,40 @@ def po_translations(srcdir: Path, config: Config, docname: str) -> dict[str, str
     return {}
 
 
+def _one_label(key: str, text: str, catalogue: Catalog) -> Catalog:
+    single = Catalog()
+    for message in catalogue:
+        if message.context == key:
+            single.add(message.id, text, context=key, flags=message.flags)
+    return single
+
+
+_PERMALINK_HEADING = re.compile(r"<h1>[^<]*</h1>")
+
+
+def translate_permalink_page(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: the sphinx-needs permalink page in the build language.
+
+    sphinx-needs writes ``permalink.html`` (the page a need's permalink opens while it looks
+    the need up) from a template with a fixed English heading; in another language the
+    heading becomes the ``permalink.searching`` label of ``rbmdocs.po``.
+    """
+    language = app.config.language or "en"
+    if exception is not None or app.builder.format != "html" or language == "en":
+        return
+    page = Path(app.outdir) / Path(str(getattr(app.config, "needs_permalink_file", ""))).name
+    if not page.is_file():
+        return
+    text = page.read_text("utf-8")
+    heading = html.escape(label("permalink.searching", language))
+    translated = _PERMALINK_HEADING.sub(f"<h1>{heading}</h1>", text, count=1)
+    translated = translated.replace(
+        '<html lang="en">', f'<html lang="{language.replace("_", "-")}">'
+    )
+    if translated != text:
+        page.write_text(translated, "utf-8")
+
+
 def _drop_need_messages_unless_extracting(app: Sphinx) -> None:
     """``builder-inited``: every builder but ``gettext`` removes the ``need_messages``."""
     if app.builder.name not in _EXTRACTING_BUILDERS:
@@ -226,4 +272,5 @@ def setup_i18n(app: Sphinx) -> None:
     app.connect("config-inited", translate_config_texts, priority=3)
     app.add_node(need_messages)
     app.connect("builder-inited", _drop_need_messages_unless_extracting)
+    app.connect("build-finished", translate_permalink_page)
     # sphinx-needs lays out need boxes on doctree-resolved at the default priority (500)
