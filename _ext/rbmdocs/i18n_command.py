@@ -10,6 +10,7 @@ checks them against the glossary. Both stop at a broken catalogue with its file 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -40,7 +41,7 @@ from rbmdocs.catalogues.yaml_strings import (
 from rbmdocs.documents import TRANSLATED_FIELDS
 from rbmdocs.load import DwcpFile, find_dwcp_files, read_dwcp_file
 from rbmdocs.render.labels import LABEL_DOMAIN, builtin_labels, english_labels
-from rbmdocs.sphinx.i18n import TRANSLATED_CONFIG_VALUES
+from rbmdocs.sphinx.i18n import MESSAGE_CONTEXTS_FILE, TRANSLATED_CONFIG_VALUES
 from rbmdocs.sphinx.run import BUILD_DIR, ToolError, run_sphinx
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
@@ -115,6 +116,9 @@ def extract_templates(source: Path, source_language: str) -> dict[str, Catalog]:
                 for where, line in message.locations
             ]
         templates[path.relative_to(outdir).with_suffix("").as_posix()] = template
+    contexts_file = outdir / MESSAGE_CONTEXTS_FILE
+    if contexts_file.is_file():
+        templates = with_contexts(templates, json.loads(contexts_file.read_text("utf-8")))
     raw = _raw_config(source)
     for domain, template in data_templates(
         _data_files(source), source_language, _domain_of(raw), str(raw.get("project") or "")
@@ -128,6 +132,42 @@ def extract_templates(source: Path, source_language: str) -> dict[str, Catalog]:
     templates[LABEL_DOMAIN] = label_template(templates.get(LABEL_DOMAIN))
     add_title_page_messages(templates, raw)
     return templates
+
+
+def with_contexts(templates: dict[str, Catalog], found: dict[str, Any]) -> dict[str, Catalog]:
+    """The templates with each need string under its context, and a comment on each text.
+
+    Sphinx extracts a need's title and options as plain text in document order; each takes
+    the context the directive gave it (``IO_4.title``) at the same place, and stays plain
+    only where the same text is also a paragraph or a heading. A heading, table cell,
+    caption or list item says so in a comment.
+    """
+    needs: dict[str, dict[str, list[list[str]]]] = {}
+    for domain, context, text, comment, file in found.get("needs", []):
+        needs.setdefault(domain, {}).setdefault(text, []).append([context, comment, file])
+    result: dict[str, Catalog] = {}
+    for domain, template in templates.items():
+        kinds = found.get("kinds", {}).get(domain, {})
+        plain = set(found.get("plain", {}).get(domain, []))
+        by_text = needs.get(domain, {})
+        ordered = Catalog(domain=domain, project=template.project)
+        ordered.creation_date = template.creation_date
+        for message in template:
+            if not message.id:
+                continue
+            text = str(message.id)
+            if text in kinds:
+                message.auto_comments = [*message.auto_comments, *kinds[text]]
+            if text not in by_text or text in plain:
+                ordered[message.id] = message
+            for context, comment, file in by_text.get(text, []):
+                existing = ordered.get(text, context)
+                if existing is not None:
+                    existing.locations.append((file, 0))
+                    continue
+                ordered.add(text, context=context, locations=[(file, 0)], auto_comments=[comment])
+        result[domain] = ordered
+    return result
 
 
 def label_template(existing: Catalog | None) -> Catalog:
@@ -172,6 +212,8 @@ def _describe_update(item: UpdatedCatalogue, shown: Path) -> str:
     if item.filled:
         fuzzy = f", {item.fuzzy_filled} of them fuzzy" if item.fuzzy_filled else ""
         notes.append(f"{item.filled} new filled from other catalogues{fuzzy}")
+    if item.given_context:
+        notes.append(f"{item.given_context} need strings now with their context, translation kept")
     if item.imported:
         notes.append(f"{item.imported} moved in from the YAML data")
     if item.kept_obsolete:

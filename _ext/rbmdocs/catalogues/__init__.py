@@ -125,6 +125,8 @@ class UpdatedCatalogue:
     """... of which as fuzzy, because the other catalogue used them in another context."""
     imported: int = 0
     """Translations moved in from the YAML data."""
+    given_context: int = 0
+    """Strings that gained a context (``IO_4.title``) and kept their translation."""
     written: bool = False
 
 
@@ -219,7 +221,7 @@ def _update_one(
     before_keys = {key_of(message) for message in catalogue if message.id}
     old_obsolete = dict(catalogue.obsolete)
     old_previous = {key_of(m): m.previous_id for m in catalogue if m.id and m.previous_id}
-    _add_contexts(catalogue, template)
+    given_context = _add_contexts(catalogue, template)
     # an obsolete entry whose string comes back is matched (and revived) like any other
     for obsolete in old_obsolete.values():
         if obsolete.id and catalogue.get(obsolete.id, obsolete.context) is None:
@@ -245,6 +247,9 @@ def _update_one(
             message.flags.discard("fuzzy")
             message.previous_id = []
         if key in before_keys:
+            continue
+        if key in given_context:
+            report.given_context += 1
             continue
         if message.fuzzy and message.previous_id:
             report.changed += 1
@@ -280,7 +285,7 @@ def _update_one(
     return report
 
 
-def _add_contexts(catalogue: Catalog, template: Catalog) -> None:
+def _add_contexts(catalogue: Catalog, template: Catalog) -> set[Key]:
     """A string that gained a context in the sources keeps its translation.
 
     The need titles and options of a document once had no context; a message of the
@@ -288,12 +293,12 @@ def _add_contexts(catalogue: Catalog, template: Catalog) -> None:
     string, now told apart from its namesakes, so the translation follows it.
     """
     plain = {_msgid(m): m for m in catalogue if m.id and not m.context}
-    in_template_plain = {_msgid(m) for m in template if m.id and not m.context}
+    added: set[Key] = set()
     for message in template:
         if not message.id or not message.context:
             continue
         text = _msgid(message)
-        if text in in_template_plain or text not in plain:
+        if text not in plain or not plain[text].string:
             continue
         if catalogue.get(message.id, message.context) is not None:
             continue
@@ -305,6 +310,8 @@ def _add_contexts(catalogue: Catalog, template: Catalog) -> None:
             flags=old.flags,
             user_comments=old.user_comments,
         )
+        added.add(key_of(message))
+    return added
 
 
 @dataclass(slots=True)

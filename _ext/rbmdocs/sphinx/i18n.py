@@ -6,8 +6,10 @@ transform runs, so they never reach a catalogue and never come back translated. 
 close the gap:
 
 * ``need_messages`` nodes carry the original title and text options of each need in the
-  doctree, where the ``gettext`` builder extracts them into the document's catalogue (at
-  the need's own line); every other builder drops them before writing.
+  doctree, each with its context (``IND_2_1.unit``) and a comment for the translator; in
+  a ``gettext`` build ``collect_messages`` gathers them (and what every other string is:
+  heading, table cell) into a file beside the templates, which ``rbmdocs i18n update``
+  adds to the document's catalogue. Every other builder drops the nodes before writing.
 * ``translate_need_text`` looks the same strings up in the document's catalogue while the
   directive runs, so sphinx-needs stores (and every table, link and check shows) the
   translated title. IDs, links and checked values (bienniums, amounts, choices) are never
@@ -20,6 +22,7 @@ notes each document's ``.mo`` file as a dependency.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from gettext import GNUTranslations
@@ -35,6 +38,7 @@ from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.i18n import docname_to_domain
+from sphinx.util.nodes import extract_messages
 
 from rbmdocs.catalogues.checks import check_placeholders
 from rbmdocs.render.labels import LABEL_DOMAIN, label, use_catalogue_labels
@@ -45,7 +49,12 @@ _EXTRACTING_BUILDERS = frozenset({"gettext"})
 
 
 class need_messages(nodes.Element, addnodes.translatable):
-    """The original strings of one need, for the ``gettext`` builder only."""
+    """The original strings of one need, for the ``gettext`` builder only.
+
+    Each entry is (context, text, comment): ``IND_2_1.unit``, the English, "option unit of
+    indicator IND_2_1". Sphinx extracts the texts in document order, without a context;
+    ``collect_messages`` records the contexts, which ``rbmdocs i18n update`` puts in place.
+    """
 
     def preserve_original_messages(self) -> None:
         """Nothing to keep: the strings are already the originals."""
@@ -55,8 +64,8 @@ class need_messages(nodes.Element, addnodes.translatable):
 
     def extract_original_messages(self) -> Sequence[str]:
         """The need's title and text options, as written."""
-        messages: list[str] = self.get("messages", [])
-        return messages
+        entries: list[list[str]] = self.get("entries", [])
+        return [entry[1] for entry in entries]
 
 
 def translatable_options(directive: str) -> tuple[str, ...]:
@@ -98,24 +107,36 @@ def document_catalogue(env: BuildEnvironment, docname: str) -> dict[str, str]:
     return merged
 
 
+NeedMessage = tuple[str, str, str]
+"""(context, text, comment) of one translatable string of a need."""
+
+
 def translate_need_text(
     env: BuildEnvironment, directive: str, arguments: list[str], options: dict[str, Any]
-) -> list[str]:
+) -> list[NeedMessage]:
     """Translate a need's title and text options in place; return the originals.
 
-    An empty or missing translation keeps the original, so a half-translated catalogue
-    gives a half-translated page, never an empty title.
+    Each string is looked up with its context (``IO_4.title``, ``IND_2_1.unit``), so one
+    unit can read differently for two indicators; a catalogue written before the contexts
+    existed is still read by the text alone. An empty or missing translation keeps the
+    original, so a half-translated catalogue gives a half-translated page, never an empty
+    title.
     """
-    originals: list[str] = []
+    originals: list[NeedMessage] = []
     catalogue = document_catalogue(env, env.docname)
+    spec = NEED_TYPES_BY_NAME.get(directive)
+    kind = spec.title.lower() if spec is not None else directive
+    need_id = str(options.get("id") or directive)
     if arguments and arguments[0].strip():
-        originals.append(arguments[0])
-        arguments[0] = _lookup(catalogue, arguments[0])
+        context = f"{need_id}.title"
+        originals.append((context, arguments[0], f"title of {kind} {need_id}"))
+        arguments[0] = _lookup(catalogue, context, arguments[0])
     for name in translatable_options(directive):
         value = options.get(name)
         if isinstance(value, str) and value.strip():
-            originals.append(value)
-            options[name] = _lookup(catalogue, value)
+            context = f"{need_id}.{name}"
+            originals.append((context, value, f"option {name} of {kind} {need_id}"))
+            options[name] = _lookup(catalogue, context, value)
     return originals
 
 
@@ -135,16 +156,81 @@ def data_translation(
     return translated if translated.strip() else ""
 
 
-def _lookup(catalogue: dict[str, str], message: str) -> str:
-    translated = catalogue.get(message, "")
-    return translated if translated.strip() else message
+def _lookup(catalogue: dict[str, str], context: str, message: str) -> str:
+    for key in (f"{context}\x04{message}", message):
+        translated = catalogue.get(key, "")
+        if translated.strip():
+            return translated
+    return message
 
 
-def messages_node(originals: Iterable[str], source: str, line: int) -> need_messages:
-    """A ``need_messages`` node at the need's own location (the catalogue cites it)."""
-    node = need_messages(messages=list(originals))
+def messages_node(originals: Iterable[NeedMessage], source: str, line: int) -> need_messages:
+    """A ``need_messages`` node at the need's own location."""
+    node = need_messages(entries=[list(entry) for entry in originals])
     node.source, node.line = source, line
     return node
+
+
+#: What ``collect_messages`` gathered in this process, by gettext output folder.
+_collected: dict[str, dict[str, Any]] = {}
+
+#: The file, beside the ``.pot`` templates, that carries contexts and comments.
+MESSAGE_CONTEXTS_FILE = "rbmdocs-contexts.json"
+
+
+def _kind_of(node: nodes.Node) -> str:
+    """What a translatable node is, in a translator's words ("" for a paragraph)."""
+    parent: nodes.Node | None = node
+    while parent is not None:
+        if isinstance(parent, nodes.title):
+            return "heading"
+        if isinstance(parent, nodes.caption):
+            return "caption"
+        if isinstance(parent, nodes.entry):
+            return "table cell"
+        if isinstance(parent, nodes.list_item):
+            return "list item"
+        if isinstance(parent, nodes.section | nodes.document):
+            return ""
+        parent = parent.parent
+    return ""
+
+
+def collect_messages(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved`` in a gettext build: the need strings and what each text is."""
+    if app.builder.name not in _EXTRACTING_BUILDERS:
+        return
+    domain = docname_to_domain(docname, app.config.gettext_compact)
+    store = _collected.setdefault(str(app.outdir), {"needs": [], "kinds": {}, "plain": {}})
+    source = app.env.doc2path(docname, False).as_posix()
+    for holder in doctree.findall(need_messages):
+        for context, text, comment in holder["entries"]:
+            store["needs"].append([domain, context, text, comment, str(source)])
+    kinds = store["kinds"].setdefault(domain, {})
+    plain = store["plain"].setdefault(domain, {})
+    for node, message in extract_messages(doctree):
+        if isinstance(node, need_messages):
+            continue
+        plain[message] = plain.get(message, 0) + 1  # the text is also a paragraph, heading…
+        kind = _kind_of(node)
+        if kind:
+            kinds.setdefault(message, set()).add(kind)
+
+
+def write_collected_messages(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: write what ``collect_messages`` gathered beside the templates."""
+    store = _collected.pop(str(app.outdir), None)
+    if store is None or exception is not None:
+        return
+    kinds = {
+        domain: {text: sorted(found) for text, found in sorted(by_text.items())}
+        for domain, by_text in sorted(store["kinds"].items())
+    }
+    plain = {domain: sorted(texts) for domain, texts in sorted(store["plain"].items())}
+    data = {"needs": store["needs"], "kinds": kinds, "plain": plain}
+    (Path(app.outdir) / MESSAGE_CONTEXTS_FILE).write_text(
+        json.dumps(data, ensure_ascii=False, indent=0), "utf-8"
+    )
 
 
 class DropNeedMessages(SphinxPostTransform):
@@ -273,4 +359,6 @@ def setup_i18n(app: Sphinx) -> None:
     app.add_node(need_messages)
     app.connect("builder-inited", _drop_need_messages_unless_extracting)
     app.connect("build-finished", translate_permalink_page)
+    app.connect("doctree-resolved", collect_messages)
+    app.connect("build-finished", write_collected_messages)
     # sphinx-needs lays out need boxes on doctree-resolved at the default priority (500)
