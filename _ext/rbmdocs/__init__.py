@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # the engine and the CLI's reports import this package withou
 __version__ = "0.1.0"
 
 #: Bump when what we keep on the environment changes shape, so old caches are dropped.
-ENV_VERSION = 4
+ENV_VERSION = 5
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
