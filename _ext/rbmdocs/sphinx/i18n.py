@@ -204,7 +204,8 @@ def collect_messages(app: Sphinx, doctree: nodes.document, docname: str) -> None
     store = _collected.setdefault(str(app.outdir), {"needs": [], "kinds": {}, "plain": {}})
     source = app.env.doc2path(docname, False).as_posix()
     for holder in doctree.findall(need_messages):
-        for context, text, comment in holder.get("entries", []):
+        entries: list[list[str]] = holder.get("entries", [])
+        for context, text, comment in entries:
             store["needs"].append([domain, context, text, comment, str(source)])
     kinds = store["kinds"].setdefault(domain, {})
     plain = store["plain"].setdefault(domain, {})
