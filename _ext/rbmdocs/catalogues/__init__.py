@@ -91,7 +91,24 @@ def render_catalogue(catalogue: Catalog) -> str:
     buffer = io.BytesIO()
     write_po(buffer, catalogue, width=0, include_previous=True, include_lineno=False)
     text = buffer.getvalue().decode("utf-8")
-    return re.sub(r'^"Generated-By: [^"]*"\\n\n', "", text, count=1, flags=re.MULTILINE)
+    text = re.sub(r'^"Generated-By: [^"]*"\n', "", text, count=1, flags=re.MULTILINE)
+    return _unwrap_previous(text)
+
+
+def _unwrap_previous(text: str) -> str:
+    """Each ``#| msgid "…"`` on one line, as editors read it.
+
+    Babel wraps comment lines at 76 columns whatever the width, which cuts a previous
+    msgid inside its quotes; the pieces were split at single spaces, so they join back.
+    """
+    lines: list[str] = []
+    for line in text.split("\n"):
+        continues = line.startswith("#| ") and not line.startswith(("#| msgid", "#| msgctxt"))
+        if continues and lines and lines[-1].startswith("#| "):
+            lines[-1] = f"{lines[-1]} {line[3:]}"
+            continue
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def write_catalogue(path: Path, catalogue: Catalog) -> bool:
@@ -251,8 +268,15 @@ def _update_one(
         if key in given_context:
             report.given_context += 1
             continue
-        if message.fuzzy and message.previous_id:
+        if message.fuzzy and message.previous_id and message.previous_id[0] != key[1]:
             report.changed += 1
+            continue
+        if message.fuzzy and message.previous_id:
+            # the same text in another context (another indicator's unit): a suggestion
+            message.previous_id = []
+            report.new += 1
+            report.filled += 1
+            report.fuzzy_filled += 1
             continue
         report.new += 1
         if not message.string:

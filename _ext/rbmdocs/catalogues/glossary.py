@@ -120,21 +120,36 @@ def read_glossary(path: Path, shown_as: str) -> Glossary:
     return Glossary(terms)
 
 
+def _blank(text: str, start: int, end: int) -> str:
+    """``text`` with ``start:end`` replaced by as many spaces (positions stay)."""
+    return text[:start] + " " * (end - start) + text[end:]
+
+
 def stray_terms(glossary: Glossary, language: str, source: str, translation: str) -> list[Term]:
-    """The terms ``source`` uses that ``translation`` does not render as the glossary says."""
+    """The terms ``source`` uses that ``translation`` does not render as the glossary says.
+
+    A term's matches take their words out of the source for the shorter terms after it,
+    and its rendering out of the translation; its exceptions hide phrases from it alone.
+    """
     stray: list[Term] = []
-    for term in glossary.terms:
-        for phrase in term.exceptions:
-            source = re.sub(re.escape(phrase), " ", source, flags=re.IGNORECASE)
     for term in glossary.terms:
         wanted = term.translations.get(language)
         if not wanted:
             continue
-        source, count = term.pattern().subn(" ", source)
-        if not count:
+        probe = source
+        for phrase in term.exceptions:
+            for hidden in re.finditer(re.escape(phrase), probe, flags=re.IGNORECASE):
+                probe = _blank(probe, hidden.start(), hidden.end())
+        matches = list(term.pattern().finditer(probe))
+        if not matches:
             continue
-        if wanted in translation:
-            translation = translation.replace(wanted, "\u3000")
+        for match in matches:
+            source = _blank(source, match.start(), match.end())
+        # letters compare without case (Emploi, emploi); the replacement keeps the length
+        at = translation.lower().find(wanted.lower())
+        if at >= 0:
+            end = at + len(wanted)
+            translation = translation[:at] + "\u3000" * len(wanted) + translation[end:]
         else:
             stray.append(term)
     return stray
