@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -469,3 +471,15 @@ def test_glossary_terms_longest_first_and_exceptions() -> None:
     )
     both = stray_terms(glossary, "zh_CN", "Outcomes and results", "成果")
     assert [term.english for term in both] == ["result"]
+
+
+# --- the guide ------------------------------------------------------------------------------
+
+
+def test_the_guide_shows_what_the_sample_prints() -> None:
+    """docs/translating.md's figures are the sample's own (scripts/guide_i18n_figures.py)."""
+    script = Path(__file__).parent.parent / "scripts/guide_i18n_figures.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
