@@ -390,6 +390,10 @@ def catalogue_status(
                     continue
                 status.total += 1
                 found = catalogue.get(message.id, message.context) if catalogue else None
+                if found is None and catalogue and message.context:
+                    # a catalogue from before need strings had contexts: the build reads
+                    # the text alone there too, until update gives it the context
+                    found = catalogue.get(message.id)
                 if found is not None and _has_translation(found) and not found.fuzzy:
                     status.translated += 1
                     continue
