@@ -64,6 +64,12 @@ def _locale_dir(source: Path) -> Path:
     return source / str(dirs[0])
 
 
+def _configured(source: Path) -> list[str]:
+    from rbmdocs.cli import _configured_languages
+
+    return _configured_languages(source)
+
+
 def _dwcp_dir(source: Path) -> str:
     return str(_raw_config(source).get("rbmdocs_dwcp_dir") or "data/dwcp")
 
@@ -260,7 +266,8 @@ def _update(
 ) -> int:
     raw = _raw_config(source)
     files = _data_files(source)
-    inline = inline_translations(files, source_language, _domain_of(raw))
+    configured = [language for language in _configured(source) if language != source_language]
+    inline = inline_translations(files, source_language, _domain_of(raw), configured)
     prefill = {(language, LABEL_DOMAIN): builtin_labels(language) for language in languages}
     imported = {key: value for key, value in inline.items() if key[0] in languages}
     updated = update_catalogues(
@@ -276,7 +283,15 @@ def _update(
     inline_languages = {language for language, _domain in inline}
     if not inline:
         return EXIT_OK
-    if not everything or not inline_languages <= set(languages):
+    unknown = sorted(inline_languages - set(configured))
+    if unknown:
+        _say(
+            f"the YAML data has inline translations into {', '.join(unknown)}, which "
+            "rbmdocs_languages in conf.py does not list: they stay in the files (add the "
+            "language, or remove them, then run rbmdocs i18n update again)"
+        )
+        return EXIT_OK
+    if not everything:
         _say(
             f"the YAML data still has inline translations ({', '.join(sorted(inline_languages))}"
             "): they stay in the files until rbmdocs i18n update runs without --lang, for "

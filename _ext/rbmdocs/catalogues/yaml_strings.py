@@ -101,19 +101,29 @@ def data_templates(
 
 
 def inline_translations(
-    files: list[DwcpFile], source_language: str, domain_of: Callable[[str], str]
+    files: list[DwcpFile],
+    source_language: str,
+    domain_of: Callable[[str], str],
+    languages: list[str],
 ) -> dict[tuple[str, str], dict[Key, str]]:
-    """Translations written in the YAML, by (language, domain), keyed as in the catalogue."""
+    """Translations written in the YAML, by (language, domain), keyed as in the catalogue.
+
+    A key that names a language only by its prefix (``zh``) counts for the configured
+    language it starts (``zh_CN``), as the build reads it; one that names no configured
+    language is kept under its own code, so the caller can see it would be lost.
+    """
     found: dict[tuple[str, str], dict[Key, str]] = {}
     for loaded in files:
         domain = domain_of(loaded.file)
         for item in data_strings(loaded):
             source = item.source(source_language)
-            for language, text in item.text.items():
-                if language in (ANY_LANGUAGE, source_language) or not text.strip():
+            for written, text in item.text.items():
+                if written in (ANY_LANGUAGE, source_language) or not text.strip():
                     continue
-                language_code = "zh_CN" if language == "zh" else language
-                found.setdefault((language_code, domain), {})[(item.context, source)] = text
+                language = next(
+                    (code for code in languages if code.split("_")[0] == written), written
+                )
+                found.setdefault((language, domain), {})[(item.context, source)] = text
     return found
 
 
