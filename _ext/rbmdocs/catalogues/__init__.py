@@ -6,6 +6,12 @@ The layout is sphinx-intl's, which Sphinx reads without configuration:
 groups the pages of a folder into one domain. Templates (``.pot``) come from Sphinx's
 ``gettext`` builder; merging and counting use Babel, which Sphinx itself depends on.
 Nothing here imports Sphinx.
+
+What a translator needs from ``update``: previous msgids on fuzzy entries, obsolete entries
+kept until purged, new / changed / obsolete counted apart, a compendium of the language's
+translations for strings seen elsewhere, and files that change only when their strings
+do (``render_catalogue``). ``checks`` finds what a translator can break, ``glossary`` the
+terms translated otherwise, ``yaml_strings`` the text of the DWCP data.
 """
 
 from __future__ import annotations
