@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup, Tag
-from conftest import build_html
+from conftest import build_html, country_name
 from rbmdocs.cli import main
 from rbmdocs.render.collation import sort_key
 
@@ -71,8 +71,7 @@ def _countries_behind(sample: Path, outcome_id: str, language: str) -> dict[str,
     found: dict[str, set[str]] = defaultdict(set)
     for path in sorted((sample / "data/dwcp").glob("*.yaml")):
         programme = yaml.safe_load(path.read_text("utf-8"))
-        country = programme["country"]
-        name = country.get(language) or country["en"] if isinstance(country, dict) else country
+        name = country_name(sample, path, language)
         for priority in programme.get("priorities") or []:
             for cpo in priority.get("outcomes") or []:
                 if outcome_id in (cpo.get("contributes_to") or []):
