@@ -249,7 +249,8 @@ def test_a_changed_country_name_reaches_the_outcome_pages_not_read_again(
     assert "Kenya" in _reading_text(_view(_page(source, "en", "spf/employment.html"), "IO_1"))
     kenya = source / "data/dwcp/KEN.yaml"
     kenya.write_text(
-        kenya.read_text("utf-8").replace("{en: Kenya,", "{en: Republic of Kenya,"), "utf-8"
+        kenya.read_text("utf-8").replace("country: Kenya\n", "country: Republic of Kenya\n"),
+        "utf-8",
     )
     before = page.stat().st_mtime_ns
     assert main(build) == 0
