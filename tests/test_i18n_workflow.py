@@ -483,3 +483,12 @@ def test_the_guide_shows_what_the_sample_prints() -> None:
         [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr + done.stdout
+
+
+def test_the_guide_lists_every_catalogue_of_the_sample() -> None:
+    repo = Path(__file__).parent.parent
+    guide = (repo / "docs/translating.md").read_text("utf-8")
+    listing = guide.split("One catalogue per document", 1)[1].split("```text\n", 1)[1]
+    listed = {line.split()[0] for line in listing.split("```", 1)[0].splitlines() if line}
+    shipped = {path.name for path in (repo / "locales/zh_CN/LC_MESSAGES").glob("*.po")}
+    assert listed == shipped
