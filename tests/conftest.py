@@ -83,3 +83,25 @@ def build_html(root: Path, **overrides: object) -> tuple[SphinxTestApp, str]:
     finally:
         app.cleanup()
     return app, warnings.getvalue()
+
+
+def country_name(project: Path, data_file: Path, language: str) -> str:
+    """A DWCP's country name in ``language`` as the data gives it.
+
+    The YAML holds the source text and ``locales/<language>/LC_MESSAGES/data.po`` its
+    translation (``msgctxt "DWCP_KEN.country"``); a file not migrated yet still writes the
+    languages inline (``{en: ..., zh_CN: ...}``).
+    """
+    import yaml
+    from babel.messages.pofile import read_po
+
+    data = yaml.safe_load(data_file.read_text("utf-8"))
+    country = data["country"]
+    if isinstance(country, dict):
+        return str(country.get(language) or country["en"])
+    catalogue_file = project / "locales" / language / "LC_MESSAGES" / "data.po"
+    if language == "en" or not catalogue_file.is_file():
+        return str(country)
+    with catalogue_file.open("rb") as stream:
+        message = read_po(stream).get(country, f"{data['id']}.country")
+    return str(message.string) if message is not None and message.string else str(country)

@@ -149,10 +149,11 @@ def test_update_brings_new_titles_into_the_catalogue_and_keeps_translations(
 
     with (root / "locales/fr/LC_MESSAGES/framework.po").open("rb") as stream:
         catalogue = read_po(stream)
-    changed = catalogue.get("Policies for employment")
+    changed = catalogue.get("Policies for employment", context="IMO_1.title")
     assert changed is not None
     assert changed.fuzzy or not changed.string  # awaits the translator
-    assert catalogue.get("Employment").string == "Emploi"  # the others are kept
+    kept = catalogue.get("Employment", context="SO_1.title")
+    assert kept is not None and kept.string == "Emploi"  # the others are kept
     assert [where for where, _line in changed.locations] == ["framework.md"]
     capsys.readouterr()
 
@@ -186,12 +187,22 @@ def test_update_creates_catalogues_for_a_new_language(
     assert main(["i18n", "update", "--source", str(root), "--lang", "zh_CN"]) == 0
 
     created = sorted(path.name for path in (root / "locales/zh_CN/LC_MESSAGES").glob("*.po"))
-    assert created == ["budget.po", "dwcps.po", "framework.po", "index.po", "rbmdocs.po"]
+    assert created == [
+        "budget.po",
+        "data.po",  # the DWCP titles, filled from the translations inline in the YAML
+        "dwcps.po",
+        "framework.po",
+        "index.po",
+        "rbmdocs.po",
+    ]
     # the built-in Chinese labels fill the label catalogue, which the project then owns
     with (root / "locales/zh_CN/LC_MESSAGES/rbmdocs.po").open("rb") as stream:
         labels = read_po(stream)
     assert labels.get("Immediate outcome", context="type.immediate-outcome").string == "即时成果"
-    assert "locales/zh_CN/LC_MESSAGES/framework.po: 11 messages, 11 new" in capsys.readouterr().out
+    assert (
+        "locales/zh_CN/LC_MESSAGES/framework.po: 11 messages, 11 new, 0 changed (fuzzy), "
+        "0 obsolete" in capsys.readouterr().out
+    )
 
 
 @pytest.mark.parametrize("command", ["build", "status"])

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import playwright.sync_api as playwright
 import pytest
-import yaml
 from bs4 import BeautifulSoup
+from conftest import country_name
 from jinja2.ext import babel_extract
 from rbmdocs.render.collation import sort_key
 from test_browser import CHROMIUM, CHROMIUM_ARGS, _QuietHandler
@@ -113,8 +113,7 @@ def _country_names(language: str) -> dict[str, str]:
     """DWCP page (``data/dwcp/KEN``) → its country's name in ``language``, from the data."""
     names = {}
     for path in sorted((REPO / "data/dwcp").glob("*.yaml")):
-        country = yaml.safe_load(path.read_text("utf-8"))["country"]
-        names[f"data/dwcp/{path.stem}"] = country.get(language) or country["en"]
+        names[f"data/dwcp/{path.stem}"] = country_name(REPO, path, language)
     return names
 
 

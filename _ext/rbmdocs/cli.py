@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 from rbmdocs import __version__
 from rbmdocs.load import BadInputError
 from rbmdocs.locking import announce_command
-from rbmdocs.render.labels import LABEL_DOMAIN, builtin_labels
 from rbmdocs.report import count_of, exit_code, finding_lines, render
 from rbmdocs.sphinx.pdf import compile_pdfs, ensure_tex
 from rbmdocs.sphinx.run import (
@@ -210,6 +209,9 @@ def _parser() -> argparse.ArgumentParser:
         i18n_commands.add_parser("update", help="extract new strings into the catalogues")
     )
     update.add_argument("--lang", default="all", help="a translation language, or all")
+    update.add_argument(
+        "--purge-obsolete", action="store_true", help="drop the #~ entries no source uses"
+    )
     status = with_source(
         i18n_commands.add_parser("status", help="how much of each catalogue is translated")
     )
@@ -544,83 +546,6 @@ def _command_trace(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _extract_templates(source: Path, source_language: str) -> dict[str, Any]:
-    """Run Sphinx's gettext builder and read the templates it wrote, by domain."""
-    from rbmdocs.catalogues import read_template
-
-    outdir = source / BUILD_DIR / ".work" / "gettext"
-    with folder_lock(source, "gettext", f"{BUILD_DIR}/.work/gettext", _say_now):
-        for stale in outdir.rglob("*.pot"):  # a removed page must not leave its template
-            stale.unlink()
-        run = run_sphinx(
-            source,
-            builder="gettext",
-            language=source_language,
-            outdir=outdir,
-            status=None,
-            doctrees=source / BUILD_DIR / ".doctrees" / "gettext",
-        )
-        if run.bad_input:
-            raise ToolError("; ".join(run.bad_input))
-        read = [(path, read_template(path)) for path in sorted(outdir.rglob("*.pot"))]
-    templates: dict[str, Any] = {}
-    for path, template in read:
-        if not any(message.id for message in template):
-            continue
-        for message in template:
-            # "../../../spf/employment.md" → "spf/employment.md": relative to the project
-            message.locations = [
-                (os.path.relpath((outdir / where).resolve(), source), line)
-                for where, line in message.locations
-            ]
-        templates[path.relative_to(outdir).with_suffix("").as_posix()] = template
-    templates[LABEL_DOMAIN] = label_template(templates.get(LABEL_DOMAIN))
-    add_title_page_messages(templates, _raw_config(source))
-    return templates
-
-
-def label_template(existing: Any) -> Any:
-    """The template of the ``rbmdocs`` catalogue: every label, its key as the context."""
-    from babel.messages.catalog import Catalog
-
-    from rbmdocs.render.labels import english_labels
-
-    template = existing if existing is not None else Catalog(domain=LABEL_DOMAIN)
-    for key, english in english_labels().items():
-        template.add(english, context=key, auto_comments=[f"label {key}"])
-    return template
-
-
-def add_title_page_messages(templates: dict[str, Any], raw: dict[str, Any]) -> None:
-    """Put each PDF's title, date and place into its start page's catalogue."""
-    from babel.messages.catalog import Catalog
-    from sphinx.util.i18n import docname_to_domain
-
-    from rbmdocs.documents import TRANSLATED_FIELDS
-    from rbmdocs.sphinx.i18n import TRANSLATED_CONFIG_VALUES
-
-    compact = raw.get("gettext_compact", True)
-    for entry in raw.get("rbmdocs_documents") or []:
-        if not isinstance(entry, dict) or not isinstance(entry.get("start"), str):
-            continue
-        domain = docname_to_domain(entry["start"], compact)
-        template = templates.setdefault(domain, Catalog(domain=domain))
-        for key in TRANSLATED_FIELDS:
-            if isinstance(entry.get(key), str) and entry[key].strip():
-                template.add(entry[key], locations=[("conf.py", 0)])
-    root = docname_to_domain(str(raw.get("root_doc") or "index"), compact)
-    for name in TRANSLATED_CONFIG_VALUES:
-        value = raw.get(name)
-        if isinstance(value, str) and value.strip():
-            templates.setdefault(root, Catalog(domain=root)).add(value, locations=[("conf.py", 0)])
-    author = raw.get("author")
-    if isinstance(author, str) and author.strip():
-        for entry in raw.get("rbmdocs_documents") or []:
-            if isinstance(entry, dict) and isinstance(entry.get("start"), str):
-                domain = docname_to_domain(entry["start"], compact)
-                templates[domain].add(author, locations=[("conf.py", 0)])
-
-
 def _locale_dir(source: Path) -> Path:
     raw = _raw_config(source)
     dirs = raw.get("locale_dirs") or ["locales"]
@@ -634,28 +559,12 @@ def _shown_path(path: Path) -> Path:
 
 
 def _command_i18n(args: argparse.Namespace) -> int:
-    from rbmdocs.catalogues import catalogue_status, render_status, update_catalogues
+    from rbmdocs.i18n_command import command_i18n
 
     source = project_paths(args.source)
     source_language, languages = _translation_languages(source, args.lang)
-    templates = _extract_templates(source, source_language)
-    locale_dir = _shown_path(_locale_dir(source))
-    if args.i18n_command == "update":
-        prefill = {(language, LABEL_DOMAIN): builtin_labels(language) for language in languages}
-        for item in update_catalogues(templates, locale_dir, languages, prefill):
-            what = "created" if item.created else "updated"
-            if item.created or item.changed:
-                print(
-                    f"{what} {item.path}: {item.messages} messages, "
-                    f"{item.added} new, {item.obsolete} no longer in the sources"
-                )
-            else:
-                print(f"unchanged {item.path}: {item.messages} messages")
-        return EXIT_OK
-    statuses = catalogue_status(templates, locale_dir, languages)
-    sys.stdout.write(render_status(statuses, show_missing=10**9 if args.all else 10))
-    complete = all(status.share >= 1.0 and status.exists for status in statuses)
-    return EXIT_FINDINGS if args.strict and not complete else EXIT_OK
+    everything = args.lang in ("", "all")
+    return command_i18n(args, source, source_language, languages, everything=everything)
 
 
 def _git(source: Path, *args: str) -> str:

@@ -26,6 +26,7 @@ from sphinx_needs.utils import add_doc
 from rbmdocs.load import BadInputError, DwcpFile, YamlNeed, parse_dwcp_text, pick_language
 from rbmdocs.render.labels import label, region_label
 from rbmdocs.sphinx.env_data import DroppedNeed, notes_for
+from rbmdocs.sphinx.i18n import data_translation
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,11 @@ class DwcpPageDirective(SphinxDirective):
 
     def _text(self, text: dict[str, str] | object, need: YamlNeed, what: str) -> str:
         language = self.config.language or "en"
-        chosen, fell_back = pick_language(text if isinstance(text, dict) else {}, language)
+        bilingual = text if isinstance(text, dict) else {}
+        translated = data_translation(self.env, self.env.docname, need.id, what, bilingual)
+        if translated:
+            return translated
+        chosen, fell_back = pick_language(bilingual, language)
         if fell_back:
             logger.warning(
                 "%s has no %s in %s; the English text is shown",

@@ -6,8 +6,10 @@ transform runs, so they never reach a catalogue and never come back translated. 
 close the gap:
 
 * ``need_messages`` nodes carry the original title and text options of each need in the
-  doctree, where the ``gettext`` builder extracts them into the document's catalogue (at
-  the need's own line); every other builder drops them before writing.
+  doctree, each with its context (``IND_2_1.unit``) and a comment for the translator; in
+  a ``gettext`` build ``collect_messages`` gathers them (and what every other string is:
+  heading, table cell) into a file beside the templates, which ``rbmdocs i18n update``
+  adds to the document's catalogue. Every other builder drops the nodes before writing.
 * ``translate_need_text`` looks the same strings up in the document's catalogue while the
   directive runs, so sphinx-needs stores (and every table, link and check shows) the
   translated title. IDs, links and checked values (bienniums, amounts, choices) are never
@@ -19,11 +21,15 @@ notes each document's ``.mo`` file as a dependency.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import html
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from gettext import GNUTranslations
 from pathlib import Path
 from typing import Any
 
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from docutils import nodes
 from sphinx import addnodes
@@ -32,8 +38,10 @@ from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.i18n import docname_to_domain
+from sphinx.util.nodes import extract_messages
 
-from rbmdocs.render.labels import LABEL_DOMAIN, use_catalogue_labels
+from rbmdocs.catalogues.checks import check_placeholders
+from rbmdocs.render.labels import LABEL_DOMAIN, label, use_catalogue_labels
 from rbmdocs.schema import NEED_TYPES_BY_NAME, ValueFormat
 
 #: Builders that read ``need_messages`` nodes; every other builder removes them.
@@ -41,7 +49,12 @@ _EXTRACTING_BUILDERS = frozenset({"gettext"})
 
 
 class need_messages(nodes.Element, addnodes.translatable):
-    """The original strings of one need, for the ``gettext`` builder only."""
+    """The original strings of one need, for the ``gettext`` builder only.
+
+    Each entry is (context, text, comment): ``IND_2_1.unit``, the English, "option unit of
+    indicator IND_2_1". Sphinx extracts the texts in document order, without a context;
+    ``collect_messages`` records the contexts, which ``rbmdocs i18n update`` puts in place.
+    """
 
     def preserve_original_messages(self) -> None:
         """Nothing to keep: the strings are already the originals."""
@@ -51,8 +64,8 @@ class need_messages(nodes.Element, addnodes.translatable):
 
     def extract_original_messages(self) -> Sequence[str]:
         """The need's title and text options, as written."""
-        messages: list[str] = self.get("messages", [])
-        return messages
+        entries: list[list[str]] = self.get("entries", [])
+        return [entry[1] for entry in entries]
 
 
 def translatable_options(directive: str) -> tuple[str, ...]:
@@ -94,37 +107,131 @@ def document_catalogue(env: BuildEnvironment, docname: str) -> dict[str, str]:
     return merged
 
 
+NeedMessage = tuple[str, str, str]
+"""(context, text, comment) of one translatable string of a need."""
+
+
 def translate_need_text(
     env: BuildEnvironment, directive: str, arguments: list[str], options: dict[str, Any]
-) -> list[str]:
+) -> list[NeedMessage]:
     """Translate a need's title and text options in place; return the originals.
 
-    An empty or missing translation keeps the original, so a half-translated catalogue
-    gives a half-translated page, never an empty title.
+    Each string is looked up with its context (``IO_4.title``, ``IND_2_1.unit``), so one
+    unit can read differently for two indicators; a catalogue written before the contexts
+    existed is still read by the text alone. An empty or missing translation keeps the
+    original, so a half-translated catalogue gives a half-translated page, never an empty
+    title.
     """
-    originals: list[str] = []
+    originals: list[NeedMessage] = []
     catalogue = document_catalogue(env, env.docname)
+    spec = NEED_TYPES_BY_NAME.get(directive)
+    kind = spec.title.lower() if spec is not None else directive
+    need_id = str(options.get("id") or directive)
     if arguments and arguments[0].strip():
-        originals.append(arguments[0])
-        arguments[0] = _lookup(catalogue, arguments[0])
+        context = f"{need_id}.title"
+        originals.append((context, arguments[0], f"title of {kind} {need_id}"))
+        arguments[0] = _lookup(catalogue, context, arguments[0])
     for name in translatable_options(directive):
         value = options.get(name)
         if isinstance(value, str) and value.strip():
-            originals.append(value)
-            options[name] = _lookup(catalogue, value)
+            context = f"{need_id}.{name}"
+            originals.append((context, value, f"option {name} of {kind} {need_id}"))
+            options[name] = _lookup(catalogue, context, value)
     return originals
 
 
-def _lookup(catalogue: dict[str, str], message: str) -> str:
-    translated = catalogue.get(message, "")
-    return translated if translated.strip() else message
+def data_translation(
+    env: BuildEnvironment, docname: str, need_id: str, field: str, text: Mapping[str, str]
+) -> str:
+    """The catalogue's translation of a DWCP string (``msgctxt`` "need ID.field"), or "".
+
+    The source text is the file's plain string, or its English where the file still
+    writes the languages inline (``{en: ..., zh_CN: ...}``); the catalogue wins over an
+    inline translation, which ``rbmdocs i18n update`` moves into it.
+    """
+    source = text.get("*") or text.get("en") or ""
+    if not source or (env.config.language or "en") == "en":
+        return ""
+    translated = document_catalogue(env, docname).get(f"{need_id}.{field}\x04{source}", "")
+    return translated if translated.strip() else ""
 
 
-def messages_node(originals: Iterable[str], source: str, line: int) -> need_messages:
-    """A ``need_messages`` node at the need's own location (the catalogue cites it)."""
-    node = need_messages(messages=list(originals))
+def _lookup(catalogue: dict[str, str], context: str, message: str) -> str:
+    for key in (f"{context}\x04{message}", message):
+        translated = catalogue.get(key, "")
+        if translated.strip():
+            return translated
+    return message
+
+
+def messages_node(originals: Iterable[NeedMessage], source: str, line: int) -> need_messages:
+    """A ``need_messages`` node at the need's own location."""
+    node = need_messages(entries=[list(entry) for entry in originals])
     node.source, node.line = source, line
     return node
+
+
+#: What ``collect_messages`` gathered in this process, by gettext output folder.
+_collected: dict[str, dict[str, Any]] = {}
+
+#: The file, beside the ``.pot`` templates, that carries contexts and comments.
+MESSAGE_CONTEXTS_FILE = "rbmdocs-contexts.json"
+
+
+def _kind_of(node: nodes.Node) -> str:
+    """What a translatable node is, in a translator's words ("" for a paragraph)."""
+    parent: nodes.Node | None = node
+    while parent is not None:
+        if isinstance(parent, nodes.title):
+            return "heading"
+        if isinstance(parent, nodes.caption):
+            return "caption"
+        if isinstance(parent, nodes.entry):
+            return "table cell"
+        if isinstance(parent, nodes.list_item):
+            return "list item"
+        if isinstance(parent, nodes.section | nodes.document):
+            return ""
+        parent = parent.parent
+    return ""
+
+
+def collect_messages(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved`` in a gettext build: the need strings and what each text is."""
+    if app.builder.name not in _EXTRACTING_BUILDERS:
+        return
+    domain = docname_to_domain(docname, app.config.gettext_compact)
+    store = _collected.setdefault(str(app.outdir), {"needs": [], "kinds": {}, "plain": {}})
+    source = app.env.doc2path(docname, False).as_posix()
+    for holder in doctree.findall(need_messages):
+        entries: list[list[str]] = holder.get("entries", [])
+        for context, text, comment in entries:
+            store["needs"].append([domain, context, text, comment, str(source)])
+    kinds = store["kinds"].setdefault(domain, {})
+    plain = store["plain"].setdefault(domain, {})
+    for node, message in extract_messages(doctree):
+        if isinstance(node, need_messages):
+            continue
+        plain[message] = plain.get(message, 0) + 1  # the text is also a paragraph, heading…
+        kind = _kind_of(node)
+        if kind:
+            kinds.setdefault(message, set()).add(kind)
+
+
+def write_collected_messages(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: write what ``collect_messages`` gathered beside the templates."""
+    store = _collected.pop(str(app.outdir), None)
+    if store is None or exception is not None:
+        return
+    kinds = {
+        domain: {text: sorted(found) for text, found in sorted(by_text.items())}
+        for domain, by_text in sorted(store["kinds"].items())
+    }
+    plain = {domain: sorted(texts) for domain, texts in sorted(store["plain"].items())}
+    data = {"needs": store["needs"], "kinds": kinds, "plain": plain}
+    (Path(app.outdir) / MESSAGE_CONTEXTS_FILE).write_text(
+        json.dumps(data, ensure_ascii=False, indent=0), "utf-8"
+    )
 
 
 class DropNeedMessages(SphinxPostTransform):
@@ -160,6 +267,14 @@ def load_catalogue_labels(app: Sphinx, config: Config) -> None:
         for message in catalogue:
             if message.id and message.context and message.string and not message.fuzzy:
                 translations.setdefault(str(message.context), str(message.string))
+        # a label whose placeholders differ from the English would fail where it is used;
+        # the build stops before that with the line (preflight), a bare Sphinx run shows English
+        if check_placeholders(catalogue, []) is not None:
+            translations = {
+                key: text
+                for key, text in translations.items()
+                if check_placeholders(_one_label(key, text, catalogue), []) is None
+            }
     use_catalogue_labels(language, translations)
 
 
@@ -197,6 +312,40 @@ def po_translations(srcdir: Path, config: Config, docname: str) -> dict[str, str
     return {}
 
 
+def _one_label(key: str, text: str, catalogue: Catalog) -> Catalog:
+    single = Catalog()
+    for message in catalogue:
+        if message.context == key:
+            single.add(message.id, text, context=key, flags=message.flags)
+    return single
+
+
+_PERMALINK_HEADING = re.compile(r"<h1>[^<]*</h1>")
+
+
+def translate_permalink_page(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: the sphinx-needs permalink page in the build language.
+
+    sphinx-needs writes ``permalink.html`` (the page a need's permalink opens while it looks
+    the need up) from a template with a fixed English heading; in another language the
+    heading becomes the ``permalink.searching`` label of ``rbmdocs.po``.
+    """
+    language = app.config.language or "en"
+    if exception is not None or app.builder.format != "html" or language == "en":
+        return
+    page = Path(app.outdir) / Path(str(getattr(app.config, "needs_permalink_file", ""))).name
+    if not page.is_file():
+        return
+    text = page.read_text("utf-8")
+    heading = html.escape(label("permalink.searching", language))
+    translated = _PERMALINK_HEADING.sub(f"<h1>{heading}</h1>", text, count=1)
+    translated = translated.replace(
+        '<html lang="en">', f'<html lang="{language.replace("_", "-")}">'
+    )
+    if translated != text:
+        page.write_text(translated, "utf-8")
+
+
 def _drop_need_messages_unless_extracting(app: Sphinx) -> None:
     """``builder-inited``: every builder but ``gettext`` removes the ``need_messages``."""
     if app.builder.name not in _EXTRACTING_BUILDERS:
@@ -210,4 +359,7 @@ def setup_i18n(app: Sphinx) -> None:
     app.connect("config-inited", translate_config_texts, priority=3)
     app.add_node(need_messages)
     app.connect("builder-inited", _drop_need_messages_unless_extracting)
+    app.connect("build-finished", translate_permalink_page)
+    app.connect("doctree-resolved", collect_messages)
+    app.connect("build-finished", write_collected_messages)
     # sphinx-needs lays out need boxes on doctree-resolved at the default priority (500)

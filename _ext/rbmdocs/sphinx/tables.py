@@ -40,6 +40,7 @@ from rbmdocs.sphinx.coverage_report import (
 )
 from rbmdocs.sphinx.cycle_tables import CYCLE_TABLE_BUILDERS
 from rbmdocs.sphinx.env_data import all_notes, need_texts, notes_for
+from rbmdocs.sphinx.i18n import data_translation
 from rbmdocs.sphinx.need_views import need_panel
 from rbmdocs.sphinx.table_kit import (
     TableContext,
@@ -107,8 +108,12 @@ def by_country_name(env: BuildEnvironment, docnames: list[str]) -> list[str]:
         if not name:
             name = docname.rsplit("/", 1)[-1]
             try:
-                title = read_dwcp_file(Path(env.doc2path(docname)), docname).dwcp.title
-                name = pick_language(title, language)[0] or name
+                dwcp = read_dwcp_file(Path(env.doc2path(docname)), docname).dwcp
+                name = (
+                    data_translation(env, docname, dwcp.id, "country", dwcp.title)
+                    or pick_language(dwcp.title, language)[0]
+                    or name
+                )
             except BadInputError:
                 pass
         return (sort_key(name, language), docname)
