@@ -85,6 +85,21 @@ def _check_reports(value: Any) -> list[str]:
     return problems
 
 
+def _check_pb_status(value: Any) -> list[str]:
+    if not isinstance(value, Mapping):
+        return [f"rbmdocs_pb_status must be a dict such as {{'2012-13': 'final'}}, not {value!r}"]
+    problems = []
+    for biennium, status in value.items():
+        if not isinstance(biennium, str) or biennium_years(biennium) is None:
+            problems.append(f"rbmdocs_pb_status: {biennium!r} is not a biennium such as '2012-13'")
+        if status not in REPORT_STATUSES:
+            problems.append(
+                f"rbmdocs_pb_status[{biennium!r}] is {status!r}; use one of "
+                f"{', '.join(REPORT_STATUSES)}"
+            )
+    return problems
+
+
 def _check_build_date(value: Any) -> list[str]:
     if value == "" or (isinstance(value, str) and iso_date(value) is not None):
         return []
@@ -243,6 +258,16 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
         _check_reports,
     ),
     ConfigValue(
+        "pb_status",
+        {},
+        "env",
+        (dict,),
+        "Each P&B biennium 'draft' or 'final' (absent means draft): {'2012-13': 'final'}. "
+        "A recommendation accepted in one biennium and followed up by no strategy of the next "
+        "is a warning while the next P&B is a draft, an error once it is final (RBM063).",
+        _check_pb_status,
+    ),
+    ConfigValue(
         "build_date",
         "",
         "",
@@ -363,4 +388,5 @@ def check_context(config: Config) -> CheckContext:
         severity=dict(config.rbmdocs_severity),
         reports=dict(config.rbmdocs_reports),
         build_date=build_date(config),
+        pb_status=dict(config.rbmdocs_pb_status),
     )

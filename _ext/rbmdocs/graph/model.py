@@ -61,6 +61,8 @@ class CheckContext:
     severity: Mapping[str, str] = field(default_factory=dict)
     reports: Mapping[str, str] = field(default_factory=dict)
     build_date: str = ""
+    pb_status: Mapping[str, str] = field(default_factory=dict)
+    """Each P&B biennium's status, ``draft`` or ``final`` (absent: draft); RBM063 waits for it."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
