@@ -65,9 +65,9 @@ def counted_value(text: str) -> tuple[int, tuple[int, ...]] | None:
     """The total a value starts with and its figures by region, if it gives them.
 
     "14 member States (Africa 5, Americas 3, ...)" gives (14, (5, 3, ...)); the Chinese
-    Chinese breakdown in full-width brackets gives the same, so a check on a translated build agrees with
-    the English one. A value without a leading count gives None; a bracket that holds
-    only a year ("(2008-09)") is not a breakdown.
+    text, with its breakdown in full-width brackets, gives the same, so a check of a
+    translated build agrees with the English one. A value without a leading count gives
+    None; a bracket that holds only a year ("(2008-09)") is not a breakdown.
     """
     stripped = text.strip()
     first = _NUMBER.match(stripped)
