@@ -23,6 +23,9 @@ rbmdocs_iati = {
     "reporting_org_type": "40",
     "reporting_org_name": "International Labour Organization",
     "default_currency": "USD",
+    # OECD DAC 5-digit sectors of the strategic objectives: employment creation, social
+    # protection, social dialogue, labour rights
+    "sectors": {"SO_1": "16020", "SO_2": "16010", "SO_3": "16080", "SO_4": "16070"},
 }
 
 # One PDF per document, with the masthead of a Governing Body paper; its texts (all but the

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,6 +129,20 @@ IATI_REQUIRED_SETTINGS: Final[dict[str, str]] = {
     "reporting_org_name": "International Labour Organization",
 }
 IATI_OPTIONAL_SETTINGS: Final[dict[str, str]] = {"default_currency": "USD"}
+#: The optional mapping of strategic objectives to OECD DAC 5-digit sector codes.
+IATI_SECTORS_EXAMPLE: Final[dict[str, str]] = {"SO_1": "16020", "SO_2": "16010"}
+_DAC_CODE: Final = re.compile(r"\d{5}")
+
+
+def _check_iati_sectors(value: Any) -> list[str]:
+    if not isinstance(value, Mapping):
+        return [f"rbmdocs_iati['sectors'] must be a dict such as {IATI_SECTORS_EXAMPLE!r}"]
+    return [
+        f"rbmdocs_iati['sectors'][{key!r}] must be a 5-digit OECD DAC sector code such as "
+        f"'16020', not {code!r}"
+        for key, code in value.items()
+        if not isinstance(key, str) or not isinstance(code, str) or not _DAC_CODE.fullmatch(code)
+    ]
 
 
 def _check_iati(value: Any) -> list[str]:
@@ -138,10 +153,13 @@ def _check_iati(value: Any) -> list[str]:
         return []
     known = {**IATI_REQUIRED_SETTINGS, **IATI_OPTIONAL_SETTINGS}
     problems = [
-        f"rbmdocs_iati names {key!r}, which is not a setting (settings: {', '.join(known)})"
+        f"rbmdocs_iati names {key!r}, which is not a setting "
+        f"(settings: {', '.join([*known, 'sectors'])})"
         for key in value
-        if key not in known
+        if key not in known and key != "sectors"
     ]
+    if "sectors" in value:
+        problems.extend(_check_iati_sectors(value["sectors"]))
     problems.extend(
         f"rbmdocs_iati[{key!r}] is missing; give it, e.g. {example!r}"
         for key, example in IATI_REQUIRED_SETTINGS.items()
