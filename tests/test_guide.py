@@ -60,8 +60,11 @@ def test_guide_examples_make_a_project_that_passes_every_rule(
     )
     dwcp_dir = tmp_path / "data/dwcp"
     dwcp_dir.mkdir(parents=True)
-    for number, body in enumerate(yaml_files):
-        (dwcp_dir / f"EX{number}.yaml").write_text(body, "utf-8")
+    for body in yaml_files:
+        # each file is named after its programme's country, as RBM061 wants
+        code = re.search(r"^id: DWCP_(\w+)", body, re.M)
+        assert code is not None
+        (dwcp_dir / f"{code[1]}.yaml").write_text(body, "utf-8")
     code = main(["check", "--source", str(tmp_path), "--format", "json"])
     report = json.loads(capsys.readouterr().out)
     assert report["findings"] == []
