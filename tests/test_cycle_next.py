@@ -172,8 +172,8 @@ def test_the_sample_drafts_its_third_biennium(
         "social_protection.md",
         "standards.md",
     ]
-    assert "24 targets (0 baselines from 2012-13)" in out
+    assert "25 targets (0 baselines from 2012-13)" in out
     _add_biennium(sample, "2014-15", "programme_budget_2014")
-    assert _fill_targets(folder) == 24
+    assert _fill_targets(folder) == 25
     report = _check(sample, capsys)
     assert report["findings"] == []
