@@ -61,7 +61,7 @@ def test_the_skeleton_of_the_next_biennium_checks_clean_once_filled_in(
 ) -> None:
     assert main(["cycle", "next", "2012-13", "--source", str(project)]) == 0
     out = capsys.readouterr().out
-    assert "3 targets (3 baselines from 2010-11), 1 recommendations still open" in out
+    assert "3 targets (3 baselines from 2010-11), 1 recommendation still open" in out
     folder = project / "programme_budget_2012"
     assert sorted(path.name for path in folder.iterdir()) == [
         "budget.md",

@@ -844,7 +844,8 @@ def _command_cycle(args: argparse.Namespace) -> int:
     print(
         f"cycle next {draft.biennium}: {len(written)} files in {draft.folder}/, "
         f"{draft.targets} targets ({draft.baselines} baselines from {draft.previous}), "
-        f"{len(draft.open_recommendations)} recommendations still open"
+        f"{len(draft.open_recommendations)} recommendation"
+        f"{'s' * (len(draft.open_recommendations) != 1)} still open"
     )
     for number, step in enumerate(next_steps(draft), start=1):
         print(f"  {number}. {step}")
