@@ -158,7 +158,7 @@ def plan_next(
         draft.files[f"{folder}/{stem}.md"] = "\n".join(header + lines).rstrip() + "\n"
         toctree.append(stem)
     draft.files[f"{folder}/resources.md"] = _resources_page(biennium)
-    draft.files[f"{folder}/{OPEN_LIST}"] = _open_page(graph, context, draft)
+    draft.files[f"{folder}/{OPEN_LIST}"] = _open_page(graph, draft, follow_ups)
     toctree += ["resources", OPEN_LIST.removesuffix(".md")]
     draft.files[f"{folder}/index.md"] = _index_page(draft, toctree)
     return draft
@@ -186,10 +186,12 @@ def _page_titles(graph: NeedGraph, strategies: Mapping[str, NeedRecord]) -> dict
 
 
 def _follow_ups(graph: NeedGraph, context: CheckContext, biennium: str) -> dict[str, list[str]]:
-    """Accepted recommendations of the biennium before, by the outcome to follow them up.
+    """Recommendations to take up in ``biennium``, by the outcome whose strategy does so.
 
-    A recommendation goes to the outcomes it addresses, directly or through a strategy;
-    one that a strategy of ``biennium`` already follows up is left alone.
+    Those accepted in the biennium before (RBM063 asks for them) and those still open or
+    in progress, whenever accepted: follow-up goes on until it is done. A recommendation
+    goes to the outcomes it addresses, directly or through a strategy; one that a strategy
+    of ``biennium`` already follows up is left alone.
     """
     by_outcome: dict[str, list[str]] = {}
     for recommendation in sorted(
@@ -198,7 +200,8 @@ def _follow_ups(graph: NeedGraph, context: CheckContext, biennium: str) -> dict[
         if _field(recommendation, "status") == "rejected":
             continue
         accepted = accepted_in(graph, recommendation, context)
-        if not accepted or next_biennium(accepted) != biennium:
+        still_open = _field(recommendation, "status") in UNFINISHED_STATUSES
+        if not still_open and (not accepted or next_biennium(accepted) != biennium):
             continue
         if follow_up_strategies(graph, recommendation.id, biennium):
             continue
@@ -305,20 +308,27 @@ def _resources_page(biennium: str) -> str:
     )
 
 
-def _open_page(graph: NeedGraph, context: CheckContext, draft: CycleDraft) -> str:
+def _open_page(graph: NeedGraph, draft: CycleDraft, follow_ups: Mapping[str, list[str]]) -> str:
     """The recommendations still open or in progress, and whether the draft takes them up."""
     lines = [
         f"# Recommendations still open, {draft.biennium}",
         "",
         f"Evaluation recommendations whose follow-up was still open or in progress when the "
-        f"P&B for {draft.biennium} was drafted. Those accepted in {draft.previous} are named "
-        "in `follows_up` of the strategies of the outcomes they address; the check (RBM063) "
-        "reports any that no strategy takes up.",
+        f"P&B for {draft.biennium} was drafted, with the strategies that followed them up and "
+        f"those of {draft.biennium} that are to (their `follows_up`). The check (RBM063) "
+        f"reports a recommendation accepted in {draft.previous} that no strategy of "
+        f"{draft.biennium} takes up.",
         "",
         "| recommendation | status | due | owner | followed up by |",
         "|---|---|---|---|---|",
     ]
+    planned: dict[str, list[str]] = {}
     year = biennium_start(draft.biennium)
+    for outcome_id, recommendations in follow_ups.items():
+        for recommendation_id in recommendations:
+            planned.setdefault(recommendation_id, []).append(
+                f"STR_{year}_{_suffix(outcome_id, 'IO_')}"
+            )
     rows = 0
     for recommendation in sorted(
         graph.needs_of_type("recommendation"), key=lambda need: natural_key(need.id)
@@ -326,13 +336,14 @@ def _open_page(graph: NeedGraph, context: CheckContext, draft: CycleDraft) -> st
         status = _field(recommendation, "status")
         if status not in UNFINISHED_STATUSES:
             continue
-        by = follow_up_strategies(graph, recommendation.id, draft.biennium)
-        if not by:
-            by = [
-                f"STR_{year}_{_suffix(outcome, 'IO_')}"
-                for outcome in _addressed_outcomes(graph, recommendation)
-                if accepted_in(graph, recommendation, context) == draft.previous
-            ]
+        earlier = [
+            f"{strategy.id} ({_field(strategy, 'biennium')})"
+            for strategy in sorted(
+                graph.sources_of_type(recommendation.id, "follows_up", "outcome-strategy"),
+                key=lambda need: natural_key(need.id),
+            )
+        ]
+        by = earlier + planned.get(recommendation.id, [])
         title = recommendation.title.replace("|", "\\|")
         lines.append(
             f"| {recommendation.id}: {title} | {status} | {_field(recommendation, 'due')} | "
