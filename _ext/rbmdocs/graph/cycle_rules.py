@@ -10,9 +10,8 @@ is one pass over the needs of one type, with dictionary lookups along the links.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Final
 
 from rbmdocs.graph.index import NeedGraph
@@ -103,31 +102,58 @@ def _single_target(record: NeedRecord, link: str, graph: NeedGraph) -> NeedRecor
     return graph.need(targets[0]) if len(targets) == 1 else None
 
 
-def programme_of_cpo(graph: NeedGraph, cpo: NeedRecord) -> NeedRecord | None:
-    """The DWCP a CPO belongs to (CPO → realises → priority → part_of → DWCP), else None."""
-    priority = _single_target(cpo, "realises", graph)
-    return _single_target(priority, "part_of", graph) if priority is not None else None
+@cache
+def period_years(text: str) -> tuple[int, int] | None:
+    """The first and last year of a well-formed period ``YYYY-YYYY``, else None."""
+    match = PERIOD_PATTERN.fullmatch(text.strip())
+    if match is None or int(match[2]) < int(match[1]):
+        return None  # RBM003's to report
+    return int(match[1]), int(match[2])
 
 
 def _rule_within_programme(
     graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
 ) -> Iterator[Hit]:
-    """RBM060: a CPO's biennium lies within the years of its country programme."""
+    """RBM060: a CPO's biennium lies within the years of its country programme.
+
+    The programme and its years are looked up once per priority, not once per CPO.
+    """
+    by_id = graph.by_id
+    programme_of: dict[str, tuple[NeedRecord, int, int] | None] = {}
     for applies in rule.applies_to:
         for cpo in graph.needs_of_type(applies):
-            start = biennium_start(_field(cpo, "biennium"))
-            programme = programme_of_cpo(graph, cpo)
-            if start is None or programme is None:
-                continue  # RBM003 and RBM010-012 report these
-            period = PERIOD_PATTERN.fullmatch(_field(programme, "period"))
-            if period is None or int(period[2]) < int(period[1]):
+            realised = cpo.links.get("realises")
+            if not realised or len(realised) != 1:
+                continue  # RBM010-012 report these
+            priority_id = realised[0]
+            if priority_id in programme_of:
+                found = programme_of[priority_id]
+            else:
+                found = programme_of[priority_id] = _programme_years(by_id, priority_id, graph)
+            if found is None:
+                continue
+            start = biennium_start(cpo.fields.get("biennium") or "")
+            if start is None:
                 continue  # RBM003's to report
-            if not (int(period[1]) <= start and start + 1 <= int(period[2])):
+            programme, first, last = found
+            if start < first or start + 1 > last:
                 yield (
                     cpo,
                     f"{cpo.id} is for {_field(cpo, 'biennium')}, outside {programme.id}'s "
                     f"period {_field(programme, 'period')}",
                 )
+
+
+def _programme_years(
+    by_id: Mapping[str, NeedRecord], priority_id: str, graph: NeedGraph
+) -> tuple[NeedRecord, int, int] | None:
+    """The DWCP a priority is part of, with the first and last year of its period."""
+    priority = by_id.get(priority_id)
+    programme = _single_target(priority, "part_of", graph) if priority is not None else None
+    years = period_years(programme.fields.get("period") or "") if programme is not None else None
+    if programme is None or years is None:
+        return None
+    return programme, years[0], years[1]
 
 
 @cache
@@ -144,13 +170,13 @@ def _rule_programme_file(
     """RBM061: ``data/dwcp/KEN.yaml`` holds DWCP_KEN, and KEN is a country."""
     for applies in rule.applies_to:
         for programme in graph.needs_of_type(applies):
-            path = PurePosixPath(programme.file)
-            if path.suffix not in (".yaml", ".yml"):
+            name = programme.file.rsplit("/", 1)[-1]
+            code, dot, suffix = name.rpartition(".")
+            if not dot or suffix not in ("yaml", "yml"):
                 continue  # written in Markdown: no file name to agree with
-            code = path.stem
             problems = []
             if programme.id != f"DWCP_{code}":
-                problems.append(f"its file {path.name} calls for the ID DWCP_{code}")
+                problems.append(f"its file {name} calls for the ID DWCP_{code}")
             if not is_country_code(code):
                 problems.append(
                     f"{code!r} (from the file name) is not an ISO 3166-1 alpha-3 country code"
