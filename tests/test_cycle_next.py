@@ -138,15 +138,18 @@ def test_it_never_overwrites_a_file(project: Path, capsys: pytest.CaptureFixture
         ("2012-14", "'2012-14' is not a biennium such as 2012-13"),
         ("2016-17", "2016-17 lies outside the SPF period 2010-2015"),
         ("2014-15", "there is no P&B for 2012-13 in the build to draft 2014-15 from"),
+        ("2012-13 --folder ../elsewhere", "--folder ../elsewhere: give a folder inside"),
+        ("2012-13 --folder /tmp/pb", "--folder /tmp/pb: give a folder inside the project"),
     ],
 )
 def test_a_biennium_it_cannot_draft_is_one_message(
     project: Path, capsys: pytest.CaptureFixture[str], biennium: str, message: str
 ) -> None:
     before = sorted(path.name for path in project.iterdir())
-    assert main(["cycle", "next", biennium, "--source", str(project)]) == 2
+    words = biennium.split()
+    assert main(["cycle", "next", *words, "--source", str(project)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"rbmdocs: error: cycle next {biennium}: {message}")
+    assert err.startswith(f"rbmdocs: error: cycle next {words[0]}: {message}")
     assert err.count("\n") == 1 and "Traceback" not in err
     assert sorted(path.name for path in project.iterdir() if path.name != "_build") == [
         name for name in before if name != "_build"

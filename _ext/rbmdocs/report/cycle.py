@@ -138,7 +138,16 @@ def plan_next(
     strategies = _strategies_of(graph, previous)
     if not strategies:
         raise CycleError(f"the P&B for {previous} has no outcome strategy to draft from")
-    folder = folder or default_folder((s.file for s in strategies.values()), biennium)
+    if folder and (
+        PurePosixPath(folder).is_absolute() or ".." in PurePosixPath(folder).parts or "\\" in folder
+    ):
+        raise CycleError(
+            f"--folder {folder}: give a folder inside the project, relative to conf.py "
+            "(such as programme_budget_2014)"
+        )
+    folder = folder.strip("/") or default_folder(
+        (strategy.file for strategy in strategies.values()), biennium
+    )
     draft = CycleDraft(biennium, previous, folder)
     outcomes = sorted(
         graph.needs_of_type("immediate-outcome"), key=lambda need: _objective_order(graph, need)
