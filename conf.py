@@ -11,7 +11,10 @@ language = "en"
 rbmdocs_languages = ["en", "zh_CN"]
 
 rbmdocs_spf_period = "2010-2015"
-rbmdocs_bienniums = ["2010-11"]
+rbmdocs_bienniums = ["2010-11", "2012-13"]
+# Both P&Bs were adopted by the Conference; recommendations accepted in 2010-11 must show
+# in the strategies of 2012-13 (RBM063).
+rbmdocs_pb_status = {"2010-11": "final", "2012-13": "final"}
 rbmdocs_dwcp_dir = "data/dwcp"
 
 # The publisher in `rbmdocs export iati` (IATI organisation identifier and type code).
@@ -20,6 +23,9 @@ rbmdocs_iati = {
     "reporting_org_type": "40",
     "reporting_org_name": "International Labour Organization",
     "default_currency": "USD",
+    # OECD DAC 5-digit sectors of the strategic objectives: employment creation, social
+    # protection, social dialogue, labour rights
+    "sectors": {"SO_1": "16020", "SO_2": "16010", "SO_3": "16080", "SO_4": "16070"},
 }
 
 # One PDF per document, with the masthead of a Governing Body paper; its texts (all but the
@@ -55,6 +61,22 @@ rbmdocs_documents = [
         "purpose": "For decision",
         "item": "Third item on the agenda",
         "keywords": "Programme and Budget, decent work, outcome strategies, resources",
+    },
+    {
+        "name": "programme_budget_2012",
+        "start": "programme_budget_2012/index",
+        "title": "Programme and Budget 2012-13",
+        "subtitle": "Director-General's programme and budget proposals",
+        "symbol": "GB.310/PFA/2",
+        "body": "Governing Body",
+        "session": "310th Session",
+        "place": "Geneva",
+        "date": "March 2011",
+        "committee": "Programme, Financial and Administrative Committee",
+        "committee_abbreviation": "PFA",
+        "purpose": "For decision",
+        "item": "Second item on the agenda",
+        "keywords": "Programme and Budget, decent work, outcome strategies, baselines, resources",
     },
     {
         "name": "implementation_report",

@@ -23,7 +23,9 @@ from rbmdocs.schema import DWCP_STATUSES, NEED_TYPES, REGIONS, all_field_names, 
 
 NEEDS_PER_FILE = 200
 BIENNIUM = "2010-11"
-CONTEXT = CheckContext(spf_period="2010-2015", bienniums=(BIENNIUM,))
+#: The corpus's countries are made up (D00001, ...): RBM061, which wants a real ISO 3166 code
+#: for each DWCP file, is off; every other rule runs.
+CONTEXT = CheckContext(spf_period="2010-2015", bienniums=(BIENNIUM,), severity={"RBM061": "off"})
 
 
 @dataclass
@@ -407,6 +409,7 @@ _RBMDOCS_CONF = """extensions = ["rbmdocs"]
 project = "Benchmark corpus"
 rbmdocs_spf_period = "2010-2015"
 rbmdocs_bienniums = ["2010-11"]
+rbmdocs_severity = {"RBM061": "off"}  # the corpus's countries are made up
 rbmdocs_languages = ["en", "zh_CN"]
 html_theme = "alabaster"
 exclude_patterns = ["_build", "expected_defects.json"]

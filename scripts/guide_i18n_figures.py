@@ -29,8 +29,8 @@ OLD_PARAGRAPH = (
     "policy, skills and the enterprises that create work."
 )
 NEW_PARAGRAPH = OLD_PARAGRAPH.replace("create work", "create decent work")
-OLD_CPO = "Young people in Kenya gain skills that employers value through quality apprenticeships"
-NEW_CPO = OLD_CPO.replace("quality apprenticeships", "quality apprenticeships in Nairobi")
+OLD_CPO = "Apprenticeships in construction give young people in Kenya the skills employers ask for"
+NEW_CPO = OLD_CPO.replace("in construction", "in construction and tourism")
 
 
 def _run(project: Path, *arguments: str, expect: int | None = None) -> str:

@@ -25,6 +25,7 @@ SAMPLE_PARTS = (
     "traceability.md",
     "spf",
     "programme_budget",
+    "programme_budget_2012",
     "implementation_report",
     "data",
     "locales",

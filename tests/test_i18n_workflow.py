@@ -31,8 +31,8 @@ _OLD_PARAGRAPH = (
     "policy, skills and the enterprises that create work."
 )
 _NEW_PARAGRAPH = _OLD_PARAGRAPH.replace("create work", "create decent work")
-_OLD_CPO = "Young people in Kenya gain skills that employers value through quality apprenticeships"
-_NEW_CPO = _OLD_CPO.replace("quality apprenticeships", "quality apprenticeships in Nairobi")
+_OLD_CPO = "Apprenticeships in construction give young people in Kenya the skills employers ask for"
+_NEW_CPO = _OLD_CPO.replace("in construction", "in construction and tourism")
 
 
 def _catalogue(path: Path) -> Catalog:

@@ -60,8 +60,8 @@ def _result(activity: etree._Element, code: str) -> etree._Element:
     return found
 
 
-def _indicator(result: etree._Element, indicator_id: str) -> etree._Element:
-    (found,) = result.xpath(f"indicator[reference/@code='{indicator_id}']")
+def _indicator(result: etree._Element, title: str) -> etree._Element:
+    (found,) = result.xpath(f"indicator[title/narrative[@xml:lang='en']='{title}']")
     return found
 
 
@@ -93,7 +93,7 @@ def test_one_activity_per_dwcp(exported: Path) -> None:
     assert kenya.find("activity-status").get("code") == "1"
     assert south_africa.find("activity-status").get("code") == "2"
     dates = [(date.get("type"), date.get("iso-date")) for date in kenya.iter("activity-date")]
-    assert dates == [("1", "2011-01-01"), ("3", "2015-12-31")]
+    assert dates == [("1", "2010-01-01"), ("3", "2015-12-31")]
     assert kenya.find("recipient-country").get("code") == "KE"
     assert south_africa.find("recipient-country").get("code") == "ZA"
 
@@ -113,13 +113,14 @@ def test_titles_in_both_languages(exported: Path) -> None:
         "en": "Young people find decent jobs",
         "zh": "青年获得体面工作",
     }
-    translated = _indicator(result, "IND_1_1")
+    # a CPO without an indicator of its own names the P&B indicators it counts towards
+    translated = _indicator(result, "Member States with a national employment policy")
     assert _narratives(translated.find("title")) == {
         "en": "Member States with a national employment policy",
         "zh": "制定国家就业政策的成员国",
     }
     # no Chinese translation: the English text is not passed off as Chinese
-    untranslated = _indicator(result, "IND_1_2")
+    untranslated = _indicator(result, "Member States that reform their employment services")
     assert _narratives(untranslated.find("title")) == {
         "en": "Member States that reform their employment services"
     }
@@ -136,56 +137,63 @@ def test_each_cpo_is_an_outcome_with_its_code(exported: Path) -> None:
     }
     assert codes == {
         "XM-DAC-41302-DWCP_KEN": [("2", "KEN101"), ("2", "KEN201")],
-        "XM-DAC-41302-DWCP_ZAF": [("2", "ZAF153")],
+        "XM-DAC-41302-DWCP_ZAF": [("2", "ZAF153"), ("2", "ZAF154")],
     }
     reference = _result(activities["XM-DAC-41302-DWCP_ZAF"], "ZAF153").find("reference")
     assert reference.get("vocabulary") == "99"
-    # CPO_KEN_101 contributes to IO_1 (two indicators) and IO_2 (one)
+    # the code is the result's; no indicator carries a reference too (IATI rule 8.11.1)
+    assert [node.getparent().tag for node in exported_references(activities)] == ["result"] * 4
+    # CPO_KEN_101 contributes to IO_1 (two indicators) and IO_2 (one): qualitative, no
+    # baseline, no period, no target
     kenya_101 = _result(activities["XM-DAC-41302-DWCP_KEN"], "KEN101")
-    assert [ref.get("code") for ref in kenya_101.xpath("indicator/reference")] == [
-        "IND_1_1",
-        "IND_1_2",
-        "IND_2_1",
-    ]
+    assert [indicator.get("measure") for indicator in kenya_101.iter("indicator")] == ["5"] * 3
+    assert kenya_101.xpath("indicator/baseline | indicator/period") == []
 
 
-def test_indicator_baseline_targets_and_actuals(exported: Path) -> None:
-    activities = _activities(exported)
-    indicator = _indicator(_result(activities["XM-DAC-41302-DWCP_KEN"], "KEN101"), "IND_1_1")
-    assert (indicator.get("measure"), indicator.get("ascending")) == ("1", "1")
-    baseline = indicator.find("baseline")
-    assert (baseline.get("year"), baseline.get("value")) == ("2010", "6")
-    chinese = "6个成员国（2008-09年）"
-    assert _narratives(baseline) == {"en": "6 member States (2008-09)", "zh": chinese}
-    (period,) = indicator.findall("period")
+def exported_references(activities: dict[str, etree._Element]) -> list[etree._Element]:
+    return [node for activity in activities.values() for node in activity.iter("reference")]
+
+
+def test_the_cpo_s_own_indicator_baseline_and_target(exported: Path) -> None:
+    south_africa = _activities(exported)["XM-DAC-41302-DWCP_ZAF"]
+    provinces = _indicator(
+        _result(south_africa, "ZAF153"),
+        "Provinces with an employment plan agreed by the social partners",
+    )
+    assert (provinces.get("measure"), provinces.get("ascending")) == ("1", "1")
+    assert _narratives(provinces.find("title"))["zh"] == "制定经社会伙伴商定的就业计划的省份"
+    baseline = provinces.find("baseline")
+    # the year the baseline names, not the first year of the SPF
+    assert (baseline.get("year"), baseline.get("value")) == ("2009", "2")
+    assert _narratives(baseline) == {"en": "2 provinces (2009)", "zh": "2个省（2009年）"}
+    (period,) = provinces.findall("period")
     assert period.find("period-start").get("iso-date") == "2010-01-01"
     assert period.find("period-end").get("iso-date") == "2011-12-31"
-    target, actual = period.find("target"), period.find("actual")
-    assert target.get("value") == "14"
-    assert _narratives(target)["en"].startswith("14 member States (Africa 5,")
-    assert _narratives(target)["zh"].startswith("14个成员国（非洲5个")
-    assert actual.get("value") == "16"
-    # a thousands separator is part of the number
-    services = _indicator(_result(activities["XM-DAC-41302-DWCP_KEN"], "KEN101"), "IND_1_2")
-    assert services.find("period/target").get("value") == "1200"
-    assert services.find("period/actual").get("value") == "900"
-    # a baseline that is no number keeps its text alone
-    assert services.find("baseline").get("value") is None
-    assert _narratives(services.find("baseline")) == {"en": "none"}
+    assert period.find("target").get("value") == "6"
+    # words, not counts: a qualitative indicator, the baseline of the year before the biennium
+    youth = _indicator(
+        _result(south_africa, "ZAF154"), "Share of young people among public works employees"
+    )
+    assert (youth.get("measure"), youth.get("ascending")) == ("5", None)
+    assert youth.find("baseline").get("year") == "2011"
+    assert youth.find("baseline").get("value") is None
+    assert youth.find("period/period-start").get("iso-date") == "2012-01-01"
+    assert youth.find("period/target").get("value") is None
+    assert _narratives(youth.find("period/target")) == {"en": "half", "zh": "一半"}
 
 
-def test_actual_only_where_the_result_names_the_cpo(exported: Path) -> None:
-    activities = _activities(exported)
-    # RES_1_2 was achieved through CPO_KEN_101 alone: CPO_ZAF_153 shows the target only
-    south_africa = _result(activities["XM-DAC-41302-DWCP_ZAF"], "ZAF153")
-    services = _indicator(south_africa, "IND_1_2")
-    assert services.find("period/target").get("value") == "1200"
-    assert services.find("period/actual") is None
-    # RES_1_1 names both CPOs
-    assert _indicator(south_africa, "IND_1_1").find("period/actual").get("value") == "16"
-    # no result names CPO_KEN_201
-    skills = _indicator(_result(activities["XM-DAC-41302-DWCP_KEN"], "KEN201"), "IND_2_1")
-    assert skills.find("period/actual") is None
+def test_no_global_target_or_result_in_a_country_activity(exported: Path) -> None:
+    text = (exported / OUTPUT).read_text("utf-8")
+    # the P&B's target and the implementation report's result for indicator 1.1
+    assert "member States (Africa" not in text
+    assert "个成员国（非洲" not in text
+    assert "<actual" not in text
+
+
+def test_sectors_from_the_strategic_objectives(exported: Path) -> None:
+    for activity in _activities(exported).values():
+        sectors = [(node.get("vocabulary"), node.get("code")) for node in activity.iter("sector")]
+        assert sectors == [("1", "16020")]
 
 
 def test_two_exports_are_byte_identical(exported: Path, schema_file: Path) -> None:
@@ -328,5 +336,12 @@ def test_the_sample_exports_valid_iati(tmp_path: Path, schema_file: Path) -> Non
     identifiers = [node.text for node in document.iter("iati-identifier")]
     assert identifiers == [f"XM-DAC-41302-DWCP_{code}" for code in programmes]
     assert document.find(".//result/reference[@code='ZAF101']") is not None
-    # the implementation report gives actuals wherever a result names the CPO
-    assert document.find(".//actual") is not None
+    for activity in document.iter("iati-activity"):
+        starts = activity.xpath("activity-date[@type='1']/@iso-date")
+        ends = activity.xpath("activity-date[@type='3']/@iso-date")
+        assert len(starts) == len(ends) == 1
+        # every result period lies within the programme's years
+        for period in activity.iter("period"):
+            assert starts[0] <= period.find("period-start").get("iso-date")
+            assert period.find("period-end").get("iso-date") <= ends[0]
+        assert activity.find("sector") is not None

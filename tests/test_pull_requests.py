@@ -32,8 +32,10 @@ SCRIPTS = REPO / "scripts"
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 
 # the change of the pull request: CPO_KEN_101 retitled, CPO_KEN_102 linked to no need
-OLD_TITLE = "Young people in Kenya gain skills that employers value through quality apprenticeships"
-NEW_TITLE = "Young women and men in Kenya complete quality apprenticeships"
+OLD_TITLE = (
+    "Apprenticeships in construction give young people in Kenya the skills employers ask for"
+)
+NEW_TITLE = "Young women and men in Kenya complete quality apprenticeships in construction"
 GOOD_LINK = "contributes_to: [IO_1, IO_2]"
 BROKEN_LINK = "contributes_to: [IO_1, IO_22]"
 

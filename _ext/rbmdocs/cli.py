@@ -203,6 +203,15 @@ def _parser() -> argparse.ArgumentParser:
         "(default: the copy installed with rbmdocs)",
     )
 
+    cycle = commands.add_parser("cycle", help="the programme cycle: draft the next P&B")
+    cycle_next = with_source(
+        cycle.add_subparsers(dest="cycle_command", required=True, metavar="ACTION").add_parser(
+            "next", help="write the skeleton of the next P&B; never overwrites a file"
+        )
+    )
+    cycle_next.add_argument("biennium", metavar="BIENNIUM", help="the biennium to draft: 2012-13")
+    cycle_next.add_argument("--folder", default="", help="where to write it (default: derived)")
+
     i18n = commands.add_parser("i18n", help="translation catalogues: update, status")
     i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True, metavar="ACTION")
     update = with_source(
@@ -815,6 +824,37 @@ def _command_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _command_cycle(args: argparse.Namespace) -> int:
+    """``rbmdocs cycle next``: the checked needs in, the skeleton of the next P&B out."""
+    from rbmdocs.config import check_context
+    from rbmdocs.report.cycle import CycleError, next_steps, plan_next, write_draft
+
+    source = project_paths(args.source)
+    run = _check_run(source, "")
+    if run.bad_input or run.result is None:
+        for message in run.bad_input:
+            print(message, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        draft = plan_next(
+            run.result.graph, check_context(_project_config(source)), args.biennium, args.folder
+        )
+        written = write_draft(source, draft)
+    except CycleError as error:
+        raise ToolError(f"cycle next {args.biennium}: {error}") from None
+    for note in draft.notes:
+        print(f"rbmdocs cycle next: note: {note}", file=sys.stderr)
+    print(
+        f"cycle next {draft.biennium}: {len(written)} files in {draft.folder}/, "
+        f"{draft.targets} targets ({draft.baselines} baselines from {draft.previous}), "
+        f"{len(draft.open_recommendations)} recommendation"
+        f"{'s' * (len(draft.open_recommendations) != 1)} still open"
+    )
+    for number, step in enumerate(next_steps(draft), start=1):
+        print(f"  {number}. {step}")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "serve": _command_serve,
     "diff": _command_diff,
@@ -823,6 +863,7 @@ _COMMANDS = {
     "trace": _command_trace,
     "i18n": _command_i18n,
     "export": _command_export,
+    "cycle": _command_cycle,
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,21 @@ def _check_reports(value: Any) -> list[str]:
     return problems
 
 
+def _check_pb_status(value: Any) -> list[str]:
+    if not isinstance(value, Mapping):
+        return [f"rbmdocs_pb_status must be a dict such as {{'2012-13': 'final'}}, not {value!r}"]
+    problems = []
+    for biennium, status in value.items():
+        if not isinstance(biennium, str) or biennium_years(biennium) is None:
+            problems.append(f"rbmdocs_pb_status: {biennium!r} is not a biennium such as '2012-13'")
+        if status not in REPORT_STATUSES:
+            problems.append(
+                f"rbmdocs_pb_status[{biennium!r}] is {status!r}; use one of "
+                f"{', '.join(REPORT_STATUSES)}"
+            )
+    return problems
+
+
 def _check_build_date(value: Any) -> list[str]:
     if value == "" or (isinstance(value, str) and iso_date(value) is not None):
         return []
@@ -113,6 +129,20 @@ IATI_REQUIRED_SETTINGS: Final[dict[str, str]] = {
     "reporting_org_name": "International Labour Organization",
 }
 IATI_OPTIONAL_SETTINGS: Final[dict[str, str]] = {"default_currency": "USD"}
+#: The optional mapping of strategic objectives to OECD DAC 5-digit sector codes.
+IATI_SECTORS_EXAMPLE: Final[dict[str, str]] = {"SO_1": "16020", "SO_2": "16010"}
+_DAC_CODE: Final = re.compile(r"\d{5}")
+
+
+def _check_iati_sectors(value: Any) -> list[str]:
+    if not isinstance(value, Mapping):
+        return [f"rbmdocs_iati['sectors'] must be a dict such as {IATI_SECTORS_EXAMPLE!r}"]
+    return [
+        f"rbmdocs_iati['sectors'][{key!r}] must be a 5-digit OECD DAC sector code such as "
+        f"'16020', not {code!r}"
+        for key, code in value.items()
+        if not isinstance(key, str) or not isinstance(code, str) or not _DAC_CODE.fullmatch(code)
+    ]
 
 
 def _check_iati(value: Any) -> list[str]:
@@ -123,10 +153,13 @@ def _check_iati(value: Any) -> list[str]:
         return []
     known = {**IATI_REQUIRED_SETTINGS, **IATI_OPTIONAL_SETTINGS}
     problems = [
-        f"rbmdocs_iati names {key!r}, which is not a setting (settings: {', '.join(known)})"
+        f"rbmdocs_iati names {key!r}, which is not a setting "
+        f"(settings: {', '.join([*known, 'sectors'])})"
         for key in value
-        if key not in known
+        if key not in known and key != "sectors"
     ]
+    if "sectors" in value:
+        problems.extend(_check_iati_sectors(value["sectors"]))
     problems.extend(
         f"rbmdocs_iati[{key!r}] is missing; give it, e.g. {example!r}"
         for key, example in IATI_REQUIRED_SETTINGS.items()
@@ -241,6 +274,16 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
         "or 'final': {'2010-11': 'final'}. Targets without a result and outcomes without a "
         "report are warnings while the report is a draft, errors once it is final.",
         _check_reports,
+    ),
+    ConfigValue(
+        "pb_status",
+        {},
+        "env",
+        (dict,),
+        "Each P&B biennium 'draft' or 'final' (absent means draft): {'2012-13': 'final'}. "
+        "A recommendation accepted in one biennium and followed up by no strategy of the next "
+        "is a warning while the next P&B is a draft, an error once it is final (RBM063).",
+        _check_pb_status,
     ),
     ConfigValue(
         "build_date",
@@ -364,6 +407,7 @@ def check_context(config: Config) -> CheckContext:
         reports=dict(config.rbmdocs_reports),
         build_date=build_date(config),
         documents=document_folders(config.rbmdocs_documents),
+        pb_status=dict(config.rbmdocs_pb_status),
     )
 
 

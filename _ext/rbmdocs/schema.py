@@ -207,6 +207,11 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
         fields=(
             _BIENNIUM,
             FieldSpec("value", required=True, description="The value to reach."),
+            FieldSpec(
+                "baseline",
+                description="Where the biennium starts: the result reported for the biennium "
+                "before (RBM062).",
+            ),
         ),
         links=(
             LinkSpec(
@@ -233,6 +238,7 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
                 "implements",
                 ("immediate-outcome",),
             ),
+            LinkSpec("follows_up", ("recommendation",), min_count=0, max_count=None),
         ),
         color="#F4B183",
         level=3,
@@ -303,6 +309,14 @@ NEED_TYPES: Final[tuple[NeedTypeSpec, ...]] = (
                 "For capacity development: technical (a subject) or functional (to plan, "
                 "manage, evaluate).",
                 required=False,
+            ),
+            *(
+                FieldSpec(name, description=description)
+                for name, description in (
+                    ("indicator", "The CPO's own indicator, what the country measures."),
+                    ("baseline", "The value of the CPO's indicator when the biennium starts."),
+                    ("target", "The value of the CPO's indicator to reach by its end."),
+                )
             ),
         ),
         links=(
@@ -478,6 +492,11 @@ class RuleKind(StrEnum):
     SAME_BIENNIUM = "same-biennium"
     OVERDUE = "overdue"
     MATRIX_CELL = "matrix-cell"
+    WITHIN_PROGRAMME = "within-programme"
+    PROGRAMME_FILE = "programme-file"
+    BASELINE_FROM_RESULT = "baseline-from-result"
+    FOLLOWED_UP = "followed-up"
+    REGION_SUM = "region-sum"
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,7 +512,8 @@ class RuleSpec:
     """Need types it looks at; empty means every type."""
     params: dict[str, str] = field(default_factory=dict)
     when_final: str = ""
-    """The severity once the implementation report of the biennium is final (`rbmdocs_reports`)."""
+    """The severity once the document the rule waits for is final: the implementation report
+    of the biennium (`rbmdocs_reports`) or, for RBM063, the next P&B (`rbmdocs_pb_status`)."""
 
 
 RULES: Final[tuple[RuleSpec, ...]] = (
@@ -670,6 +690,52 @@ RULES: Final[tuple[RuleSpec, ...]] = (
         "that another link fills",
         "Write the cell's text in one strategy link between two different strategies.",
         applies_to=("strategy-link",),
+    ),
+    RuleSpec(
+        "RBM060",
+        "error",
+        RuleKind.WITHIN_PROGRAMME,
+        "a CPO's biennium does not lie within the period of its DWCP",
+        "Give the CPO a biennium inside the DWCP's `period`, or correct the period.",
+        applies_to=("cpo",),
+    ),
+    RuleSpec(
+        "RBM061",
+        "error",
+        RuleKind.PROGRAMME_FILE,
+        "a DWCP's `id` is not `DWCP_` followed by its file's ISO code, or that code is not an "
+        "ISO 3166-1 alpha-3 country code",
+        "Name the file after the country's ISO 3166-1 alpha-3 code (KEN.yaml) and give the "
+        "programme the ID DWCP_ plus that code.",
+        applies_to=("dwcp",),
+    ),
+    RuleSpec(
+        "RBM062",
+        "warning",
+        RuleKind.BASELINE_FROM_RESULT,
+        "a target's `baseline` differs from the result reported on the same indicator for the "
+        "biennium before (or is missing where there is such a result)",
+        "Set the target's `baseline` to the result reported for the previous biennium.",
+        applies_to=("target",),
+    ),
+    RuleSpec(
+        "RBM063",
+        "warning",
+        RuleKind.FOLLOWED_UP,
+        "a recommendation accepted in one biennium is followed up by no outcome strategy of the "
+        "next (`follows_up`); an error once that P&B is final (`rbmdocs_pb_status`)",
+        "Name the recommendation in `follows_up` of the strategy of the next biennium that "
+        "acts on it.",
+        applies_to=("recommendation",),
+        when_final="error",
+    ),
+    RuleSpec(
+        "RBM064",
+        "error",
+        RuleKind.REGION_SUM,
+        "a target's or its baseline's figures by region do not add up to its total",
+        "Correct the total or the regional figures so that they agree.",
+        applies_to=("target",),
     ),
 )
 

@@ -130,6 +130,7 @@ def build_records(case: dict[str, Any]) -> tuple[list[NeedRecord], CheckContext]
         severity=context.get("severity", {}),
         reports=context.get("reports", {}),
         build_date=context.get("build_date", ""),
+        pb_status=context.get("pb_status", {}),
     )
 
 

@@ -24,7 +24,7 @@ import yaml
 from babel.messages.catalog import Catalog
 
 from rbmdocs.load import BadInputError, find_dwcp_files, parse_dwcp_text, read_dwcp_file
-from rbmdocs.load.dwcp import ANY_LANGUAGE, Bilingual, DwcpFile
+from rbmdocs.load.dwcp import ANY_LANGUAGE, BILINGUAL_KEYS, Bilingual, DwcpFile
 
 Key = tuple[str, str]
 
@@ -56,18 +56,21 @@ class DataString:
 
 
 def data_strings(loaded: DwcpFile) -> Iterator[DataString]:
-    """The country of the programme and the title of each priority and CPO."""
+    """Every text of the file a reader sees: the programme's country, each priority's and
+    CPO's title, and a CPO's own indicator, baseline and target.
+    """
     dwcp = loaded.dwcp
-    if dwcp.texts.get("country"):
-        yield DataString(
-            dwcp.id, dwcp.need_type, "country", loaded.file, dwcp.line, dwcp.texts["country"]
-        )
-    for priority in loaded.priorities:
-        for need in (priority.need, *priority.cpos):
-            if need.title:
-                yield DataString(
-                    need.id, need.need_type, "title", loaded.file, need.line, need.title
-                )
+    needs = [
+        dwcp,
+        *(need for priority in loaded.priorities for need in (priority.need, *priority.cpos)),
+    ]
+    for need in needs:
+        if need.title and need is not dwcp:
+            yield DataString(need.id, need.need_type, "title", loaded.file, need.line, need.title)
+        for name, text in need.texts.items():
+            if text:
+                line = need.field_lines.get(name, need.line)
+                yield DataString(need.id, need.need_type, name, loaded.file, line, text)
 
 
 def read_data_files(source: Path, dwcp_dir: str) -> list[DwcpFile]:
@@ -182,7 +185,7 @@ def _sources(text: str, display_name: str, source_language: str) -> list[tuple[s
 
 
 def _translated_text_nodes(root: yaml.Node | None) -> Iterator[yaml.MappingNode]:
-    """The language mappings of ``country`` and of every ``title``."""
+    """The language mappings of every text a reader sees (``BILINGUAL_KEYS``)."""
     if not isinstance(root, yaml.MappingNode):
         return
     stack: list[yaml.Node] = [root]
@@ -192,7 +195,7 @@ def _translated_text_nodes(root: yaml.Node | None) -> Iterator[yaml.MappingNode]
             for key, value in node.value:
                 if (
                     isinstance(key, yaml.ScalarNode)
-                    and key.value in ("country", "title")
+                    and key.value in BILINGUAL_KEYS
                     and isinstance(value, yaml.MappingNode)
                 ):
                     yield value

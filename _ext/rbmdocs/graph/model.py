@@ -67,6 +67,8 @@ class CheckContext:
     documents: Mapping[str, str] = field(default_factory=dict)
     """The folder of each published document's pages → its title (``rbmdocs_documents``),
     so that a hint can say in which document a missing need goes."""
+    pb_status: Mapping[str, str] = field(default_factory=dict)
+    """Each P&B biennium's status, ``draft`` or ``final`` (absent: draft); RBM063 waits for it."""
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -855,3 +855,8 @@ RULE_FUNCTIONS: dict[RuleKind, RuleFunction] = {
     RuleKind.OVERDUE: _rule_overdue,
     RuleKind.MATRIX_CELL: _rule_matrix_cell,
 }
+
+# the cycle rules join two bienniums; they read this module's types, so they come last
+from rbmdocs.graph.cycle_rules import CYCLE_RULE_FUNCTIONS  # noqa: E402
+
+RULE_FUNCTIONS.update((RuleKind(kind), function) for kind, function in CYCLE_RULE_FUNCTIONS.items())

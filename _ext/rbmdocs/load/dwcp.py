@@ -32,7 +32,14 @@ from rbmdocs.schema import NEED_TYPES_BY_NAME
 
 DWCP_SUFFIX = ".yaml"
 #: The options of a CPO written in YAML (its links come from nesting and ``contributes_to``).
-CPO_FIELDS: Final = tuple(spec.name for spec in NEED_TYPES_BY_NAME["cpo"].fields)
+#: A CPO's own indicator, baseline and target: text in each language, like a title.
+CPO_TEXTS: Final = ("indicator", "baseline", "target")
+#: Every key whose value a reader sees and a translator translates: written as a plain
+#: string in the source language, or as a mapping of languages (``{en: ..., zh_CN: ...}``).
+BILINGUAL_KEYS: Final = ("country", "title", *CPO_TEXTS)
+CPO_FIELDS: Final = tuple(
+    spec.name for spec in NEED_TYPES_BY_NAME["cpo"].fields if spec.name not in CPO_TEXTS
+)
 
 Bilingual = Mapping[str, str]
 """Text per language code; a plain string in the file is stored under ``"*"`` (any language)."""
@@ -49,7 +56,7 @@ class YamlNeed:
     line: int
     title: Bilingual = field(default_factory=dict)
     texts: dict[str, Bilingual] = field(default_factory=dict)
-    """Bilingual options (the DWCP's ``country``)."""
+    """Bilingual options (the DWCP's ``country``, a CPO's own indicator, baseline, target)."""
     fields: dict[str, str] = field(default_factory=dict)
     links: dict[str, list[str]] = field(default_factory=dict)
     field_lines: dict[str, int] = field(default_factory=dict)
@@ -249,6 +256,7 @@ def _build(located: LocatedData, file: str) -> DwcpFile:
                 field_lines={
                     key: located.line_of((*c_path, key)) for key in CPO_FIELDS if key in cpo_map
                 },
+                texts={key: _bilingual(cpo_map[key]) for key in CPO_TEXTS if key in cpo_map},
                 links={
                     "realises": [priority.id],
                     "contributes_to": [str(item) for item in cpo_map.get("contributes_to", [])],

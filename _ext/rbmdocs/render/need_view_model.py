@@ -324,12 +324,18 @@ class ViewMaker:
                     cells.append(
                         (biennium, value, NeedRef(set_for.id, set_for.title, set_for.file))
                     )
+            # a table of one biennium starts where its target does (the result of the
+            # biennium before); a table over several, where the SPF does
+            baseline = indicator.fields.get("baseline", "").strip()
+            only = by_biennium.get(wanted[0]) if len(wanted) == 1 else None
+            if only is not None and only.fields.get("baseline", "").strip():
+                baseline = only.fields.get("baseline", "").strip()
             rows.append(
                 IndicatorRow(
                     NeedRef(indicator.id, self.name(indicator), indicator.file),
                     self.texts.statements.get(indicator.id, "").strip(),
                     indicator.fields.get("measurement", "").strip(),
-                    indicator.fields.get("baseline", "").strip(),
+                    baseline,
                     tuple(cells),
                 )
             )
@@ -429,9 +435,17 @@ class ViewMaker:
             record,
             heading=heading,
             statement_ref=self.ref(indicator.id) if indicator else None,
-            facts=(Fact(self.text("option.value"), record.fields.get("value", "").strip()),),
+            facts=self._target_facts(record),
             compact=True,
         )
+
+    def _target_facts(self, record: NeedRecord) -> tuple[Fact, ...]:
+        """The value to reach and, in a biennium drafted from the last, where it starts."""
+        facts = [Fact(self.text("option.value"), record.fields.get("value", "").strip())]
+        baseline = record.fields.get("baseline", "").strip()
+        if baseline:
+            facts.append(Fact(self.text("option.baseline"), baseline))
+        return tuple(facts)
 
     def _outcome_report(self, record: NeedRecord) -> NeedView:
         outcome_ids = record.links.get("reports_on") or ()

@@ -13,7 +13,7 @@ The codes written below come from the IATI 2.03 codelists named beside each cons
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -43,11 +43,14 @@ SCOPE_NATIONAL: Final = "4"  # ActivityScope: a country programme is national
 DESCRIPTION_GENERAL, DESCRIPTION_OBJECTIVES = "1", "2"  # DescriptionType
 RESULT_OUTCOME: Final = "2"  # ResultType
 REPORTING_ORG_VOCABULARY: Final = "99"  # ResultVocabulary and IndicatorVocabulary
-MEASURE_UNIT: Final = "1"  # IndicatorMeasure
+MEASURE_UNIT, MEASURE_QUALITATIVE = "1", "5"  # IndicatorMeasure
+SECTOR_DAC_5: Final = "1"  # SectorVocabulary: OECD DAC CRS purpose codes (5 digit)
 
 # A count at the start of a value ("14 member States (...)", "1,200 workers"), not the
 # first year of a period ("2008-09") nor a fraction of a date.
 _LEADING_NUMBER: Final = re.compile(r"\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\d,./-])")
+#: The year a baseline gives in brackets: "2 provinces (2011)", "12%（2011年）".
+_BASELINE_YEAR: Final = re.compile(r"[(\uff08]\s*((?:19|20)\d{2})\s*(?:\u5e74)?\s*[)\uff09]")
 
 
 class IatiSchemaError(Exception):
@@ -62,6 +65,8 @@ class IatiSettings:
     reporting_org_type: str
     reporting_org_name: str
     default_currency: str = ""
+    sectors: Mapping[str, str] = field(default_factory=dict)
+    """OECD DAC 5-digit sector code by strategic objective ID (``{"SO_1": "16020"}``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,38 +210,105 @@ def _activity(
         )
     else:
         etree.SubElement(activity, "recipient-country", {"code": alpha2})
-    for priority in priorities:
-        for cpo in _sources_of_type(graph, priority, "realises", "cpo"):
-            result = _result(graph.need(cpo), views, cycle, export)
-            if result is not None:
-                activity.append(result)
+    cpos = [
+        cpo
+        for priority in priorities
+        for cpo_id in _sources_of_type(graph, priority, "realises", "cpo")
+        if (cpo := graph.need(cpo_id)) is not None
+    ]
+    _sectors(activity, dwcp, cpos, graph, settings, export)
+    years = (int(period[1]), int(period[2])) if period is not None else None
+    for cpo in cpos:
+        activity.append(_result(cpo, years, views, export))
     return activity
 
 
-def _result(
-    cpo: NeedRecord | None,
-    views: Sequence[LanguageView],
-    cycle: ProgrammeCycle,
+def _sectors(
+    activity: etree._Element,
+    dwcp: NeedRecord,
+    cpos: Sequence[NeedRecord],
+    graph: NeedGraph,
+    settings: IatiSettings,
     export: IatiExport,
-) -> etree._Element | None:
-    """The CPO as an outcome; None when no indicator measures it (IATI needs one)."""
-    if cpo is None:
-        return None
-    graph = views[0].graph
-    indicators: dict[str, None] = {}
-    for outcome in cpo.links.get("contributes_to", ()):
-        indicators.update(
-            (indicator, None)
-            for indicator in _sources_of_type(graph, outcome, "measures", "indicator")
-        )
-    if not indicators:
+) -> None:
+    """The DAC sectors of the strategic objectives the CPOs serve, shared by their weight.
+
+    Each link from a CPO to an immediate outcome counts once for the objective above it;
+    the shares are whole percentages that add up to 100 (largest remainders), as the
+    IATI rules want of several sectors in one vocabulary.
+    """
+    weights: dict[str, int] = {}
+    unmapped: set[str] = set()
+    for cpo in cpos:
+        for outcome in cpo.links.get("contributes_to", ()):
+            objective = objective_of(graph, outcome)
+            code = settings.sectors.get(objective) if objective else None
+            if code:
+                weights[code] = weights.get(code, 0) + 1
+            elif objective:
+                unmapped.add(objective)
+    if unmapped:
         export.notes.append(
-            f"{cpo.id}: no indicator measures the outcomes it contributes to, so it is left "
-            "out (an IATI result needs at least one indicator)"
+            f"{dwcp.id}: no sector code for {', '.join(sorted(unmapped))} in "
+            "rbmdocs_iati['sectors']"
         )
-        return None
-    # the same organisation-wide figures repeat under every CPO that contributes: not
-    # to be added up across results
+    if not weights:
+        export.notes.append(f"{dwcp.id}: no sector, so the activity breaks IATI rule 6.2.2")
+        return
+    codes = sorted(weights, key=lambda code: (-weights[code], code))
+    if len(codes) == 1:
+        etree.SubElement(activity, "sector", {"vocabulary": SECTOR_DAC_5, "code": codes[0]})
+        return
+    for code, share in zip(codes, whole_percentages([weights[c] for c in codes]), strict=True):
+        etree.SubElement(
+            activity,
+            "sector",
+            {"vocabulary": SECTOR_DAC_5, "code": code, "percentage": str(share)},
+        )
+
+
+def whole_percentages(weights: Sequence[int]) -> list[int]:
+    """Whole percentages of ``weights`` that add up to exactly 100 (largest remainders)."""
+    total = sum(weights)
+    exact = [weight * 100 / total for weight in weights]
+    shares = [int(value) for value in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (shares[i] - exact[i], i))
+    for index in by_remainder[: 100 - sum(shares)]:
+        shares[index] += 1
+    return shares
+
+
+def objective_of(graph: NeedGraph, need_id: str) -> str | None:
+    """The strategic objective an outcome reaches through ``contributes_to``, else None."""
+    seen: set[str] = set()
+    current: str | None = need_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        record = graph.need(current)
+        if record is None:
+            return None
+        if record.type == "strategic-objective":
+            return record.id
+        targets = sorted(record.links.get("contributes_to", ()))
+        current = targets[0] if targets else None
+    return None
+
+
+def _result(
+    cpo: NeedRecord,
+    years: tuple[int, int] | None,
+    views: Sequence[LanguageView],
+    export: IatiExport,
+) -> etree._Element:
+    """The CPO as an outcome: its code at result level (never again on an indicator).
+
+    A country activity carries what the country set itself: the CPO's own indicator,
+    baseline and target. The organisation-wide targets of the P&B are totals over many
+    countries and stay out; a CPO without an indicator of its own names, as qualitative
+    indicators, the P&B indicators it counts towards.
+    """
+    graph = views[0].graph
+    # CPOs differ in what they measure: their figures are not to be added up
     result = etree.Element("result", {"type": RESULT_OUTCOME, "aggregation-status": "0"})
     _narratives(etree.SubElement(result, "title"), views, lambda view: _title(view, cpo.id))
     etree.SubElement(
@@ -244,72 +316,70 @@ def _result(
         "reference",
         {"code": cpo_reference_code(cpo.id), "vocabulary": REPORTING_ORG_VOCABULARY},
     )
-    for indicator_id in sorted(indicators, key=natural_key):
-        indicator = graph.need(indicator_id)
-        if indicator is not None:
-            result.append(_indicator(indicator, cpo.id, views, cycle, export))
+    if cpo.fields.get("indicator", "").strip():
+        result.append(_own_indicator(cpo, years, views, export))
+    else:
+        indicators: dict[str, None] = {}
+        for outcome in cpo.links.get("contributes_to", ()):
+            indicators.update(
+                (indicator, None)
+                for indicator in _sources_of_type(graph, outcome, "measures", "indicator")
+            )
+        for indicator_id in sorted(indicators, key=natural_key) or [cpo.id]:
+            element = etree.SubElement(result, "indicator", {"measure": MEASURE_QUALITATIVE})
+            _narratives(etree.SubElement(element, "title"), views, _title_in(indicator_id))
+            export.indicators += 1
     export.results += 1
     return result
 
 
-def _indicator(
-    indicator: NeedRecord,
-    cpo_id: str,
+def _own_indicator(
+    cpo: NeedRecord,
+    years: tuple[int, int] | None,
     views: Sequence[LanguageView],
-    cycle: ProgrammeCycle,
     export: IatiExport,
 ) -> etree._Element:
-    graph = views[0].graph
-    element = etree.Element("indicator", {"measure": MEASURE_UNIT, "ascending": "1"})
-    _narratives(etree.SubElement(element, "title"), views, lambda view: _title(view, indicator.id))
-    etree.SubElement(
-        element, "reference", {"vocabulary": REPORTING_ORG_VOCABULARY, "code": indicator.id}
+    """The CPO's indicator: its baseline with its own year, its target for its biennium.
+
+    The period is the CPO's biennium, within the programme's years; the baseline's year
+    is the one it names in brackets ("(2011)"), else the year before the biennium.
+    """
+    target_text = cpo.fields.get("target", "").strip()
+    baseline_text = cpo.fields.get("baseline", "").strip()
+    counted = leading_number(target_text) is not None and (
+        not baseline_text or leading_number(baseline_text) is not None
     )
-    spf = PERIOD_PATTERN.fullmatch(cycle.spf_period)
-    baseline_text = indicator.fields.get("baseline", "")
-    if spf is not None and baseline_text:
-        _with_value(
-            element,
-            "baseline",
-            baseline_text,
-            views,
-            _field_in(indicator.id, "baseline"),
-            {"year": spf[1]},
-        )
-    targets = _sources_of_type(graph, indicator.id, "sets_target_for", "target")
-    for biennium in cycle.bienniums:
-        years = biennium_years(biennium)
-        of_biennium = [
-            target for target in targets if _field_of(graph, target, "biennium") == biennium
-        ]
-        if years is None or not of_biennium:
-            continue
+    element = etree.Element(
+        "indicator",
+        {"measure": MEASURE_UNIT, "ascending": "1"}
+        if counted
+        else {"measure": MEASURE_QUALITATIVE},
+    )
+    _narratives(etree.SubElement(element, "title"), views, _field_in(cpo.id, "indicator"))
+    biennium = biennium_years(cpo.fields.get("biennium", "").strip())
+    if baseline_text:
+        named = _BASELINE_YEAR.search(baseline_text)
+        year = int(named[1]) if named else (biennium[0] - 1 if biennium else None)
+        if year is not None:
+            _with_value(
+                element,
+                "baseline",
+                baseline_text,
+                views,
+                _field_in(cpo.id, "baseline"),
+                {"year": str(year)},
+                counted,
+            )
+    if target_text and biennium is not None:
+        first, last = biennium
+        if years is not None:
+            first, last = max(first, years[0]), min(last, years[1])
         period = etree.SubElement(element, "period")
-        etree.SubElement(period, "period-start", {"iso-date": f"{years[0]}-01-01"})
-        etree.SubElement(period, "period-end", {"iso-date": f"{years[1]}-12-31"})
-        actuals: list[str] = []
-        for target in of_biennium:
-            _with_value(
-                period,
-                "target",
-                _field_of(graph, target, "value"),
-                views,
-                _field_in(target, "value"),
-            )
-            actuals.extend(
-                found
-                for found in _sources_of_type(graph, target, "reports_on", "result")
-                if cpo_id in _links_of(graph, found, "achieved_through")
-            )
-        for found in actuals:
-            _with_value(
-                period,
-                "actual",
-                _field_of(graph, found, "value"),
-                views,
-                _field_in(found, "value"),
-            )
-            export.actuals += 1
+        etree.SubElement(period, "period-start", {"iso-date": f"{first}-01-01"})
+        etree.SubElement(period, "period-end", {"iso-date": f"{last}-12-31"})
+        _with_value(
+            period, "target", target_text, views, _field_in(cpo.id, "target"), None, counted
+        )
     export.indicators += 1
     return element
 
@@ -321,10 +391,14 @@ def _with_value(
     views: Sequence[LanguageView],
     text_in: Callable[[LanguageView], str],
     attributes: dict[str, str] | None = None,
+    counted: bool = True,
 ) -> None:
-    """A baseline, target or actual: its count in ``value``, its full text in the comment."""
+    """A baseline or target: its count in ``value``, its full text in the comment.
+
+    A qualitative indicator (``counted`` false) gives no value, only the text.
+    """
     attributes = dict(attributes or {})
-    number = leading_number(text)
+    number = leading_number(text) if counted else None
     if number is not None:
         attributes["value"] = number
     element = etree.SubElement(parent, tag, attributes)
@@ -364,6 +438,11 @@ def _title(view: LanguageView, need_id: str) -> str:
     if need is None:
         return ""
     return need.title or need_id
+
+
+def _title_in(need_id: str) -> Callable[[LanguageView], str]:
+    """The title of a need, as each language's view has it."""
+    return lambda view: _title(view, need_id)
 
 
 def _field_in(need_id: str, name: str) -> Callable[[LanguageView], str]:
