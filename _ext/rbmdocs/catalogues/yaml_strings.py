@@ -56,8 +56,10 @@ class DataString:
 
 
 def data_strings(loaded: DwcpFile) -> Iterator[DataString]:
-    """Every text of the file a reader sees: the programme's country, each priority's and
-    CPO's title, and a CPO's own indicator, baseline and target.
+    """Every text of the file a reader sees, each with its need and field as context.
+
+    The programme's country, each priority's and CPO's title, and a CPO's own indicator,
+    baseline and target.
     """
     dwcp = loaded.dwcp
     needs = [
