@@ -8,7 +8,8 @@ from typing import Any
 
 from rbmdocs.graph.index import NeedGraph
 from rbmdocs.graph.model import CheckContext
-from rbmdocs.graph.rules import Reach
+from rbmdocs.graph.rules import Reach, has_incoming, in_scope, missing_bienniums
+from rbmdocs.schema import RULES_BY_ID
 
 
 @dataclass(slots=True)
@@ -102,27 +103,24 @@ def compute_coverage(graph: NeedGraph, context: CheckContext, reach: Reach) -> C
         region: (traced_by_region[region], total) for region, total in total_by_region.items()
     }
 
+    # the figures count what RBM021, RBM026 and RBM023 ask for, through the rules' own tests
+    supported_by_cpo = RULES_BY_ID["RBM026"]
     for outcome in graph.needs_of_type("immediate-outcome"):
         coverage.outcomes_total += 1
         if reach.reaches_objective(outcome.id):
             coverage.outcomes_reaching_objective += 1
-        if ((outcome.fields.get("scope") or "").strip() or "country") == "country":
+        if in_scope(outcome, supported_by_cpo):
             coverage.outcomes_country_scope += 1
-            if any(
-                (source_record := graph.need(source)) is not None and source_record.type == "cpo"
-                for source in graph.sources(outcome.id, "contributes_to")
-            ):
+            if has_incoming(graph, outcome, supported_by_cpo):
                 coverage.outcomes_country_supported += 1
 
-    wanted = set(context.bienniums)
+    targeted = RULES_BY_ID["RBM023"]
     for indicator in graph.needs_of_type("indicator"):
         coverage.indicators_total += 1
-        covered = set()
-        for source in graph.sources(indicator.id, "sets_target_for"):
-            record = graph.need(source)
-            if record is not None and record.type == "target":
-                covered.add((record.fields.get("biennium") or "").strip())
-        if wanted <= covered and (wanted or covered):
+        # with no biennium in the build, an indicator with any target counts as targeted
+        if not missing_bienniums(graph, indicator, targeted, context) and (
+            context.bienniums or has_incoming(graph, indicator, targeted)
+        ):
             coverage.indicators_with_targets += 1
     _report_coverage(graph, context, coverage)
     return coverage

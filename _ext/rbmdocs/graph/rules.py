@@ -619,6 +619,24 @@ def _rule_path_up(
                 )
 
 
+def in_scope(record: NeedRecord, rule: RuleSpec) -> bool:
+    """Whether a ``has_incoming`` rule (RBM026) asks anything of ``record``: its ``scope``."""
+    scope = rule.params.get("scope")
+    if scope is None:
+        return True
+    scope_spec = NEED_TYPES_BY_NAME[record.type].field_named("scope")
+    default_scope = scope_spec.default if scope_spec else None
+    return ((record.fields.get("scope") or "").strip() or default_scope) == scope
+
+
+def has_incoming(graph: NeedGraph, record: NeedRecord, rule: RuleSpec) -> bool:
+    """Whether a need of the rule's ``source_type`` links to ``record`` by its ``link``.
+
+    Shared by the rule (RBM026) and the coverage figures, which count what it asks for.
+    """
+    return bool(graph.sources_of_type(record.id, rule.params["link"], rule.params["source_type"]))
+
+
 def _rule_has_incoming(
     graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
 ) -> Iterator[Hit]:
@@ -626,21 +644,29 @@ def _rule_has_incoming(
     scope = rule.params.get("scope")
     source_title = NEED_TYPES_BY_NAME[source_type].title.lower()
     for applies in rule.applies_to:
-        scope_spec = NEED_TYPES_BY_NAME[applies].field_named("scope")
-        default_scope = scope_spec.default if scope_spec else None
         for record in graph.needs_of_type(applies):
-            if (
-                scope is not None
-                and ((record.fields.get("scope") or "").strip() or default_scope) != scope
-            ):
-                continue
-            if not graph.sources_of_type(record.id, link, source_type):
+            if in_scope(record, rule) and not has_incoming(graph, record, rule):
                 scope_words = f" (scope: {scope})" if scope else ""
                 yield PlacedHit(
                     record,
                     f"{record.id}{scope_words} has no {source_title} whose {link} names it",
                     hint=reach.where_to_add(record, link, source_type, ctx),
                 )
+
+
+def missing_bienniums(
+    graph: NeedGraph, record: NeedRecord, rule: RuleSpec, ctx: CheckContext
+) -> list[str]:
+    """The bienniums of the build for which nothing of the rule's kind names ``record``.
+
+    Shared by the ``per_biennium`` rules (RBM023, RBM024) and the coverage figures.
+    """
+    link, source_type = rule.params["link"], rule.params["source_type"]
+    covered = {
+        (source.fields.get("biennium") or "").strip()
+        for source in graph.sources_of_type(record.id, link, source_type)
+    }
+    return [biennium for biennium in ctx.bienniums if biennium not in covered]
 
 
 def _rule_per_biennium(
@@ -652,11 +678,7 @@ def _rule_per_biennium(
     source_title = NEED_TYPES_BY_NAME[source_type].title.lower()
     for applies in rule.applies_to:
         for record in graph.needs_of_type(applies):
-            covered = {
-                (source.fields.get("biennium") or "").strip()
-                for source in graph.sources_of_type(record.id, link, source_type)
-            }
-            missing = [biennium for biennium in ctx.bienniums if biennium not in covered]
+            missing = missing_bienniums(graph, record, rule, ctx)
             if missing:
                 yield PlacedHit(
                     record,
