@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 from rbmdocs.graph import CheckContext, NeedRecord, check_needs
+from rbmdocs.schema import RULES
 
 CASES = Path(__file__).parent / "cases"
 
@@ -165,6 +166,24 @@ def test_rule_case(case: dict[str, Any]) -> None:
         if "line" in item:
             assert finding.line == item["line"]
         assert finding.hint
+        for words in item.get("hint", []):
+            assert words in finding.hint, (finding.hint, words)
+
+
+#: Rules whose hint no case checks yet, and why (empty when every rule is covered).
+_HINT_UNCHECKED: dict[str, str] = {}
+
+
+def test_every_rule_has_a_case_that_checks_its_hint() -> None:
+    """A hint tells the writer what to do: each rule's is asserted word for word somewhere."""
+    checked = {
+        item["rule"]
+        for case in (param.values[0] for param in _load_cases())
+        for item in case["expect"]
+        if item.get("hint")
+    }
+    missing = {rule.rule_id for rule in RULES} - checked - set(_HINT_UNCHECKED)
+    assert not missing, f"no case checks the hint of {sorted(missing)}"
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
