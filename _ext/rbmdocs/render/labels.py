@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from rbmdocs.schema import NEED_TYPES
+
 _LABELS: Final[dict[str, dict[str, str]]] = {
     "en": {
         "language.en": "English",
@@ -109,15 +111,8 @@ _LABELS: Final[dict[str, dict[str, str]]] = {
             "the immediate outcomes its priorities reach, with how many of them reach each."
         ),
         "table.outcomes_reached": "Immediate outcomes reached (priorities)",
-        "type.strategic-objective": "Strategic objective",
-        "type.intermediate-outcome": "Intermediate outcome",
-        "type.immediate-outcome": "Immediate outcome",
-        "type.indicator": "Indicator",
-        "type.target": "Target",
-        "type.outcome-strategy": "Outcome strategy",
-        "type.dwcp": "Decent Work Country Programme",
-        "type.dwcp-priority": "DWCP priority",
-        "type.cpo": "Country programme outcome",
+        # the English titles of the need types are schema.py's, declared once there
+        **{f"type.{spec.directive}": spec.title for spec in NEED_TYPES},
         "option.scope": "Scope",
         "option.unit": "Unit",
         "option.baseline": "Baseline",
@@ -179,13 +174,6 @@ _LABELS: Final[dict[str, dict[str, str]]] = {
         "table.milestone": "Milestone",
         "table.capacity_recorded": "With capacity recorded",
         "table.cpos": "All CPOs",
-        "type.result": "Result",
-        "type.outcome-report": "Outcome report",
-        "type.lesson": "Lesson learned",
-        "type.recommendation": "Recommendation",
-        "type.management-strategy": "Management strategy",
-        "type.strategy-link": "Strategy link",
-        "type.milestone": "Milestone",
         "option.criteria_met": "Criteria met",
         "option.spent_regular_budget": "Regular budget spent (US$)",
         "option.spent_extra_budgetary": "Extra-budgetary spent (US$)",
