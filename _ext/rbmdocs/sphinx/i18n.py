@@ -292,12 +292,16 @@ def translate_config_texts(app: Sphinx, config: Config) -> None:
             setattr(config, name, catalogue[value])
 
 
-def po_translations(srcdir: Path, config: Config, docname: str) -> dict[str, str]:
+def po_translations(
+    srcdir: Path, config: Config, docname: str, language: str | None = None
+) -> dict[str, str]:
     """The translations of ``docname``'s catalogue, read from the ``.po`` file.
 
-    For what must be known at ``config-inited``, before Sphinx compiles the catalogues.
+    For what must be known at ``config-inited``, before Sphinx compiles the catalogues;
+    ``language`` is the build's unless another is asked for (the side-by-side edition's
+    partner).
     """
-    language = config.language or "en"
+    language = language or config.language or "en"
     domain = docname_to_domain(docname, config.gettext_compact)
     for folder in config.locale_dirs:
         path = srcdir / folder / language / "LC_MESSAGES" / f"{domain}.po"

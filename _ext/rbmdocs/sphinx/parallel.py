@@ -39,17 +39,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from babel.messages.pofile import read_po
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util.fileutil import copy_asset_file
-from sphinx.util.i18n import docname_to_domain
 from sphinx.writers.html5 import HTML5Translator
 from sphinx.writers.latex import LaTeXTranslator
 
 from rbmdocs.render.labels import label
+from rbmdocs.sphinx.i18n import po_translations
 
 #: The stylesheet of the edition (``render/static``), added to its pages only.
 STYLESHEET = "rbmdocs-parallel.css"
@@ -474,22 +473,6 @@ _PREAMBLE = r"""
 """
 
 
-def _partner_texts(srcdir: Path, config: Config, docname: str, language: str) -> dict[str, str]:
-    """The partner language's catalogue of ``docname`` (the masthead's texts are there)."""
-    domain = docname_to_domain(docname, config.gettext_compact)
-    for folder in config.locale_dirs:
-        path = srcdir / folder / language / "LC_MESSAGES" / f"{domain}.po"
-        if path.is_file():
-            with path.open("rb") as stream:
-                catalogue = read_po(stream, locale=language)
-            return {
-                str(message.id): str(message.string)
-                for message in catalogue
-                if message.id and message.string and not message.fuzzy
-            }
-    return {}
-
-
 def _escape(text: str) -> str:
     return "".join(
         {"&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "$": r"\$"}.get(c, c) for c in text
@@ -504,7 +487,7 @@ def configure_parallel_latex(app: Sphinx, config: Config) -> None:
     elements = dict(config.latex_elements)
     lines = [_PREAMBLE, r"\makeatletter"]
     for entry in config.rbmdocs_documents:
-        texts = _partner_texts(Path(app.srcdir), config, entry["start"], partner)
+        texts = po_translations(Path(app.srcdir), config, entry["start"], partner)
         title = _escape(texts.get(entry.get("title", ""), ""))
         subtitle = (
             _escape(texts.get(entry.get("subtitle", ""), "")) if entry.get("subtitle") else ""
