@@ -99,6 +99,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--strict", action="store_true", help="warnings fail the check too")
     check.add_argument("--lang", default="", help="the language whose cache to use")
+    check.add_argument(
+        "--sphinx",
+        action="store_true",
+        help="read the project through Sphinx, as the build does, not through the index",
+    )
 
     trace = with_source(commands.add_parser("trace", help="print the chain of a need"))
     trace.add_argument("need_id", metavar="ID")
@@ -411,21 +416,17 @@ def _summary(run: SphinxRun) -> str:
     )
 
 
-def _check_run(source: Path, language: str) -> SphinxRun:
-    languages = _languages(source, language)
-    chosen = languages[0]
-    return run_sphinx(
-        source,
-        builder="rbmdocs-check",
-        language=chosen,
-        outdir=doctree_dir(source, chosen) / "_check",
-        status=None,
-    )
+def _check_run(source: Path, language: str, *, through_sphinx: bool = False) -> SphinxRun:
+    """The check of one language: on the project index, or through Sphinx where it must."""
+    from rbmdocs.indexed import check_on_index
+
+    chosen = _languages(source, language)[0]
+    return check_on_index(source, _raw_config(source), chosen, through_sphinx=through_sphinx)[0]
 
 
 def _command_check(args: argparse.Namespace) -> int:
     source = project_paths(args.source)
-    run = _check_run(source, args.lang)
+    run = _check_run(source, args.lang, through_sphinx=args.sphinx)
     _print_warnings(run, sys.stderr)
     if run.bad_input or run.result is None:
         for message in run.bad_input:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rbmdocs.graph.coverage import Coverage, compute_coverage
 from rbmdocs.graph.index import NeedGraph
-from rbmdocs.graph.model import CheckContext, Finding, NeedRecord
+from rbmdocs.graph.model import CheckContext, Finding, NeedRecord, NeedReference
 from rbmdocs.graph.rules import RULE_FUNCTIONS, Reach
 from rbmdocs.schema import RULES
 
@@ -42,8 +42,14 @@ class CheckResult:
         return sum(1 for finding in self.findings if finding.severity == "warning")
 
 
-def check_needs(records: Iterable[NeedRecord], context: CheckContext) -> CheckResult:
+def check_needs(
+    records: Iterable[NeedRecord],
+    context: CheckContext,
+    references: Iterable[NeedReference] = (),
+) -> CheckResult:
     """Check every rule of ``schema.RULES`` over the needs, once each, in linear time.
+
+    ``references`` are the needs named in prose (``{need}`` roles), for RBM014.
 
     The cyclic garbage collector is paused meanwhile: the check allocates hundreds of
     thousands of small objects and frees none, so collections would only rescan them
@@ -52,14 +58,16 @@ def check_needs(records: Iterable[NeedRecord], context: CheckContext) -> CheckRe
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check(records, context)
+        return _check(records, context, references)
     finally:
         if collecting:
             gc.enable()
 
 
-def _check(records: Iterable[NeedRecord], context: CheckContext) -> CheckResult:
-    graph = NeedGraph(records)
+def _check(
+    records: Iterable[NeedRecord], context: CheckContext, references: Iterable[NeedReference]
+) -> CheckResult:
+    graph = NeedGraph(records, references)
     reach = Reach(graph)
     findings: list[Finding] = []
     for rule in RULES:
@@ -70,7 +78,9 @@ def _check(records: Iterable[NeedRecord], context: CheckContext) -> CheckResult:
         for hit in RULE_FUNCTIONS[rule.kind](graph, rule, context, reach):
             record, message = hit[0], hit[1]
             # a rule may raise its severity for one hit (a final report); conf.py still wins
-            hit_severity = hit[2] if len(hit) > 2 and not overridden else severity
+            hit_severity = hit[2] if len(hit) > 2 and hit[2] and not overridden else severity
+            # and give a hint of its own (the IDs a dead link may have meant)
+            hint = hit[3] if len(hit) > 3 else rule.hint
             findings.append(
                 Finding(
                     file=record.file,
@@ -79,7 +89,7 @@ def _check(records: Iterable[NeedRecord], context: CheckContext) -> CheckResult:
                     need=record.id,
                     severity=hit_severity,
                     message=message if message.endswith(".") else f"{message}.",
-                    hint=rule.hint,
+                    hint=hint,
                 )
             )
     findings.sort()

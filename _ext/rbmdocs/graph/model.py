@@ -7,7 +7,7 @@ what keeps the engine testable in milliseconds and its cost measurable on its ow
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,20 @@ def natural_key(need_id: str) -> tuple[tuple[tuple[int, int | str], ...], str]:
     return parts, need_id
 
 
+def linked_ids(targets: Iterable[object]) -> list[str]:
+    """The IDs of one link option, each once, in natural order.
+
+    sphinx-needs keeps one of two equal links and sorts them when it post-processes the
+    needs; every maker of records (the build's, as read and resolved, and the index's)
+    must hold the same list, or the diagrams and the check would disagree (a target named
+    twice would count as two).
+    """
+    if isinstance(targets, list) and len(targets) < 2:
+        # most link options hold no target or one: nothing to sort
+        return [str(target) for target in targets]
+    return sorted({str(target) for target in targets}, key=natural_key)
+
+
 @dataclass(slots=True)
 class NeedRecord:
     """One need as authored: its own fields and its outgoing links, with where it was written.
@@ -44,6 +58,19 @@ class NeedRecord:
     links: Mapping[str, Sequence[str]] = field(default_factory=dict)
     id_given: bool = True
     """False when the author wrote no ID and one was generated (RBM002 names it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NeedReference:
+    """A reference to a need in prose (``{need}`IO_4` ``), where it was written.
+
+    Prose references are not links of the results framework, but a reader follows them:
+    one that names no need is a broken sentence in a published document (RBM014).
+    """
+
+    target: str
+    file: str
+    line: int | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from rbmdocs.graph.index import NeedGraph
-from rbmdocs.graph.model import CheckContext, NeedRecord
+from rbmdocs.graph.model import CheckContext, NeedRecord, natural_key
+from rbmdocs.graph.suggest import closest_ids, did_you_mean
 from rbmdocs.schema import (
     ID_PATTERN,
     NEED_TYPES_BY_NAME,
@@ -29,7 +30,9 @@ from rbmdocs.schema import (
 
 #: A broken rule on one need: the need, the message and, rarely, a severity of its own
 #: (RBM030 is an error once the report of the target's biennium is final).
-Hit = tuple[NeedRecord, str] | tuple[NeedRecord, str, str]
+#: A hit may also carry a hint of its own (RBM010 names the IDs a dead link may have meant);
+#: an empty severity then keeps the rule's.
+Hit = tuple[NeedRecord, str] | tuple[NeedRecord, str, str] | tuple[NeedRecord, str, str, str]
 RuleFunction = Callable[[NeedGraph, RuleSpec, CheckContext, "Reach"], Iterator[Hit]]
 
 _BIENNIUM = re.compile(r"(\d{4})-(\d{2})")
@@ -372,7 +375,70 @@ def _link_rule(attribute: str, template: str) -> RuleFunction:
     return rule_function
 
 
-_rule_link_exists = _link_rule("dead", "{need} links to what does not exist: {problems}")
+def allowed_target_ids(graph: NeedGraph, need_type: str, link_name: str) -> list[str]:
+    """The IDs of the needs a ``link_name`` of a ``need_type`` may point to, in ID order.
+
+    What the editor offers to complete a link and what a dead link is compared with.
+    """
+    spec = NEED_TYPES_BY_NAME.get(need_type)
+    link = next((link for link in spec.links if link.name == link_name), None) if spec else None
+    if link is None:
+        return []
+    ids = [record.id for target in link.targets for record in graph.needs_of_type(target)]
+    return sorted(ids, key=natural_key)
+
+
+def dead_link_suggestions(graph: NeedGraph, record: NeedRecord) -> list[tuple[str, list[str]]]:
+    """For each dead target of ``record``: the closest IDs among those its link allows."""
+    by_id = graph.by_id
+    found: list[tuple[str, list[str]]] = []
+    for link_name, targets in record.links.items():
+        for target in targets:
+            if target in by_id:
+                continue
+            found.append(
+                (target, closest_ids(target, allowed_target_ids(graph, record.type, link_name)))
+            )
+    return found
+
+
+def _rule_link_exists(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    """RBM010; the hint names the IDs of the allowed type each dead target may have meant."""
+    for need_id, problems in reach.link_problems().items():
+        record = graph.need(need_id)
+        if not problems.dead or record is None:
+            continue
+        message = f"{need_id} links to what does not exist: {_listing(problems.dead)}"
+        guesses = [
+            did_you_mean(target, suggestions)
+            for target, suggestions in dead_link_suggestions(graph, record)
+            if suggestions
+        ]
+        if guesses:
+            yield record, message, "", " ".join([*guesses, rule.hint])
+        else:
+            yield record, message
+
+
+def _rule_reference_exists(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    """RBM014: a ``{need}`` reference in prose names no need; reported where it is written."""
+    by_id = graph.by_id
+    for reference in graph.references:
+        if reference.target in by_id:
+            continue
+        where = NeedRecord(reference.target, "", reference.file, reference.line)
+        message = f"the reference {{need}}`{reference.target}` names no need"
+        suggestions = closest_ids(reference.target, by_id)
+        if suggestions:
+            yield where, message, "", f"{did_you_mean(reference.target, suggestions)} {rule.hint}"
+        else:
+            yield where, message
+
+
 _rule_link_target_type = _link_rule("wrong_type", "{need}: {problems}")
 _rule_link_count = _link_rule("bad_count", "{need}: {problems}")
 
@@ -745,6 +811,7 @@ RULE_FUNCTIONS: dict[RuleKind, RuleFunction] = {
     RuleKind.VALUE_FORMAT: _rule_value_format,
     RuleKind.DUPLICATE: _rule_duplicate,
     RuleKind.LINK_EXISTS: _rule_link_exists,
+    RuleKind.REFERENCE_EXISTS: _rule_reference_exists,
     RuleKind.LINK_TARGET_TYPE: _rule_link_target_type,
     RuleKind.LINK_COUNT: _rule_link_count,
     RuleKind.CYCLE: _rule_cycle,

@@ -42,6 +42,8 @@ class ReadNotes:
     """Need ID → the first paragraph of its text, as read (in the build language)."""
     sections: dict[str, str] = field(default_factory=dict)
     """Need ID → the title of the section the need stands in."""
+    references: list[tuple[str, int | None]] = field(default_factory=list)
+    """Needs named in the page's prose (``{need}`` roles): the ID and the line (RBM014)."""
 
 
 def all_notes(env: BuildEnvironment) -> dict[str, ReadNotes]:

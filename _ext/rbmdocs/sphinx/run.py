@@ -23,15 +23,12 @@ from pathlib import Path
 from typing import IO
 
 from sphinx import locale
-from sphinx.application import Sphinx
 from sphinx.errors import ConfigError, SphinxError
 from sphinx.util.console import nocolor
-from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from rbmdocs.catalogues import read_catalogue
 from rbmdocs.graph import CheckResult
 from rbmdocs.load import BadInputError, find_dwcp_files, forget_read_ahead, read_dwcp_file
-from rbmdocs.sphinx.checking import bad_input_messages, check_result
 
 BUILD_DIR = "_build"
 
@@ -142,6 +139,13 @@ def run_sphinx(
     ``doctrees`` defaults to the language's shared cache; the ``gettext`` builder needs
     its own, because it keeps a different kind of environment (with message UIDs).
     """
+    # imported here: the commands that run on the project index never start Sphinx, and
+    # need not pay for importing it and sphinx-needs
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    from rbmdocs.sphinx.checking import bad_input_messages, check_result
+
     doctrees = doctrees or doctree_dir(source, language)
     if not (os.isatty(2) and os.environ.get("NO_COLOR") is None):
         nocolor()
