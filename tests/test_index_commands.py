@@ -1,0 +1,88 @@
+"""check, trace, diff and export iati answer from the project index, without Sphinx.
+
+Each command runs in a fresh interpreter on a copy of a test root; afterwards neither
+Sphinx's application nor sphinx-needs has been imported, and the answer is the one the
+build's own path gives (``test_index_agreement.py`` proves the records agree).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOTS
+
+PROBE = """
+import sys
+from rbmdocs.cli import main
+code = main(sys.argv[1:])
+started = sorted(name for name in ("sphinx.application", "sphinx_needs") if name in sys.modules)
+print("STARTED:" + ",".join(started), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def run_probe(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """One command in its own interpreter, reporting what it imported of Sphinx."""
+    return subprocess.run(
+        [sys.executable, "-c", PROBE, *args, "--source", str(project)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=os.environ.copy(),
+        cwd=project,
+    )
+
+
+@pytest.fixture
+def iati_project(tmp_path: Path) -> Path:
+    project = tmp_path / "iati"
+    shutil.copytree(ROOTS / "test-iati", project)
+    return project
+
+
+def test_check_runs_on_the_index(iati_project: Path) -> None:
+    done = run_probe(iati_project, "check", "--format", "json")
+    assert "STARTED:\n" in done.stderr, done.stderr
+    assert json.loads(done.stdout)["summary"]["needs"] == 25
+    assert (iati_project / "_build" / ".work" / "index" / "en.pickle").is_file()
+
+
+def test_check_through_sphinx_on_request(iati_project: Path) -> None:
+    done = run_probe(iati_project, "check", "--sphinx", "--format", "json")
+    assert "STARTED:sphinx.application,sphinx_needs" in done.stderr
+    assert json.loads(done.stdout)["summary"]["needs"] == 25
+
+
+def test_trace_runs_on_the_index(iati_project: Path) -> None:
+    done = run_probe(iati_project, "trace", "IO_1", "--up")
+    assert done.returncode == 0, done.stderr
+    assert "STARTED:\n" in done.stderr
+    assert "IO_1" in done.stdout and "SO_1" in done.stdout
+
+
+def test_export_runs_on_the_index(iati_project: Path) -> None:
+    done = run_probe(iati_project, "export", "iati", "--lang", "en")
+    assert done.returncode == 0, done.stderr
+    assert "STARTED:\n" in done.stderr
+    assert (iati_project / "_build" / "iati" / "activities.xml").is_file()
+
+
+def test_diff_runs_on_the_index(iati_project: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(iati_project), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("-c", "user.email=a@b", "-c", "user.name=a", "add", ".")
+    git("-c", "user.email=a@b", "-c", "user.name=a", "commit", "-q", "-m", "one")
+    framework = iati_project / "framework.md"
+    framework.write_text(framework.read_text("utf-8").replace(":id: IO_1", ":id: IO_1X"), "utf-8")
+    done = run_probe(iati_project, "diff", "HEAD", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert "STARTED:\n" in done.stderr
+    assert "IO_1X" in done.stdout
