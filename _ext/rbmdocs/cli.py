@@ -174,6 +174,16 @@ def _parser() -> argparse.ArgumentParser:
         "(default: the copy installed with rbmdocs)",
     )
 
+    lsp = commands.add_parser(
+        "lsp", help="the language server for editors (Markdown and DWCP YAML), over stdio"
+    )
+    lsp.add_argument(
+        "--source",
+        type=Path,
+        default=None,
+        help="the project folder, which holds conf.py (default: the folder the editor opens)",
+    )
+
     i18n = commands.add_parser("i18n", help="translation catalogues: update, status")
     i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True, metavar="ACTION")
     update = with_source(
@@ -813,7 +823,15 @@ def _command_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _command_lsp(args: argparse.Namespace) -> int:
+    from rbmdocs.lsp.server import serve
+
+    serve(project_paths(args.source) if args.source else None)
+    return EXIT_OK
+
+
 _COMMANDS = {
+    "lsp": _command_lsp,
     "serve": _command_serve,
     "diff": _command_diff,
     "build": _command_build,

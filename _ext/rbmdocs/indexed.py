@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
 
+    from rbmdocs.lsp.editor import EditorProject
+
 
 def project_settings(source: Path, raw: dict[str, Any], language: str) -> IndexSettings:
     """The index's settings for one language of the project."""
@@ -87,3 +89,29 @@ def check_on_index(
         status=None,
     )
     return run, None
+
+
+def read_raw_config(source: Path) -> dict[str, Any]:
+    """conf.py's own values (``Config.read``), or a ToolError naming its line."""
+    from sphinx.config import Config
+    from sphinx.util.tags import Tags
+
+    if not (source / "conf.py").is_file():
+        raise ToolError(f"{source}: no conf.py here; open the project's folder (which holds it)")
+    try:
+        config = Config.read(source, overrides={}, tags=Tags())
+    except Exception as error:  # conf.py is user code: any error is a configuration error
+        raise ToolError(config_error_text(source, error)) from None
+    return dict(config._raw_config)
+
+
+def editor_project(source: Path) -> EditorProject:
+    """The project as the language server holds it: the first language's index and check."""
+    from rbmdocs.config import check_context
+    from rbmdocs.lsp.editor import EditorProject
+
+    source = source.resolve()
+    raw = read_raw_config(source)
+    languages = raw.get("rbmdocs_languages") or [raw.get("language") or "en"]
+    settings = project_settings(source, raw, str(languages[0]))
+    return EditorProject(settings, check_context(checked_config(source, raw)))

@@ -11,14 +11,24 @@ through Sphinx instead. Sphinx and sphinx-needs are never imported here.
 from __future__ import annotations
 
 from rbmdocs.index.files import FileIndex
-from rbmdocs.index.project import IndexedProject, index_project, project_files
+from rbmdocs.index.project import (
+    Catalogues,
+    IndexedProject,
+    assemble,
+    index_project,
+    project_files,
+    read_file,
+)
 from rbmdocs.index.settings import IndexSettings, settings_from_config
 
 __all__ = [
+    "Catalogues",
     "FileIndex",
     "IndexSettings",
     "IndexedProject",
+    "assemble",
     "index_project",
     "project_files",
+    "read_file",
     "settings_from_config",
 ]

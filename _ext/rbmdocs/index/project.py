@@ -106,7 +106,7 @@ def _domain(docname: str, compact: bool | str) -> str:
     return docname.split("/", 1)[0] if compact else docname
 
 
-class _Catalogues:
+class Catalogues:
     """Each domain's ``.po`` file: its bytes (for the cache key) and, when asked, its strings."""
 
     def __init__(self, settings: IndexSettings) -> None:
@@ -243,7 +243,7 @@ def index_project(
     for file in overrides:
         if file not in files and file.endswith((".md", ".yaml")):
             files.append(file)  # a new page not saved yet
-    catalogues = _Catalogues(settings)
+    catalogues = Catalogues(settings)
     store = _Cache(settings) if use_cache else None
     project = IndexedProject()
     base = settings.cache_key()
@@ -271,12 +271,17 @@ def index_project(
     if store is not None:
         store.keep_only(set(files))
         store.save()
-    _assemble(project)
+    assemble(project)
     return project
 
 
-def _assemble(project: IndexedProject) -> None:
-    """Meet the IDs in reading order: a later need of a taken ID is noted bare, as written."""
+def assemble(project: IndexedProject) -> None:
+    """Meet the IDs in reading order: a later need of a taken ID is noted bare, as written.
+
+    Fills ``records``, ``references`` and ``fallback`` from ``files`` (whose order is the
+    reading order); an editor calls it again after putting in one file read anew.
+    """
+    project.records, project.references, project.fallback = [], [], {}
     taken: set[str] = set()
     live: list[NeedRecord] = []
     dropped: list[NeedRecord] = []
