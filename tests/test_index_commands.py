@@ -50,7 +50,7 @@ def test_check_runs_on_the_index(iati_project: Path) -> None:
     done = run_probe(iati_project, "check", "--format", "json")
     assert "STARTED:\n" in done.stderr, done.stderr
     assert json.loads(done.stdout)["summary"]["needs"] == 25
-    assert (iati_project / "_build" / ".work" / "index" / "en.pickle").is_file()
+    assert (iati_project / "_build" / ".work" / "index" / "en.marshal").is_file()
 
 
 def test_check_through_sphinx_on_request(iati_project: Path) -> None:
@@ -86,3 +86,29 @@ def test_diff_runs_on_the_index(iati_project: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "STARTED:\n" in done.stderr
     assert "IO_1X" in done.stdout
+
+
+def test_a_run_after_an_edit_reads_only_the_changed_file(iati_project: Path) -> None:
+    from rbmdocs.cli import _raw_config
+    from rbmdocs.index import index_project, settings_from_config
+
+    settings = settings_from_config(iati_project, _raw_config(iati_project), "en")
+    first = index_project(settings)
+    assert sorted(first.reread) == sorted(first.files)
+    assert index_project(settings).reread == []
+    framework = iati_project / "framework.md"
+    text = framework.read_text("utf-8")
+    framework.write_text(text, "utf-8")  # touched, not changed: the content hash decides
+    assert index_project(settings).reread == []
+    framework.write_text(
+        text.replace(":contributes_to: IMO_1\n:::", ":contributes_to: IMO_1\n\nNew.\n:::", 1),
+        "utf-8",
+    )
+    again = index_project(settings)
+    assert again.reread == ["framework.md"]
+    assert [record.id for record in again.records] == [record.id for record in first.records]
+    catalogue = iati_project / "locales" / "zh_CN" / "LC_MESSAGES" / "framework.po"
+    chinese = settings_from_config(iati_project, _raw_config(iati_project), "zh_CN")
+    index_project(chinese)
+    catalogue.write_text(catalogue.read_text("utf-8") + "\n", "utf-8")
+    assert index_project(chinese).reread == ["framework.md"]  # its pages read again

@@ -295,3 +295,19 @@ async def test_symbols_of_a_file_and_of_the_workspace(
     found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="youth"))
     assert found is not None
     assert [symbol.name for symbol in found] == ["CPO_GHA_101"]
+
+
+async def test_a_file_outside_the_project_is_left_alone(
+    client: LanguageClient, project: Path
+) -> None:
+    scratch = project / "_build" / "scratch.md"  # excluded by conf.py
+    scratch.parent.mkdir()
+    scratch.write_text(":::{immediate-outcome} A copy\n:id: IO_1\n:::\n", "utf-8")
+    await open_document(client, scratch, "markdown")
+    framework = project / "framework.md"
+    document_uri = await open_document(client, framework, "markdown")
+    text = framework.read_text("utf-8")
+    await replace_text(client, document_uri, text.replace(":measures: IO_1\n:unit", ":unit"), 2)
+    await diagnostics_for(client, document_uri, "RBM012")  # the edit was read
+    assert not [d for d in client.diagnostics.get(document_uri, []) if d.code == "RBM004"]
+    assert not client.diagnostics.get(uri(scratch))

@@ -430,8 +430,12 @@ def _check_run(source: Path, language: str, *, through_sphinx: bool = False) -> 
     """The check of one language: on the project index, or through Sphinx where it must."""
     from rbmdocs.indexed import check_on_index
 
-    chosen = _languages(source, language)[0]
-    return check_on_index(source, _raw_config(source), chosen, through_sphinx=through_sphinx)[0]
+    raw = _raw_config(source)  # read once: conf.py is user code, and not free to run
+    configured = [
+        str(name) for name in raw.get("rbmdocs_languages") or [raw.get("language") or "en"]
+    ]
+    chosen = _languages(source, language)[0] if language not in ("", "all") else configured[0]
+    return check_on_index(source, raw, chosen, through_sphinx=through_sphinx)[0]
 
 
 def _command_check(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ asks for that path outright.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -74,7 +75,8 @@ def check_on_index(
     config = checked_config(source, raw)
     if not through_sphinx:
         settings = project_settings(source, raw, language)
-        project = index_project(settings)
+        # a first run reads every file: in one process per core (the check is one process)
+        project = index_project(settings, workers=os.cpu_count() or 1)
         if not project.fallback:
             result = check_needs(project.records, check_context(config), project.references)
             return SphinxRun(result=result, seconds=time.perf_counter() - started), project

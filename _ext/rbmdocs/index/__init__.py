@@ -16,6 +16,7 @@ from rbmdocs.index.project import (
     IndexedProject,
     assemble,
     index_project,
+    is_document,
     project_files,
     read_file,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "IndexedProject",
     "assemble",
     "index_project",
+    "is_document",
     "project_files",
     "read_file",
     "settings_from_config",

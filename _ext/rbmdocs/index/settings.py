@@ -59,8 +59,11 @@ def settings_from_config(srcdir: Path, raw: Mapping[str, Any], language: str) ->
     templates = [str(path) for path in raw.get("templates_path") or ()]
     compact = raw.get("gettext_compact", True)
     # a project's own sphinx-needs settings (global options, dynamic functions, variants)
-    # change what a need holds in ways only sphinx-needs knows
+    # change what a need holds in ways only sphinx-needs knows; include_patterns which
+    # files are documents
     own_needs_settings = sorted(name for name in raw if name.startswith("needs_"))
+    if list(raw.get("include_patterns") or ["**"]) != ["**"]:
+        own_needs_settings.append("include_patterns")  # which files are read: Sphinx's matter
     return IndexSettings(
         srcdir=srcdir,
         language=language,

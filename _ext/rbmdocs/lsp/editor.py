@@ -27,6 +27,7 @@ from rbmdocs.index import (
     IndexSettings,
     assemble,
     index_project,
+    is_document,
     read_file,
 )
 from rbmdocs.index.files import docname_of
@@ -141,7 +142,13 @@ class EditorProject:
         project.files[file] = found
 
     def change(self, file: str, text: str) -> None:
-        """A document's text in the editor changed: read it again and check again."""
+        """A document's text in the editor changed: read it again and check again.
+
+        A file that is no document of the project (the guide, an excluded folder, a YAML
+        file of the tooling) is left alone: its examples are not the project's needs.
+        """
+        if not is_document(self.settings, file):
+            return
         self.open_texts[file] = text
         self._read_into(self.project, file, text)
         assemble(self.project)

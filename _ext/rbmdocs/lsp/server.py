@@ -72,8 +72,8 @@ class RbmdocsServer(LanguageServer):
         }
         for file in set(current) | set(self.published):
             diagnostics = current.get(file, [])
-            if self.published.get(file, []) == diagnostics and file in self.published:
-                continue
+            if self.published.get(file, []) == diagnostics:
+                continue  # unchanged, or clean and never reported
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=self.uri_of(file), diagnostics=diagnostics)
             )
