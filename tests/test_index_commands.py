@@ -112,3 +112,24 @@ def test_a_run_after_an_edit_reads_only_the_changed_file(iati_project: Path) -> 
     index_project(chinese)
     catalogue.write_text(catalogue.read_text("utf-8") + "\n", "utf-8")
     assert index_project(chinese).reread == ["framework.md"]  # its pages read again
+
+
+@pytest.mark.parametrize("path", [[], ["--sphinx"]], ids=["index", "sphinx"])
+def test_a_reference_in_prose_to_no_need_fails_the_check(
+    path: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rbmdocs.cli import main
+
+    project = tmp_path / "minimal"
+    shutil.copytree(ROOTS / "test-minimal", project)
+    (project / "notes.md").write_text(
+        "# Notes\n\nAs {need}`IO_1` shows,\nand {need}`the outcome <IO_11>` too.\n", "utf-8"
+    )
+    code = main(["check", "--source", str(project), "--format", "json", *path])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert code == 1
+    (finding,) = [finding for finding in findings if finding["rule"] == "RBM014"]
+    assert finding["need"] == "IO_11"
+    assert (finding["file"], finding["line"]) == ("notes.md", 3)
+    assert finding["severity"] == "error"
+    assert finding["hint"].startswith("IO_11: did you mean IO_1?")
