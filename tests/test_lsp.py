@@ -311,3 +311,18 @@ async def test_a_file_outside_the_project_is_left_alone(
     await diagnostics_for(client, document_uri, "RBM012")  # the edit was read
     assert not [d for d in client.diagnostics.get(document_uri, []) if d.code == "RBM004"]
     assert not client.diagnostics.get(uri(scratch))
+
+
+async def test_yaml_that_cannot_be_read_is_one_diagnostic_at_its_line(
+    client: LanguageClient, project: Path
+) -> None:
+    ghana = project / "data" / "dwcp" / "GHA.yaml"
+    document_uri = await open_document(client, ghana, "yaml")
+    text = ghana.read_text("utf-8").replace("region: africa", "region: africa\nregio: africa")
+    await replace_text(client, document_uri, text, 2)
+    (diagnostic,) = await diagnostics_for(client, document_uri, "bad-input")
+    assert diagnostic.range.start.line == 3
+    assert "unknown key 'regio'" in diagnostic.message
+    assert "allowed keys here" in diagnostic.message
+    # the rest of the project is still checked: nothing else is reported
+    assert [d.code for d in client.diagnostics[document_uri]] == ["bad-input"]
