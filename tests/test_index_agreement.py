@@ -135,6 +135,54 @@ def test_a_generated_corpus_with_planted_defects_reads_the_same(tmp_path: Path) 
     assert assert_agree(project) > 0
 
 
+#: ``{need}`` references in every place Markdown allows prose, some naming no need.
+REFERENCES_EVERYWHERE = """# Heading with {need}`IO_1`
+
+A paragraph that runs
+over two lines and names {need}`IMO_1` on the second.
+
+- a list item with {need}`SO_1`
+- and a nested one:
+  - deeper {need}`IO_404`
+
+> A quote with {need}`IND_1_1`.
+
+| need | note |
+|---|---|
+| {need}`IO_1` | a cell |
+| text | {need}`IO_405` |
+
+Term
+: a definition with {need}`IO_406`
+
+:::{note}
+An admonition with {need}`IO_407`
+:::
+
+:::{milestone} A milestone that names {need}`IO_1` in its body
+:id: MIL_REF
+:year: 2016
+:status: on track
+:area: performance-accountability
+
+Its body names {need}`IO_408` and **bold {need}`IO_1`**.
+:::
+
+A footnote[^one].
+
+[^one]: The footnote names {need}`IO_409`.
+"""
+
+
+def test_references_in_every_kind_of_prose_read_the_same(tmp_path: Path) -> None:
+    project = tmp_path / "minimal"
+    shutil.copytree(ROOTS / "test-minimal", project)
+    (project / "references.md").write_text(REFERENCES_EVERYWHERE, "utf-8")
+    assert assert_agree(project) >= 6  # a dead reference each: list, table, note, body...
+    _sphinx_result, index_result = both_ways(project, "en")
+    assert len(index_result.graph.references) == 12  # none in the need's title
+
+
 def _fallback_pages() -> Iterator[tuple[str, str]]:
     yield "include", "```{include} ../dwcps.md\n```\n"
     yield "only", "```{only} html\n:::{milestone} Late\n:id: MIL_LATE\n:year: 2011\n:::\n```\n"

@@ -28,6 +28,34 @@ from rbmdocs.load.errors import BadInputError
 
 #: Bumped whenever what a cached FileIndex holds changes shape or meaning.
 INDEX_FORMAT = 1
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@cache
+def _code_stamp() -> tuple[tuple[str, int, int], ...]:
+    """The modules that decide what a file reads as, by modification time and size.
+
+    Part of the cache's format, so that a changed reader (an upgrade, or a developer's
+    edit to an installed-in-place rbmdocs) never serves what the old one read.
+    """
+    modules = [
+        *sorted((_PACKAGE / "index").glob("*.py")),
+        *sorted((_PACKAGE / "load").glob("*.py")),
+        _PACKAGE / "load" / "dwcp.schema.json",
+        _PACKAGE / "schema.py",
+        _PACKAGE / "graph" / "model.py",
+    ]
+    stamp = []
+    for module in modules:
+        try:
+            status = module.stat()
+        except OSError:
+            continue
+        stamp.append((module.name, status.st_mtime_ns, status.st_size))
+    return tuple(stamp)
+
+
 CACHE_FOLDER = Path("_build") / ".work" / "index"
 
 
@@ -235,6 +263,10 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _format() -> tuple[Any, ...]:
+    return (INDEX_FORMAT, __version__, _code_stamp())
+
+
 class _Cache:
     """Each file's FileIndex by the content hash of what it depends on, one file a language.
 
@@ -253,7 +285,7 @@ class _Cache:
             data = self.path.read_bytes()
             with _collector_paused():
                 stored = marshal.loads(data)
-            if isinstance(stored, dict) and stored.get("format") == (INDEX_FORMAT, __version__):
+            if isinstance(stored, dict) and stored.get("format") == _format():
                 self.entries = stored["entries"]
         except (OSError, ValueError, EOFError, TypeError, KeyError):
             self.entries = {}
@@ -287,9 +319,7 @@ class _Cache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with temporary.open("wb") as stream:
-                marshal.dump(
-                    {"format": (INDEX_FORMAT, __version__), "entries": self.entries}, stream
-                )
+                marshal.dump({"format": _format(), "entries": self.entries}, stream)
             temporary.replace(self.path)
         except OSError:
             temporary.unlink(missing_ok=True)  # a cache that cannot be written is no error

@@ -64,6 +64,8 @@ def settings_from_config(srcdir: Path, raw: Mapping[str, Any], language: str) ->
     own_needs_settings = sorted(name for name in raw if name.startswith("needs_"))
     if list(raw.get("include_patterns") or ["**"]) != ["**"]:
         own_needs_settings.append("include_patterns")  # which files are read: Sphinx's matter
+    if raw.get("myst_fence_as_directive"):
+        own_needs_settings.append("myst_fence_as_directive")  # plain fences become directives
     return IndexSettings(
         srcdir=srcdir,
         language=language,
