@@ -326,3 +326,20 @@ async def test_yaml_that_cannot_be_read_is_one_diagnostic_at_its_line(
     assert "allowed keys here" in diagnostic.message
     # the rest of the project is still checked: nothing else is reported
     assert [d.code for d in client.diagnostics[document_uri]] == ["bad-input"]
+
+
+async def test_completion_in_a_need_reference(client: LanguageClient, project: Path) -> None:
+    notes = project / "notes.md"
+    document_uri = await open_document(client, notes, "markdown")
+    text = notes.read_text("utf-8") + "\nSee {need}`the outcome <IM"
+    await replace_text(client, document_uri, text, 2)
+    result = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=document_uri),
+            position=types.Position(line=text.count("\n"), character=len(text.splitlines()[-1])),
+        )
+    )
+    assert isinstance(result, types.CompletionList)
+    assert [(item.label, item.detail) for item in result.items] == [
+        ("IMO_1", "Employment policies")
+    ]
