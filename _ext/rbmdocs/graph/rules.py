@@ -360,7 +360,11 @@ def _rule_duplicate(
 
 
 def _link_rule(attribute: str, template: str) -> RuleFunction:
-    """A rule over one kind of link problem of the shared pass (RBM010, RBM011, RBM012)."""
+    """A rule over one kind of link problem of the shared pass (RBM011, RBM012).
+
+    RBM010 has a function of its own (``_rule_link_exists``): its hint names the IDs
+    each dead target may have meant.
+    """
 
     def rule_function(
         graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
@@ -369,8 +373,7 @@ def _link_rule(attribute: str, template: str) -> RuleFunction:
             found: list[str] = getattr(problems, attribute)
             record = graph.need(need_id)
             if found and record is not None:
-                joined = _listing(found) if attribute == "dead" else "; ".join(found)
-                yield record, template.format(need=need_id, problems=joined)
+                yield record, template.format(need=need_id, problems="; ".join(found))
 
     return rule_function
 
