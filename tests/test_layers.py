@@ -32,6 +32,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "render": frozenset({"schema", "load", "graph"}),
     "report": frozenset({"schema", "load", "graph", "render"}),
     "catalogues": frozenset({"schema", "load"}),
+    # the project index reads the sources into the engine's records, beside the build:
+    # above load (the DWCP loader) and graph (the records), below the commands and the
+    # language server, which check what it read
+    "index": frozenset({"schema", "load", "graph", "catalogues"}),
     "config": frozenset({"schema", "load", "graph", "documents"}),
     "sphinx": frozenset(
         {
@@ -52,6 +56,12 @@ ALLOWED: dict[str, frozenset[str]] = {
 SPHINX_FREE = frozenset(
     {"schema", "documents", "load", "graph", "render", "report", "locking", "terminal"}
 )
+
+#: Layers that read Markdown as MyST does (its parser, its directive option parsing and
+#: docutils' option converters) but never start Sphinx: they must not import Sphinx or
+#: sphinx-needs, so that a command on the index never pays for (or depends on) a build.
+MYST_WITHOUT_SPHINX = frozenset({"index"})
+SPHINX_ITSELF = ("sphinx", "sphinx_needs")
 
 
 def _layer(path: Path, package: Path) -> str:
@@ -80,6 +90,8 @@ def forbidden_imports(package: Path) -> list[str]:
             top = module.split(".")[0]
             if layer in SPHINX_FREE and top in SPHINX_WORLD:
                 problems.append(f"{where}: {layer} imports {module}, but runs without Sphinx")
+            if layer in MYST_WITHOUT_SPHINX and top in SPHINX_ITSELF:
+                problems.append(f"{where}: {layer} imports {module}, but never starts Sphinx")
             if top != package.name or allowed is None:
                 continue
             parts = module.split(".")
@@ -101,6 +113,8 @@ def test_imports_follow_the_pipeline() -> None:
         ("render/extra.py", "import docutils.nodes\n", "runs without Sphinx"),
         ("config.py", "def f():\n    from rbmdocs.sphinx import latex\n", "config imports"),
         ("report/extra.py", "from rbmdocs.sphinx.checking import check_result\n", "report"),
+        ("index/extra.py", "import sphinx_needs.api\n", "never starts Sphinx"),
+        ("index/extra.py", "from rbmdocs.report import render\n", "index imports"),
     ],
 )
 def test_a_forbidden_import_is_named_at_its_line(

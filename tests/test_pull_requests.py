@@ -146,7 +146,8 @@ def test_review_fails_on_the_new_error_and_says_where(
     annotations = result.stdout.splitlines()
     assert annotations == [
         f"::error file=data/dwcp/KEN.yaml,line={line},title=RBM010::CPO_KEN_102 links to what "
-        "does not exist: contributes_to IO_22. Hint: Correct the ID, or add the need it names."
+        "does not exist: contributes_to IO_22. Hint: IO_22: did you mean IO_2 or IO_12? Correct "
+        "the ID, or add the need it names."
     ]
     # the summary names the retitled CPO, before and after, and the new finding with its place
     assert f"| `CPO_KEN_101` | {OLD_TITLE} | {NEW_TITLE} |" in summary

@@ -20,7 +20,9 @@ if TYPE_CHECKING:  # the engine and the CLI's reports import this package withou
 
 __version__ = "0.1.0"
 
-#: Bump when what we keep on the environment changes shape, so old caches are dropped.
+#: Bump when what we keep on the environment changes shape, so old caches are dropped
+#: (5: each document's notes hold its {need} references, for RBM014, and the lines of
+#: YAML options; the need_messages node carries contexts).
 ENV_VERSION = 5
 
 

@@ -35,7 +35,6 @@ from rbmdocs.sphinx.run import (
     BUILD_DIR,
     SphinxRun,
     ToolError,
-    config_error_text,
     doctree_dir,
     folder_lock,
     language_lock,
@@ -114,6 +113,11 @@ def _parser() -> argparse.ArgumentParser:
         help="the language to read the project in (default: the first of rbmdocs_languages); "
         "the findings are the same in every language, but a check reuses that language's "
         "cache, so after `build --lang zh_CN` a check with --lang zh_CN reads only what changed",
+    )
+    check.add_argument(
+        "--sphinx",
+        action="store_true",
+        help="read the project through Sphinx, as the build does, not through the index",
     )
 
     trace = with_source(commands.add_parser("trace", help="print the chain of a need"))
@@ -211,6 +215,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     cycle_next.add_argument("biennium", metavar="BIENNIUM", help="the biennium to draft: 2012-13")
     cycle_next.add_argument("--folder", default="", help="where to write it (default: derived)")
+    lsp = commands.add_parser(
+        "lsp", help="the language server for editors (Markdown and DWCP YAML), over stdio"
+    )
+    lsp.add_argument(
+        "--source",
+        type=Path,
+        default=None,
+        help="the project folder, which holds conf.py (default: the folder the editor opens)",
+    )
 
     i18n = commands.add_parser("i18n", help="translation catalogues: update, status")
     i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True, metavar="ACTION")
@@ -244,13 +257,9 @@ def _languages(source: Path, requested: str) -> list[str]:
 
 def _raw_config(source: Path) -> dict[str, Any]:
     """The project's own conf.py values, before extensions add their defaults."""
-    from sphinx.config import eval_config_file
-    from sphinx.util.tags import Tags
+    from rbmdocs.indexed import read_raw_config
 
-    try:
-        return eval_config_file(source / "conf.py", Tags())
-    except Exception as error:  # conf.py is user code: any error is a configuration error
-        raise ToolError(config_error_text(source, error)) from None
+    return read_raw_config(source)
 
 
 def _configured_languages(source: Path) -> list[str]:
@@ -507,22 +516,21 @@ def _summary(run: SphinxRun) -> str:
     )
 
 
-def _check_run(source: Path, language: str) -> SphinxRun:
-    languages = _languages(source, language)
-    chosen = languages[0]
-    with language_lock(source, chosen, _say_now):
-        return run_sphinx(
-            source,
-            builder="rbmdocs-check",
-            language=chosen,
-            outdir=doctree_dir(source, chosen) / "_check",
-            status=None,
-        )
+def _check_run(source: Path, language: str, *, through_sphinx: bool = False) -> SphinxRun:
+    """The check of one language: on the project index, or through Sphinx where it must."""
+    from rbmdocs.indexed import check_on_index
+
+    raw = _raw_config(source)  # read once: conf.py is user code, and not free to run
+    configured = [
+        str(name) for name in raw.get("rbmdocs_languages") or [raw.get("language") or "en"]
+    ]
+    chosen = _languages(source, language)[0] if language not in ("", "all") else configured[0]
+    return check_on_index(source, raw, chosen, through_sphinx=through_sphinx)[0]
 
 
 def _command_check(args: argparse.Namespace) -> int:
     source = project_paths(args.source)
-    run = _check_run(source, args.lang)
+    run = _check_run(source, args.lang, through_sphinx=args.sphinx)
     _print_warnings(source, run, sys.stderr)
     if run.bad_input or run.result is None:
         for message in run.bad_input:
@@ -855,7 +863,16 @@ def _command_cycle(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _command_lsp(args: argparse.Namespace) -> int:
+    """``rbmdocs lsp``: the language server, until the editor closes its streams."""
+    from rbmdocs.lsp.server import serve
+
+    serve(project_paths(args.source) if args.source else None)
+    return EXIT_OK
+
+
 _COMMANDS = {
+    "lsp": _command_lsp,
     "serve": _command_serve,
     "diff": _command_diff,
     "build": _command_build,

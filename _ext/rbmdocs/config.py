@@ -12,16 +12,18 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
-from sphinx.application import Sphinx
-from sphinx.config import Config
 from sphinx.errors import ConfigError
 
 from rbmdocs.documents import check_documents
 from rbmdocs.graph.model import CheckContext
 from rbmdocs.graph.rules import biennium_years, iso_date
 from rbmdocs.schema import PERIOD_PATTERN, REPORT_STATUSES, RULES_BY_ID, SEVERITIES
+
+if TYPE_CHECKING:  # the commands on the project index read the values without Sphinx running
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
 
 Rebuild = Literal["env", "html", ""]
 

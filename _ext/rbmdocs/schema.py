@@ -479,6 +479,7 @@ class RuleKind(StrEnum):
     VALUE_FORMAT = "value-format"
     DUPLICATE = "duplicate"
     LINK_EXISTS = "link-exists"
+    REFERENCE_EXISTS = "reference-exists"
     LINK_TARGET_TYPE = "link-target-type"
     LINK_COUNT = "link-count"
     CYCLE = "cycle"
@@ -573,6 +574,13 @@ RULES: Final[tuple[RuleSpec, ...]] = (
         "`contributes_to` links form a cycle",
         "Remove one `contributes_to` link of the cycle so that results lead upwards.",
         params={"link": "contributes_to"},
+    ),
+    RuleSpec(
+        "RBM014",
+        "error",
+        RuleKind.REFERENCE_EXISTS,
+        "a reference in prose (``{need}`ID` ``) names an ID that does not exist",
+        "Correct the ID in the reference, or add the need it names.",
     ),
     RuleSpec(
         "RBM020",

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from rbmdocs.graph import CheckContext, NeedRecord, check_needs
+from rbmdocs.graph import CheckContext, NeedRecord, NeedReference, check_needs
 from rbmdocs.schema import RULES
 
 CASES = Path(__file__).parent / "cases"
@@ -105,6 +105,11 @@ def _load_cases() -> list[Any]:
     return params
 
 
+def build_references(case: dict[str, Any]) -> list[NeedReference]:
+    """The ``{need}`` references in prose the case adds (``references``)."""
+    return [NeedReference(**reference) for reference in case.get("references", [])]
+
+
 def build_records(case: dict[str, Any]) -> tuple[list[NeedRecord], CheckContext]:
     """The base framework with the case's patch, removals and additions applied."""
     needs = {need["id"]: copy.deepcopy(need) for need in BASE}
@@ -146,7 +151,7 @@ def test_the_base_framework_passes_every_rule() -> None:
 @pytest.mark.parametrize("case", _load_cases())
 def test_rule_case(case: dict[str, Any]) -> None:
     records, context = build_records(case)
-    result = check_needs(records, context)
+    result = check_needs(records, context, build_references(case))
     got = [(finding.rule, finding.need, finding.severity) for finding in result.findings]
     expected = [
         (item["rule"], item["need"], item.get("severity", "error")) for item in case["expect"]
@@ -165,9 +170,13 @@ def test_rule_case(case: dict[str, Any]) -> None:
             assert words in finding.message
         if "line" in item:
             assert finding.line == item["line"]
-        assert finding.hint
-        for words in item.get("hint", []):
+        if "file" in item:
+            assert finding.file == item["file"]
+        for words in item.get("hint_contains", []):
             assert words in finding.hint, (finding.hint, words)
+        if "hint" in item:
+            assert finding.hint == item["hint"]
+        assert finding.hint
 
 
 #: Rules whose hint no case checks yet, and why (empty when every rule is covered).
@@ -180,7 +189,7 @@ def test_every_rule_has_a_case_that_checks_its_hint() -> None:
         item["rule"]
         for case in (param.values[0] for param in _load_cases())
         for item in case["expect"]
-        if item.get("hint")
+        if item.get("hint") or item.get("hint_contains")
     }
     missing = {rule.rule_id for rule in RULES} - checked - set(_HINT_UNCHECKED)
     assert not missing, f"no case checks the hint of {sorted(missing)}"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rbmdocs.graph.coverage import Coverage
 from rbmdocs.graph.engine import CheckResult, check_needs
 from rbmdocs.graph.index import NeedGraph
-from rbmdocs.graph.model import CheckContext, Finding, NeedRecord
+from rbmdocs.graph.model import CheckContext, Finding, NeedRecord, NeedReference
+from rbmdocs.graph.suggest import closest_ids
 
 __all__ = [
     "CheckContext",
@@ -14,5 +15,7 @@ __all__ = [
     "Finding",
     "NeedGraph",
     "NeedRecord",
+    "NeedReference",
     "check_needs",
+    "closest_ids",
 ]

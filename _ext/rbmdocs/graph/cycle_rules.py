@@ -15,11 +15,11 @@ from functools import cache
 from typing import TYPE_CHECKING, Final
 
 from rbmdocs.graph.index import NeedGraph
-from rbmdocs.graph.model import CheckContext, NeedRecord
+from rbmdocs.graph.model import CheckContext, Hit, NeedRecord
 from rbmdocs.schema import PERIOD_PATTERN, RuleSpec
 
 if TYPE_CHECKING:
-    from rbmdocs.graph.rules import Hit, Reach
+    from rbmdocs.graph.rules import Reach
 
 _BIENNIUM: Final = re.compile(r"(\d{4})-(\d{2})")
 #: A count: "14", "1,200", "1 200"; the first number of a value is its total.
@@ -137,7 +137,7 @@ def _rule_within_programme(
                 continue  # RBM003's to report
             programme, first, last = found
             if start < first or start + 1 > last:
-                yield (
+                yield Hit(
                     cpo,
                     f"{cpo.id} is for {_field(cpo, 'biennium')}, outside {programme.id}'s "
                     f"period {_field(programme, 'period')}",
@@ -182,7 +182,7 @@ def _rule_programme_file(
                     f"{code!r} (from the file name) is not an ISO 3166-1 alpha-3 country code"
                 )
             if problems:
-                yield programme, f"{programme.id}: {'; '.join(problems)}"
+                yield Hit(programme, f"{programme.id}: {'; '.join(problems)}")
 
 
 def _results_by_target(graph: NeedGraph) -> dict[str, list[NeedRecord]]:
@@ -217,13 +217,13 @@ def _rule_baseline_from_result(
             baseline = _field(target, "baseline")
             first = reported[0]
             if not baseline:
-                yield (
+                yield Hit(
                     target,
                     f"{target.id} has no baseline; {first.id} reported "
                     f"{_field(first, 'value')!r} for {previous}",
                 )
             elif not any(same_value(baseline, _field(result, "value")) for result in reported):
-                yield (
+                yield Hit(
                     target,
                     f"{target.id}'s baseline {baseline!r} is not what {first.id} reported for "
                     f"{previous}: {_field(first, 'value')!r}",
@@ -277,9 +277,9 @@ def _rule_followed_up(
                 f"strategy of {following}"
             )
             if ctx.pb_status.get(following) == "final" and rule.when_final:
-                yield recommendation, f"{message}, and that P&B is final", rule.when_final
+                yield Hit(recommendation, f"{message}, and that P&B is final", rule.when_final)
             else:
-                yield recommendation, message
+                yield Hit(recommendation, message)
 
 
 def _rule_region_sum(
@@ -298,7 +298,7 @@ def _rule_region_sum(
                     shown = " + ".join(map(str, regions))
                     problems.append(f"its {name} gives {total} in all but {shown} = {sum(regions)}")
             if problems:
-                yield target, f"{target.id}: {'; '.join(problems)}"
+                yield Hit(target, f"{target.id}: {'; '.join(problems)}")
 
 
 CYCLE_RULE_FUNCTIONS: Final = {

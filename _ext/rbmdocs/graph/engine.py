@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from rbmdocs.graph.coverage import Coverage, compute_coverage
 from rbmdocs.graph.index import NeedGraph
-from rbmdocs.graph.model import CheckContext, Finding, NeedRecord
-from rbmdocs.graph.rules import RULE_FUNCTIONS, PlacedHit, Reach
+from rbmdocs.graph.model import CheckContext, Finding, NeedRecord, NeedReference
+from rbmdocs.graph.rules import RULE_FUNCTIONS, Reach
 from rbmdocs.schema import RULES
 
 
@@ -42,8 +42,14 @@ class CheckResult:
         return sum(1 for finding in self.findings if finding.severity == "warning")
 
 
-def check_needs(records: Iterable[NeedRecord], context: CheckContext) -> CheckResult:
+def check_needs(
+    records: Iterable[NeedRecord],
+    context: CheckContext,
+    references: Iterable[NeedReference] = (),
+) -> CheckResult:
     """Check every rule of ``schema.RULES`` over the needs, once each, in linear time.
+
+    ``references`` are the needs named in prose (``{need}`` roles), for RBM014.
 
     The cyclic garbage collector is paused meanwhile: the check allocates hundreds of
     thousands of small objects and frees none, so collections would only rescan them and
@@ -52,14 +58,16 @@ def check_needs(records: Iterable[NeedRecord], context: CheckContext) -> CheckRe
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check(records, context)
+        return _check(records, context, references)
     finally:
         if collecting:
             gc.enable()
 
 
-def _check(records: Iterable[NeedRecord], context: CheckContext) -> CheckResult:
-    graph = NeedGraph(records)
+def _check(
+    records: Iterable[NeedRecord], context: CheckContext, references: Iterable[NeedReference]
+) -> CheckResult:
+    graph = NeedGraph(records, references)
     reach = Reach(graph)
     findings: list[Finding] = []
     for rule in RULES:
@@ -68,15 +76,11 @@ def _check(records: Iterable[NeedRecord], context: CheckContext) -> CheckResult:
             continue
         overridden = rule.rule_id in context.severity
         for hit in RULE_FUNCTIONS[rule.kind](graph, rule, context, reach):
-            if isinstance(hit, PlacedHit):
-                record, message, own_severity = hit.record, hit.message, hit.severity
-                line, hint = hit.line or record.line, f"{rule.hint} {hit.hint}".rstrip()
-            else:
-                record, message = hit[0], hit[1]
-                own_severity = hit[2] if len(hit) > 2 else ""
-                line, hint = record.line, rule.hint
+            record = hit.record
             # a rule may raise its severity for one hit (a final report); conf.py still wins
-            hit_severity = own_severity if own_severity and not overridden else severity
+            hit_severity = hit.severity if hit.severity and not overridden else severity
+            line, hint = hit.line or record.line, hit.hint or rule.hint
+            message = hit.message
             findings.append(
                 Finding(
                     file=record.file,

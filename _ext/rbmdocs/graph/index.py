@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 
-from rbmdocs.graph.model import NeedRecord
+from rbmdocs.graph.model import NeedRecord, NeedReference
 
 _NO_TARGETS: tuple[str, ...] = ()
 
@@ -17,10 +17,22 @@ _NO_TARGETS: tuple[str, ...] = ()
 class NeedGraph:
     """Needs by ID (the first declaration of an ID wins) and their links both ways."""
 
-    __slots__ = ("_by_id", "_by_type", "_incoming", "duplicates", "link_count", "records")
+    __slots__ = (
+        "_by_id",
+        "_by_type",
+        "_incoming",
+        "duplicates",
+        "link_count",
+        "records",
+        "references",
+    )
 
-    def __init__(self, records: Iterable[NeedRecord]) -> None:
+    def __init__(
+        self, records: Iterable[NeedRecord], references: Iterable[NeedReference] = ()
+    ) -> None:
         self.records: list[NeedRecord] = list(records)
+        self.references: list[NeedReference] = list(references)
+        """Needs named in prose (``{need}`` roles), kept for RBM014 and "find references"."""
         self._index()
         if self.duplicates:
             # which declaration of an ID is "the first" must not depend on reading order;

@@ -7,9 +7,9 @@ what keeps the engine testable in milliseconds and its cost measurable on its ow
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 _DIGIT_RUNS = re.compile(r"(\d+)")
 
@@ -25,6 +25,20 @@ def natural_key(need_id: str) -> tuple[tuple[tuple[int, int | str], ...], str]:
         (1, int(part)) if part.isdigit() else (0, part) for part in _DIGIT_RUNS.split(need_id)
     )
     return parts, need_id
+
+
+def linked_ids(targets: Iterable[object]) -> list[str]:
+    """The IDs of one link option, each once, in natural order.
+
+    sphinx-needs keeps one of two equal links and sorts them when it post-processes the
+    needs; every maker of records (the build's, as read and resolved, and the index's)
+    must hold the same list, or the diagrams and the check would disagree (a target named
+    twice would count as two).
+    """
+    if isinstance(targets, list) and len(targets) < 2:
+        # most link options hold no target or one: nothing to sort
+        return [str(target) for target in targets]
+    return sorted({str(target) for target in targets}, key=natural_key)
 
 
 @dataclass(slots=True)
@@ -50,6 +64,19 @@ class NeedRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class NeedReference:
+    """A reference to a need in prose (``{need}`IO_4` ``), where it was written.
+
+    Prose references are not links of the results framework, but a reader follows them:
+    one that names no need is a broken sentence in a published document (RBM014).
+    """
+
+    target: str
+    file: str
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class CheckContext:
     """What the build is about: the SPF period, the P&B bienniums and severity overrides.
 
@@ -69,6 +96,23 @@ class CheckContext:
     so that a hint can say in which document a missing need goes."""
     pb_status: Mapping[str, str] = field(default_factory=dict)
     """Each P&B biennium's status, ``draft`` or ``final`` (absent: draft); RBM063 waits for it."""
+
+
+class Hit(NamedTuple):
+    """A broken rule on one need: the need and the message, and what more a rule knows.
+
+    The engine adds the rule, its severity and its hint. ``severity``: a severity of this
+    hit's own (RBM030 is an error once the report of the target's biennium is final),
+    empty for the rule's; ``hint``: the whole hint, when this hit has a better one than the
+    rule's (``more_hint``: the file where the fix goes; RBM010: the IDs a dead link may
+    have meant); ``line``: the line of the option at fault, when it is not the need's own.
+    """
+
+    record: NeedRecord
+    message: str
+    severity: str = ""
+    hint: str = ""
+    line: int | None = None
 
 
 @dataclass(frozen=True, slots=True, order=True)

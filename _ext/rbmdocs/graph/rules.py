@@ -1,6 +1,6 @@
 """One function per rule kind of ``schema.RuleKind``; each is one pass over the indexes.
 
-A rule function yields ``(need, message)`` pairs; the engine adds the rule, severity,
+A rule function yields ``Hit(need, message)``; the engine adds the rule, severity,
 location and hint. Path rules share memo tables (``Reach``) so that no need is walked
 twice, whatever the depth of the chains: the whole check stays O(needs + links).
 """
@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from rbmdocs.graph.index import NeedGraph
-from rbmdocs.graph.model import CheckContext, NeedRecord
+from rbmdocs.graph.model import CheckContext, Hit, NeedRecord, natural_key
+from rbmdocs.graph.suggest import closest_ids, did_you_mean
 from rbmdocs.schema import (
     ID_PATTERN,
     NEED_TYPES_BY_NAME,
@@ -28,26 +29,11 @@ from rbmdocs.schema import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PlacedHit:
-    """A broken rule that says more than its need and message: where, and what to do.
-
-    ``line``: the line of the option at fault when it is not the need's own line;
-    ``hint``: said after the rule's hint (the file where the fix goes); ``severity``: as
-    the third item of a tuple hit, empty for the rule's own.
-    """
-
-    record: NeedRecord
-    message: str
-    severity: str = ""
-    line: int | None = None
-    hint: str = ""
+def more_hint(rule: RuleSpec, more: str) -> str:
+    """The rule's hint, then what this hit adds to it (the file where the fix goes)."""
+    return f"{rule.hint} {more}".rstrip()
 
 
-#: A broken rule on one need: the need, the message and, rarely, a severity of its own
-#: (RBM030 is an error once the report of the target's biennium is final); or all that
-#: and more (``PlacedHit``).
-Hit = tuple[NeedRecord, str] | tuple[NeedRecord, str, str] | PlacedHit
 RuleFunction = Callable[[NeedGraph, RuleSpec, CheckContext, "Reach"], Iterator[Hit]]
 
 _BIENNIUM = re.compile(r"(\d{4})-(\d{2})")
@@ -350,7 +336,7 @@ def _rule_id_format(
             continue
         spec = NEED_TYPES_BY_NAME.get(record.type)
         if fullmatch(record.id) is None:
-            yield (
+            yield Hit(
                 record,
                 (
                     f"{record.id!r} is not a valid ID: use upper-case ASCII letters, digits and "
@@ -358,7 +344,7 @@ def _rule_id_format(
                 ),
             )
         elif spec is not None and not record.id.startswith(spec.prefix):
-            yield (
+            yield Hit(
                 record,
                 f"{record.id} does not start with {spec.prefix}, "
                 f"the prefix of {_article(record.type)}",
@@ -392,7 +378,7 @@ def _rule_required(
         if not record.id_given:
             missing.insert(0, f":id: (sphinx-needs made up {record.id})")
         if missing:
-            yield record, f"{record.id} is missing {_listing(missing)}"
+            yield Hit(record, f"{record.id} is missing {_listing(missing)}")
 
 
 @cache
@@ -434,7 +420,7 @@ def _rule_value_format(
         if problems:
             lines = record.field_lines
             line = next((lines[name] for name in faulty if name in lines), None)
-            yield PlacedHit(record, f"{record.id}: {'; '.join(problems)}", line=line)
+            yield Hit(record, f"{record.id}: {'; '.join(problems)}", line=line)
 
 
 def _rule_duplicate(
@@ -442,11 +428,15 @@ def _rule_duplicate(
 ) -> Iterator[Hit]:
     for later, first in graph.duplicates:
         where = f"{first.file}:{first.line}" if first.line else first.file
-        yield later, f"{later.id} is already the ID of {_article(first.type)} at {where}"
+        yield Hit(later, f"{later.id} is already the ID of {_article(first.type)} at {where}")
 
 
 def _link_rule(attribute: str, template: str) -> RuleFunction:
-    """A rule over one kind of link problem of the shared pass (RBM010, RBM011, RBM012)."""
+    """A rule over one kind of link problem of the shared pass (RBM011, RBM012).
+
+    RBM010 has a function of its own (``_rule_link_exists``): its hint names the IDs
+    each dead target may have meant.
+    """
 
     def rule_function(
         graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
@@ -455,13 +445,76 @@ def _link_rule(attribute: str, template: str) -> RuleFunction:
             found: list[str] = getattr(problems, attribute)
             record = graph.need(need_id)
             if found and record is not None:
-                joined = _listing(found) if attribute == "dead" else "; ".join(found)
-                yield record, template.format(need=need_id, problems=joined)
+                yield Hit(record, template.format(need=need_id, problems="; ".join(found)))
 
     return rule_function
 
 
-_rule_link_exists = _link_rule("dead", "{need} links to what does not exist: {problems}")
+def allowed_target_ids(graph: NeedGraph, need_type: str, link_name: str) -> list[str]:
+    """The IDs of the needs a ``link_name`` of a ``need_type`` may point to, in ID order.
+
+    What the editor offers to complete a link and what a dead link is compared with.
+    """
+    spec = NEED_TYPES_BY_NAME.get(need_type)
+    link = next((link for link in spec.links if link.name == link_name), None) if spec else None
+    if link is None:
+        return []
+    ids = [record.id for target in link.targets for record in graph.needs_of_type(target)]
+    return sorted(ids, key=natural_key)
+
+
+def dead_link_suggestions(graph: NeedGraph, record: NeedRecord) -> list[tuple[str, list[str]]]:
+    """For each dead target of ``record``: the closest IDs among those its link allows."""
+    by_id = graph.by_id
+    found: list[tuple[str, list[str]]] = []
+    for link_name, targets in record.links.items():
+        for target in targets:
+            if target in by_id:
+                continue
+            found.append(
+                (target, closest_ids(target, allowed_target_ids(graph, record.type, link_name)))
+            )
+    return found
+
+
+def _rule_link_exists(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    """RBM010; the hint names the IDs of the allowed type each dead target may have meant."""
+    for need_id, problems in reach.link_problems().items():
+        record = graph.need(need_id)
+        if not problems.dead or record is None:
+            continue
+        message = f"{need_id} links to what does not exist: {_listing(problems.dead)}"
+        guesses = [
+            did_you_mean(target, suggestions)
+            for target, suggestions in dead_link_suggestions(graph, record)
+            if suggestions
+        ]
+        if guesses:
+            yield Hit(record, message, hint=" ".join([*guesses, rule.hint]))
+        else:
+            yield Hit(record, message)
+
+
+def _rule_reference_exists(
+    graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reach
+) -> Iterator[Hit]:
+    """RBM014: a ``{need}`` reference in prose names no need; reported where it is written."""
+    by_id = graph.by_id
+    for reference in graph.references:
+        if reference.target in by_id:
+            continue
+        where = NeedRecord(reference.target, "", reference.file, reference.line)
+        message = f"the reference {{need}}`{reference.target}` names no need"
+        suggestions = closest_ids(reference.target, by_id)
+        if suggestions:
+            hint = f"{did_you_mean(reference.target, suggestions)} {rule.hint}"
+            yield Hit(where, message, hint=hint)
+        else:
+            yield Hit(where, message)
+
+
 _rule_link_target_type = _link_rule("wrong_type", "{need}: {problems}")
 _rule_link_count = _link_rule("bad_count", "{need}: {problems}")
 
@@ -477,7 +530,7 @@ def _rule_cycle(graph: NeedGraph, rule: RuleSpec, ctx: CheckContext, reach: Reac
         start = ordered.index(first)
         ordered = ordered[start:] + ordered[:start]
         path = " → ".join([*ordered, ordered[0]])
-        yield record, f"{link} links form a cycle: {path}"
+        yield Hit(record, f"{link} links form a cycle: {path}")
 
 
 def strongly_connected(graph: NeedGraph, link: str) -> list[set[str]]:
@@ -596,12 +649,14 @@ def _rule_path_down(
             cpos = sorted(reach.cpos_of(priority.id), key=lambda cpo: cpo.id)
             prefix = f"{priority.id} reaches no immediate outcome"
             if not cpos:
-                yield priority, f"{prefix}: no CPO realises it"
+                yield Hit(priority, f"{prefix}: no CPO realises it")
             elif len(cpos) == 1:
-                yield priority, f"{prefix}: its only CPO, {cpos[0].id}, {reach.cpo_break(cpos[0])}"
+                yield Hit(
+                    priority, f"{prefix}: its only CPO, {cpos[0].id}, {reach.cpo_break(cpos[0])}"
+                )
             else:
                 parts = [f"{cpo.id} ({reach.cpo_break(cpo)})" for cpo in cpos]
-                yield priority, f"{prefix}: its CPOs {_listing(parts)}"
+                yield Hit(priority, f"{prefix}: its CPOs {_listing(parts)}")
 
 
 def _rule_path_up(
@@ -610,7 +665,7 @@ def _rule_path_up(
     for applies in rule.applies_to:
         for outcome in graph.needs_of_type(applies):
             if not reach.reaches_objective(outcome.id):
-                yield (
+                yield Hit(
                     outcome,
                     (
                         f"{outcome.id} reaches no strategic objective: "
@@ -647,10 +702,10 @@ def _rule_has_incoming(
         for record in graph.needs_of_type(applies):
             if in_scope(record, rule) and not has_incoming(graph, record, rule):
                 scope_words = f" (scope: {scope})" if scope else ""
-                yield PlacedHit(
+                yield Hit(
                     record,
                     f"{record.id}{scope_words} has no {source_title} whose {link} names it",
-                    hint=reach.where_to_add(record, link, source_type, ctx),
+                    hint=more_hint(rule, reach.where_to_add(record, link, source_type, ctx)),
                 )
 
 
@@ -680,10 +735,12 @@ def _rule_per_biennium(
         for record in graph.needs_of_type(applies):
             missing = missing_bienniums(graph, record, rule, ctx)
             if missing:
-                yield PlacedHit(
+                yield Hit(
                     record,
                     f"{record.id} has no {source_title} for {_listing(missing)}",
-                    hint=reach.where_to_add(record, link, source_type, ctx, missing[0]),
+                    hint=more_hint(
+                        rule, reach.where_to_add(record, link, source_type, ctx, missing[0])
+                    ),
                 )
 
 
@@ -699,12 +756,12 @@ def _rule_biennium_in_build(
         if years is None:
             continue
         if start is not None and end is not None and not (start <= years[0] and years[1] <= end):
-            yield (
+            yield Hit(
                 record,
                 f"{record.id}: biennium {value} lies outside the SPF period {ctx.spf_period}",
             )
         elif build and value not in build:
-            yield (
+            yield Hit(
                 record,
                 (
                     f"{record.id}: biennium {value} names no P&B in the build "
@@ -740,9 +797,9 @@ def _rule_reported(
             where = reach.where_to_add(record, link, source_type, ctx, missing[0])
             if rule.when_final and any(ctx.reports[b] == "final" for b in missing):
                 message = f"{message}, and that report is final"
-                yield PlacedHit(record, message, rule.when_final, hint=where)
+                yield Hit(record, message, rule.when_final, hint=more_hint(rule, where))
             else:
-                yield PlacedHit(record, message, hint=where)
+                yield Hit(record, message, hint=more_hint(rule, where))
 
 
 def _outcome_of_target(graph: NeedGraph, target_id: str) -> tuple[str, str]:
@@ -781,7 +838,7 @@ def _rule_result_through_cpos(
                     strays.append(cpo_id)
             if strays:
                 verb = "does" if len(strays) == 1 else "do"
-                yield (
+                yield Hit(
                     result,
                     f"{result.id} is achieved through {_listing(strays)}, which {verb} not "
                     f"contribute to {outcome}, the outcome {targets[0]} ({indicator}) measures",
@@ -800,7 +857,7 @@ def _rule_same_biennium(
                 target = graph.need(target_id)
                 theirs = (target.fields.get("biennium") or "").strip() if target else ""
                 if own and theirs and own != theirs:
-                    yield (
+                    yield Hit(
                         record,
                         f"{record.id} is for {own}, but {target_id} it reports on is for {theirs}",
                     )
@@ -826,7 +883,7 @@ def _rule_overdue(
                 status = (record.fields.get("status") or "").strip()
                 due_text = (record.fields.get("due") or "").strip()
                 days = (today - datetime.date.fromisoformat(due_text)).days
-                yield (
+                yield Hit(
                     record,
                     f"{record.id} is {status} and was due on {due_text}, "
                     f"{days} day{'s' * (days != 1)} before {ctx.build_date}",
@@ -846,9 +903,9 @@ def _rule_matrix_cell(
                 continue  # RBM012's to report
             cell = (sources[0], targets[0])
             if cell[0] == cell[1]:
-                yield record, f"{record.id} links {cell[0]} to itself"
+                yield Hit(record, f"{record.id} links {cell[0]} to itself")
             elif cell in first_in_cell:
-                yield (
+                yield Hit(
                     record,
                     f"{record.id} links {cell[0]} to {cell[1]}, as {first_in_cell[cell]} "
                     "already does",
@@ -863,6 +920,7 @@ RULE_FUNCTIONS: dict[RuleKind, RuleFunction] = {
     RuleKind.VALUE_FORMAT: _rule_value_format,
     RuleKind.DUPLICATE: _rule_duplicate,
     RuleKind.LINK_EXISTS: _rule_link_exists,
+    RuleKind.REFERENCE_EXISTS: _rule_reference_exists,
     RuleKind.LINK_TARGET_TYPE: _rule_link_target_type,
     RuleKind.LINK_COUNT: _rule_link_count,
     RuleKind.CYCLE: _rule_cycle,

@@ -10,7 +10,11 @@ from sphinx.util.fileutil import copy_asset_file
 
 from rbmdocs.config import register_config_values, validate_config
 from rbmdocs.sphinx.check_builder import CheckBuilder
-from rbmdocs.sphinx.checking import forget_records_as_read, run_traceability_check
+from rbmdocs.sphinx.checking import (
+    forget_records_as_read,
+    note_prose_references,
+    run_traceability_check,
+)
 from rbmdocs.sphinx.diagrams import setup_diagrams
 from rbmdocs.sphinx.directives import register_traced_directives
 from rbmdocs.sphinx.dwcp_source import FILETYPE, DwcpParser, page_directive_for
@@ -80,6 +84,7 @@ def setup_bridge(app: Sphinx) -> None:
     # after sphinx-needs has resolved the needs on write-started (priority 500)
     app.connect("write-started", run_traceability_check, priority=700)
     app.connect("env-before-read-docs", forget_records_as_read)
+    app.connect("doctree-read", note_prose_references)
     setup_tables(app)
     setup_reference(app)
     setup_i18n(app)

@@ -10,21 +10,22 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Iterable
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx_needs.api import get_needs_view
 from sphinx_needs.data import SphinxNeedsData
+from sphinx_needs.roles.need_ref import NeedRef
 
 from rbmdocs.config import check_context
 from rbmdocs.graph import CheckResult, check_needs
-from rbmdocs.graph.model import Finding, NeedRecord, natural_key
+from rbmdocs.graph.model import Finding, NeedRecord, NeedReference, linked_ids
 from rbmdocs.schema import NEED_TYPES_BY_NAME
-from rbmdocs.sphinx.env_data import all_notes
+from rbmdocs.sphinx.env_data import all_notes, notes_for
 
 logger = logging.getLogger(__name__)
 
@@ -58,20 +59,6 @@ class _Locations:
             self._file_of_doc[docname] = file
             self.docname_of_file[file] = docname
         return file
-
-
-def linked_ids(targets: Iterable[object]) -> list[str]:
-    """The IDs of one link option, each once, in natural order.
-
-    sphinx-needs keeps one of two equal links and sorts them when it post-processes the
-    needs; the records made from the needs as read (``records_as_read``) must hold the same
-    list as those made from the resolved view, or the diagrams and the check would disagree
-    (a target named twice would count as two).
-    """
-    if isinstance(targets, list) and len(targets) < 2:
-        # most link options hold no target or one: nothing to sort
-        return [str(target) for target in targets]
-    return sorted({str(target) for target in targets}, key=natural_key)
 
 
 def _own_field(need: Any, name: str) -> object:
@@ -144,6 +131,39 @@ def collect_records(env: BuildEnvironment, needs: Any) -> tuple[list[NeedRecord]
     return records, locations
 
 
+def reference_target(address: str) -> str:
+    """The need a ``{need}`` role names: ``IO_4`` of ``IO_4`` or of the part ``IO_4.a``."""
+    return address.split(".", 1)[0]
+
+
+def note_prose_references(app: Sphinx, doctree: nodes.document) -> None:
+    """``doctree-read``: note every ``{need}`` reference of the page, with its line.
+
+    sphinx-needs resolves them only when it writes a page, and then only warns; noting
+    them as read lets the check report a dangling one as RBM014, at the line of the
+    paragraph it stands in, without reading any page again.
+    """
+    found = notes_for(app.env, app.env.docname).references
+    found.clear()
+    for node in doctree.findall(NeedRef):
+        line: int | None = None
+        holder: nodes.Node | None = node
+        while holder is not None and not line:
+            line = holder.line
+            holder = holder.parent
+        found.append((reference_target(str(node["reftarget"])), line))
+
+
+def collect_references(env: BuildEnvironment, locations: _Locations) -> list[NeedReference]:
+    """Every ``{need}`` reference noted while reading, as the engine's plain records."""
+    notes = all_notes(env)
+    return [
+        NeedReference(target, locations.file(docname), line)
+        for docname in sorted(notes)
+        for target, line in notes[docname].references
+    ]
+
+
 #: The records made from the needs as read in this build (the check makes its own).
 _made_this_build: weakref.WeakKeyDictionary[
     BuildEnvironment, tuple[list[NeedRecord], _Locations]
@@ -178,7 +198,8 @@ def run_traceability_check(app: Sphinx, _builder: Builder) -> None:
     """
     env = app.env
     records, locations = collect_records(env, get_needs_view(app))
-    result = check_needs(records, check_context(app.config))
+    references = collect_references(env, locations)
+    result = check_needs(records, check_context(app.config), references)
     _this_build[env] = (result, locations.docname_of_file)
     for finding in result.findings:
         report_finding(finding, locations.docname_of_file.get(finding.file))

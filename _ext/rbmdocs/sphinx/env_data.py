@@ -44,6 +44,8 @@ class ReadNotes:
     """Need ID → the title of the section the need stands in."""
     field_lines: dict[str, dict[str, int]] = field(default_factory=dict)
     """Need ID → option → its line, where options have lines of their own (DWCP YAML)."""
+    references: list[tuple[str, int | None]] = field(default_factory=list)
+    """Needs named in the page's prose (``{need}`` roles): the ID and the line (RBM014)."""
 
 
 def all_notes(env: BuildEnvironment) -> dict[str, ReadNotes]:

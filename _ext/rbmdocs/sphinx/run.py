@@ -23,22 +23,20 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from sphinx import locale
-from sphinx.application import Sphinx
-from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.errors import ConfigError, SphinxError
 from sphinx.util.console import nocolor
-from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from rbmdocs.catalogues import read_catalogue
 from rbmdocs.graph import CheckResult
 from rbmdocs.load import BadInputError, find_dwcp_files, forget_read_ahead, read_dwcp_file
 from rbmdocs.locking import project_lock
-from rbmdocs.sphinx.checking import bad_input_messages, check_result
-from rbmdocs.sphinx.warning_memory import WarningMemory, counted
 from rbmdocs.terminal import colour_wanted
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
 
 BUILD_DIR = "_build"
 
@@ -186,6 +184,15 @@ def run_sphinx(
     one whose source has not changed (the side-by-side edition depends on the other
     language). The caller holds the language's lock (``language_lock``).
     """
+    # imported here: the commands that run on the project index never start Sphinx, and
+    # need not pay for importing it and sphinx-needs
+    from sphinx.application import Sphinx
+    from sphinx.builders.html import StandaloneHTMLBuilder
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    from rbmdocs.sphinx.checking import bad_input_messages, check_result
+    from rbmdocs.sphinx.warning_memory import WarningMemory, counted
+
     doctrees = doctrees or doctree_dir(source, language)
     if fresh and outdir.is_dir():
         shutil.rmtree(outdir)
@@ -271,6 +278,8 @@ def _sweep_removed_pages(app: Sphinx) -> None:
     wrote a page of that name (every page written passes ``html-page-context``). Files
     that were never a document's page (an extension's own) are left alone.
     """
+    from sphinx.builders.html import StandaloneHTMLBuilder
+
     written: set[str] = set()
 
     def note_page(_app: Sphinx, pagename: str, *_args: object) -> None:

@@ -1,0 +1,84 @@
+"""One source file's needs as the build records them; DWCP YAML read here, through ``load/``.
+
+The Markdown reader is in ``markdown.py``: it is imported only when a Markdown page must
+be read again, so a command whose files all come from the cache never loads the parser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rbmdocs.graph.model import NeedRecord, NeedReference, linked_ids
+from rbmdocs.schema import NEED_TYPES_BY_NAME
+
+if TYPE_CHECKING:
+    from rbmdocs.load import YamlNeed
+
+
+@dataclass(slots=True)
+class FileIndex:
+    """What one source file holds, as the build would record it, before IDs meet.
+
+    ``parents`` gives, for each record and each reference, the index of the need whose
+    body holds it (-1 at the top of the page): when sphinx-needs refuses a need because
+    its ID is taken, what its body holds is never read either.
+    """
+
+    file: str
+    docname: str
+    records: list[NeedRecord] = field(default_factory=list)
+    parents: list[int] = field(default_factory=list)
+    titles_as_written: list[str] = field(default_factory=list)
+    """Each need's title before translation: what the build notes for a refused duplicate."""
+    references: list[NeedReference] = field(default_factory=list)
+    reference_parents: list[int] = field(default_factory=list)
+    fallback: str = ""
+    """Why this file must be read through Sphinx ("" when the index reads it exactly)."""
+
+
+def docname_of(file: str) -> str:
+    """The Sphinx document name of a source file: its path without the suffix."""
+    stem, dot, _suffix = file.rpartition(".")
+    return stem if dot else file
+
+
+def read_dwcp(text: str, file: str, language: str) -> FileIndex:
+    """The needs of one DWCP file, as the DWCP page directive gives them to sphinx-needs.
+
+    Raises ``BadInputError`` for a file that cannot be read, as the build does.
+    """
+    from rbmdocs.load import parse_dwcp_text  # the YAML loader only when a file changed
+
+    loaded = parse_dwcp_text(text, file)
+    found = FileIndex(file, docname_of(file))
+    for need in loaded.needs():
+        title = _picked(need.title, need, language)
+        found.records.append(_yaml_record(need, title, file, language))
+        found.parents.append(-1)
+        found.titles_as_written.append(title)
+    return found
+
+
+def _picked(text: Mapping[str, str], need: YamlNeed, language: str) -> str:
+    from rbmdocs.load import pick_language
+
+    chosen, _fell_back = pick_language(text, language)
+    return chosen or need.id
+
+
+def _yaml_record(need: YamlNeed, title: str, file: str, language: str) -> NeedRecord:
+    spec = NEED_TYPES_BY_NAME[need.need_type]
+    values: dict[str, str] = dict(need.fields)
+    for name, text in need.texts.items():
+        values[name] = _picked(text, need, language)
+    return NeedRecord(
+        id=need.id,
+        type=need.need_type,
+        file=file,
+        line=need.line,
+        title=title,
+        fields={field_spec.name: values.get(field_spec.name, "") for field_spec in spec.fields},
+        links={link.name: linked_ids(need.links.get(link.name) or []) for link in spec.links},
+    )
