@@ -53,7 +53,8 @@ def test_readme_and_guide_give_the_same_steps() -> None:
     assert [file for file, _ in readme] == [
         "spf/employment.md",
         "programme_budget/employment.md",
-        "data/dwcp/KEN.yaml",
+        "programme_budget_2012/employment.md",
+        "data/dwcp/BRA.yaml",
         "implementation_report/employment.md",
     ]
     assert guide == readme
@@ -67,7 +68,8 @@ def test_the_readme_walk_through_followed_literally_checks_and_builds(
     before = json.loads(capsys.readouterr().out)["summary"]["needs"]
     readme = (REPO / "README.md").read_text("utf-8")
     added = follow(project, _section(readme, "### Add an immediate outcome"))
-    assert {"IO_20", "IND_20_1", "STR_20", "TGT_20_1", "CPO_KEN_302", "ORP_20"} <= set(added)
+    assert {"IO_20", "IND_20_1", "STR_20", "TGT_20_1", "CPO_BRA_404", "ORP_20"} <= set(added)
+    assert {"STR_2012_20", "TGT_2012_20_1"} <= set(added)
     assert "RES_20_1" in added
 
     code = main(["check", "--source", str(project), "--format", "json"])
