@@ -728,7 +728,7 @@ def _iati_settings(config: Config) -> IatiSettings:
     from rbmdocs.config import CONFIG_VALUES, IATI_REQUIRED_SETTINGS
     from rbmdocs.report.iati import IatiSettings
 
-    configured = config.rbmdocs_iati
+    configured = config.rbmdocs_iati  # as written: checked here before it is typed
     problems = next(value for value in CONFIG_VALUES if value.name == "iati").validate(configured)
     if problems:
         raise ToolError("conf.py: " + "; ".join(problems))
@@ -760,7 +760,7 @@ def _write_file_atomically(path: Path, data: bytes) -> None:
 
 def _command_export(args: argparse.Namespace) -> int:
     """``rbmdocs export iati``: check each language, map, validate, then write at once."""
-    from rbmdocs.config import build_date
+    from rbmdocs.config import build_date, settings
     from rbmdocs.render.labels import label
     from rbmdocs.report.iati import (
         PACKAGED_SCHEMA,
@@ -778,7 +778,7 @@ def _command_export(args: argparse.Namespace) -> int:
     source = project_paths(args.source)
     languages = _languages(source, args.lang)
     config = _project_config(source)
-    settings = _iati_settings(config)
+    publisher = _iati_settings(config)
     schema_path = args.schema.resolve() if args.schema else PACKAGED_SCHEMA
     try:
         schema = load_schema(schema_path)
@@ -808,12 +808,13 @@ def _command_export(args: argparse.Namespace) -> int:
                 label("type.dwcp", language) + label("option.separator", language),
             )
         )
+    values = settings(config)
     cycle = ProgrammeCycle(
-        spf_period=config.rbmdocs_spf_period,
-        bienniums=tuple(config.rbmdocs_bienniums),
+        spf_period=values.spf_period,
+        bienniums=values.bienniums,
         generated=f"{build_date(config)}T00:00:00Z",
     )
-    export = build_activities(views, settings, cycle)
+    export = build_activities(views, publisher, cycle)
     problems = schema_problems(schema, export.tree)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""

@@ -400,16 +400,59 @@ def _bienniums_inside_period(config: Config) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The ``rbmdocs_*`` values of one build, typed: the one way the code reads them.
+
+    conf.py has been validated by then (``validate_config``), so the types hold; a reader
+    sees in one place what each value is, instead of an untyped ``config.rbmdocs_*``.
+    """
+
+    spf_period: str
+    bienniums: tuple[str, ...]
+    dwcp_dir: str
+    languages: tuple[str, ...]
+    dwcp_toctree_limit: int
+    matrix_cell_limit: int
+    documents: tuple[dict[str, Any], ...]
+    reports: Mapping[str, str]
+    pb_status: Mapping[str, str]
+    iati: Mapping[str, Any]
+    organisation: str
+    emblem: str
+    severity: Mapping[str, str]
+
+
+def settings(config: Config) -> Settings:
+    """The typed view of ``config``'s ``rbmdocs_*`` values (``build_date`` has its own)."""
+    return Settings(
+        spf_period=str(config.rbmdocs_spf_period),
+        bienniums=tuple(config.rbmdocs_bienniums),
+        dwcp_dir=str(config.rbmdocs_dwcp_dir),
+        languages=tuple(config.rbmdocs_languages),
+        dwcp_toctree_limit=int(config.rbmdocs_dwcp_toctree_limit),
+        matrix_cell_limit=int(config.rbmdocs_matrix_cell_limit),
+        documents=tuple(config.rbmdocs_documents),
+        reports=dict(config.rbmdocs_reports),
+        pb_status=dict(config.rbmdocs_pb_status),
+        iati=dict(config.rbmdocs_iati),
+        organisation=str(config.rbmdocs_organisation),
+        emblem=str(config.rbmdocs_emblem),
+        severity=dict(config.rbmdocs_severity),
+    )
+
+
 def check_context(config: Config) -> CheckContext:
     """What the traceability engine needs to know of the configuration."""
+    values = settings(config)
     return CheckContext(
-        spf_period=config.rbmdocs_spf_period,
-        bienniums=tuple(config.rbmdocs_bienniums),
-        severity=dict(config.rbmdocs_severity),
-        reports=dict(config.rbmdocs_reports),
+        spf_period=values.spf_period,
+        bienniums=values.bienniums,
+        severity=dict(values.severity),
+        reports=dict(values.reports),
         build_date=build_date(config),
-        documents=document_folders(config.rbmdocs_documents),
-        pb_status=dict(config.rbmdocs_pb_status),
+        documents=document_folders(list(values.documents)),
+        pb_status=dict(values.pb_status),
     )
 
 

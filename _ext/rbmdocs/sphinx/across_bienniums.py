@@ -11,6 +11,7 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx.util import logging
 
+from rbmdocs.config import settings
 from rbmdocs.graph.model import NeedRecord
 from rbmdocs.render.across_bienniums import (
     AcrossBienniums,
@@ -35,9 +36,9 @@ def build_results_across_bienniums(context: TableContext) -> list[nodes.Node]:
     outcome_id = context.options.get("outcome", "").strip()
     view = results_across_bienniums(
         context.graph,
-        config.rbmdocs_spf_period,
-        config.rbmdocs_bienniums,
-        [biennium for biennium, state in config.rbmdocs_reports.items() if state == "final"],
+        settings(config).spf_period,
+        settings(config).bienniums,
+        [biennium for biennium, state in settings(config).reports.items() if state == "final"],
         outcome_id,
     )
     if outcome_id and not view.outcomes:

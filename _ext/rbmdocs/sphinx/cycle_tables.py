@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from docutils import nodes
 from sphinx.util import logging
 
-from rbmdocs.config import build_date
+from rbmdocs.config import build_date, settings
 from rbmdocs.graph import NeedGraph
 from rbmdocs.graph.model import NeedRecord, natural_key
 from rbmdocs.graph.rules import is_overdue, iso_date
@@ -56,7 +56,7 @@ def _in_file_order(needs: Iterable[NeedRecord]) -> list[NeedRecord]:
 def _reported_biennium(context: TableContext) -> str:
     """The ``:biennium:`` option, else the first reported biennium, else the first P&B."""
     config = context.env.config
-    bienniums = [*config.rbmdocs_reports, *config.rbmdocs_bienniums]
+    bienniums = [*settings(config).reports, *settings(config).bienniums]
     return context.options.get("biennium") or (bienniums[0] if bienniums else "")
 
 

@@ -23,6 +23,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.api import InvalidNeedException, add_need
 from sphinx_needs.utils import add_doc
 
+from rbmdocs.config import settings
 from rbmdocs.load import BadInputError, DwcpFile, YamlNeed, parse_dwcp_text, pick_language
 from rbmdocs.render.labels import label, region_label
 from rbmdocs.sphinx.env_data import DroppedNeed, notes_for
@@ -51,7 +52,7 @@ class DwcpParser(RSTParser):
         """Load the YAML; on bad input say so at its line and leave an empty page."""
         env = document.settings.env
         file = relative_source(Path(env.srcdir), document["source"])
-        dwcp_dir = Path(env.config.rbmdocs_dwcp_dir).as_posix().strip("/")
+        dwcp_dir = Path(settings(env.config).dwcp_dir).as_posix().strip("/")
         if Path(file).parent.as_posix() != dwcp_dir:
             logger.warning(
                 "%s is a YAML file outside rbmdocs_dwcp_dir (%s); add it to exclude_patterns "

@@ -21,6 +21,7 @@ from sphinx.config import Config
 from sphinx.search.en import SearchEnglish
 from sphinx.util.osutil import relative_uri
 
+from rbmdocs.config import settings
 from rbmdocs.render.labels import label
 
 #: Terms of the results framework that the Chinese search must find as whole words.
@@ -37,7 +38,7 @@ MASTHEAD_THEME = "rbmdocs"
 def language_links(app: Sphinx, pagename: str) -> list[tuple[str, str, str | None]]:
     """(language, name shown, link or None for this page's own language), in build order."""
     current = app.config.language or "en"
-    languages = list(app.config.rbmdocs_languages) or [current]
+    languages = list(settings(app.config).languages) or [current]
     if len(languages) < 2:
         return []
     target = app.builder.get_target_uri(pagename)

@@ -33,6 +33,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.writers.latex import LaTeXTranslator
 from sphinx_needs.utils import add_doc
 
+from rbmdocs.config import settings
 from rbmdocs.documents import TRANSLATED_FIELDS
 from rbmdocs.render.labels import label
 from rbmdocs.sphinx.i18n import po_translations
@@ -44,7 +45,7 @@ BUILDER_NAME = "rbmdocs-pdf"
 def document_texts(srcdir: Path, config: Config) -> list[dict[str, str]]:
     """``rbmdocs_documents`` with the masthead texts in the build language."""
     texts: list[dict[str, str]] = []
-    for entry in config.rbmdocs_documents:
+    for entry in settings(config).documents:
         catalogue = po_translations(srcdir, config, entry["start"])
         translated = {key: str(value) for key, value in entry.items()}
         for key in TRANSLATED_FIELDS:
@@ -288,7 +289,7 @@ def _chinese_part_numbers() -> str:
 
 def configure_latex(app: Sphinx, config: Config) -> None:
     """Derive ``latex_documents`` and the LaTeX settings from ``rbmdocs_documents``."""
-    if not config.rbmdocs_documents:
+    if not settings(config).documents:
         return
     # what the project set itself wins; a read only: Sphinx has no public way to tell a
     # value set in conf.py from its default
@@ -344,7 +345,7 @@ def mark_start_pages(app: Sphinx, doctree: nodes.document) -> None:
     this, every need box in a PDF whose start page has no need would fail to render.
     """
     docname = app.env.docname
-    if any(entry.get("start") == docname for entry in app.config.rbmdocs_documents):
+    if any(entry.get("start") == docname for entry in settings(app.config).documents):
         add_doc(app.env, docname)
 
 

@@ -39,6 +39,7 @@ from sphinx.writers.latex import LaTeXTranslator
 from sphinx_needs.api import get_needs_view
 from sphinx_needs.nodes import Need
 
+from rbmdocs.config import settings
 from rbmdocs.graph import NeedGraph
 from rbmdocs.render.need_view_model import (
     CountryGroup,
@@ -110,7 +111,7 @@ def _enclosing_section(node: nodes.Node) -> nodes.section | None:
 def view_maker(app: Sphinx, graph: NeedGraph) -> ViewMaker:
     """The view maker of this build: its graph, texts, language and bienniums."""
     return ViewMaker(
-        graph, need_texts(app.env), app.config.language or "en", app.config.rbmdocs_bienniums
+        graph, need_texts(app.env), app.config.language or "en", settings(app.config).bienniums
     )
 
 

@@ -42,6 +42,7 @@ from sphinx.util.fileutil import copy_asset_file
 from sphinx.util.nodes import make_refnode
 from sphinx_needs.nodes import Need
 
+from rbmdocs.config import settings
 from rbmdocs.render.labels import label
 
 DOMAIN = "rbmdocs_paragraphs"
@@ -270,7 +271,7 @@ def renumber(_app: Sphinx, env: BuildEnvironment) -> list[str]:
     domain = _domain(env)
     previous = dict(domain.offsets)
     old_numbers: dict[str, int | None] = dict(domain.data["numbers"])
-    domain.data["offsets"] = compute_offsets(env, env.config.rbmdocs_documents)
+    domain.data["offsets"] = compute_offsets(env, settings(env.config).documents)
     numbers = {
         name: domain.number(docname, place) for name, (docname, place, _) in domain.labels.items()
     }

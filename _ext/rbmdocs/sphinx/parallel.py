@@ -47,6 +47,7 @@ from sphinx.util.fileutil import copy_asset_file
 from sphinx.writers.html5 import HTML5Translator
 from sphinx.writers.latex import LaTeXTranslator
 
+from rbmdocs.config import settings
 from rbmdocs.render.labels import label
 from rbmdocs.sphinx.i18n import po_translations
 
@@ -482,11 +483,11 @@ def _escape(text: str) -> str:
 def configure_parallel_latex(app: Sphinx, config: Config) -> None:
     """The English PDF set up for two languages: Chinese type, paracol, a bilingual title."""
     partner = config.rbmdocs_parallel_language
-    if not config.rbmdocs_parallel_partner or not config.rbmdocs_documents:
+    if not config.rbmdocs_parallel_partner or not settings(config).documents:
         return
     elements = dict(config.latex_elements)
     lines = [_PREAMBLE, r"\makeatletter"]
-    for entry in config.rbmdocs_documents:
+    for entry in settings(config).documents:
         texts = po_translations(Path(app.srcdir), config, entry["start"], partner)
         title = _escape(texts.get(entry.get("title", ""), ""))
         subtitle = (

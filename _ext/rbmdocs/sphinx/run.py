@@ -30,6 +30,7 @@ from sphinx.errors import ConfigError, SphinxError
 from sphinx.util.console import nocolor
 
 from rbmdocs.catalogues import read_catalogue
+from rbmdocs.config import settings
 from rbmdocs.graph import CheckResult
 from rbmdocs.load import BadInputError, find_dwcp_files, forget_read_ahead, read_dwcp_file
 from rbmdocs.locking import project_lock
@@ -227,7 +228,7 @@ def run_sphinx(
             if isinstance(app.builder, StandaloneHTMLBuilder):
                 _sweep_removed_pages(app)
             memory = WarningMemory(app, warning_stream, fresh=fresh)
-            preflight_dwcp_files(source, app.config.rbmdocs_dwcp_dir, doctrees, keep=True)
+            preflight_dwcp_files(source, settings(app.config).dwcp_dir, doctrees, keep=True)
             preflight_catalogues(source, list(app.config.locale_dirs), language)
             app.build(force_all=write_all)
         except (BadInputError, ToolError):

@@ -22,6 +22,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.fileutil import copy_asset_file
 
+from rbmdocs.config import settings
 from rbmdocs.sphinx.languages import MASTHEAD_THEME, SWITCHER_SCRIPT
 
 THEME_NAME = MASTHEAD_THEME
@@ -37,7 +38,7 @@ TABLE_WRAPPER_CLASSES = ("table-wrapper", "rbmdocs-table-wrapper")
 
 def emblem_name(app: Sphinx) -> str:
     """The emblem's file name in the site's ``_static`` folder, or "" for none."""
-    emblem: str = app.config.rbmdocs_emblem
+    emblem: str = settings(app.config).emblem
     return Path(emblem).name if emblem else ""
 
 
@@ -45,7 +46,7 @@ def add_site_context(
     app: Sphinx, _pagename: str, _templatename: str, context: dict[str, Any], _doctree: Any
 ) -> None:
     """``html-page-context``: what the masthead shows, for any template that wants it."""
-    context["rbmdocs_organisation"] = app.config.rbmdocs_organisation
+    context["rbmdocs_organisation"] = settings(app.config).organisation
     name = emblem_name(app)
     pathto = context.get("pathto")
     context["rbmdocs_emblem_url"] = pathto(f"_static/{name}", 1) if name and pathto else ""
@@ -53,9 +54,9 @@ def add_site_context(
 
 def copy_emblem(app: Sphinx, _builder: object) -> None:
     """``write-started``: the emblem next to our stylesheets, before any page names it."""
-    if app.builder.format != "html" or not app.config.rbmdocs_emblem:
+    if app.builder.format != "html" or not settings(app.config).emblem:
         return
-    source = Path(app.confdir) / app.config.rbmdocs_emblem
+    source = Path(app.confdir) / settings(app.config).emblem
     static = Path(app.outdir) / "_static"
     static.mkdir(parents=True, exist_ok=True)
     copy_asset_file(source, static, force=True)

@@ -22,6 +22,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.errors import NoUri
 from sphinx.util.docutils import SphinxDirective
 
+from rbmdocs.config import settings
 from rbmdocs.graph import NeedGraph
 from rbmdocs.graph.model import NeedRecord, natural_key
 from rbmdocs.load import BadInputError, pick_language, read_dwcp_file
@@ -83,7 +84,7 @@ class GeneratedContentDirective(SphinxDirective):
 
 def dwcp_docnames(env: BuildEnvironment) -> list[str]:
     """The documents read from the DWCP folder, sorted."""
-    folder = env.config.rbmdocs_dwcp_dir.strip("/") + "/"
+    folder = settings(env.config).dwcp_dir.strip("/") + "/"
     return sorted(
         docname
         for docname in env.found_docs
@@ -133,7 +134,7 @@ class DwcpIndexDirective(GeneratedContentDirective):
         reached from the index tables, and ``mark_unlisted_dwcp_pages`` says so to Sphinx.
         """
         docnames = dwcp_docnames(self.env)
-        if len(docnames) > self.env.config.rbmdocs_dwcp_toctree_limit:
+        if len(docnames) > settings(self.env.config).dwcp_toctree_limit:
             return []
         toctree = addnodes.toctree()
         toctree["parent"] = self.env.docname
@@ -207,7 +208,7 @@ def build_results_framework(context: TableContext) -> list[nodes.Node]:
 def build_resource_table(context: TableContext) -> list[nodes.Node]:
     """Resources per immediate outcome and strategic objective, with subtotals and total."""
     graph = context.graph
-    bienniums = context.env.config.rbmdocs_bienniums
+    bienniums = settings(context.env.config).bienniums
     biennium = context.options.get("biennium") or (bienniums[0] if bienniums else "")
     columns = ("regular_budget", "extra_budgetary", "rbsa")
     by_objective: dict[str, list[tuple[NeedRecord, list[int]]]] = defaultdict(list)
@@ -571,7 +572,7 @@ def _priority_matrices(context: TableContext) -> list[nodes.Node]:
     output: list[nodes.Node] = [nodes.rubric(heading, heading)]
     intro = context.text("report.matrix_intro")
     output.append(nodes.paragraph(intro, intro))
-    limit = context.env.config.rbmdocs_matrix_cell_limit
+    limit = settings(context.env.config).matrix_cell_limit
     for region in region_order(set(matrix)):
         caption = context.region(region)
         output.append(nodes.rubric(caption, caption, classes=["rbmdocs-matrix-region"]))
@@ -688,10 +689,10 @@ def outdated_generated_pages(
 def mark_unlisted_dwcp_pages(app: Sphinx, _doctree: nodes.document) -> None:
     """``doctree-read``: a DWCP page outside the table of contents is an orphan on purpose."""
     env = app.env
-    folder = env.config.rbmdocs_dwcp_dir.strip("/") + "/"
+    folder = settings(env.config).dwcp_dir.strip("/") + "/"
     if not env.docname.startswith(folder):
         return
-    if _dwcp_count(env) > env.config.rbmdocs_dwcp_toctree_limit:
+    if _dwcp_count(env) > settings(env.config).dwcp_toctree_limit:
         env.metadata[env.docname]["orphan"] = True
 
 
@@ -710,7 +711,7 @@ def _dwcp_count(env: BuildEnvironment) -> int:
 
 def read_dwcp_pages_first(_app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """``env-before-read-docs``: the DWCP pages first, so the index sorts their new titles."""
-    folder = env.config.rbmdocs_dwcp_dir.strip("/") + "/"
+    folder = settings(env.config).dwcp_dir.strip("/") + "/"
     docnames.sort(key=lambda docname: not docname.startswith(folder))  # stable otherwise
 
 
