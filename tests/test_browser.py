@@ -7,60 +7,33 @@ Chinese; each step leaves a screenshot in ``tests/_artifacts/browser/``.
 
 from __future__ import annotations
 
-import functools
-import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import playwright.sync_api as playwright
 import pytest
+from web import QuietFiles, chromium, served_folder
 
 pytestmark = [pytest.mark.sphinx, pytest.mark.slow]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "_artifacts" / "browser"
-#: The flags a sandboxed machine without network needs (see the set-up notes).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep the test output clean."""
 
 
 @pytest.fixture(scope="module")
 def site(bilingual_sample: Path) -> Iterator[str]:
     """The built HTML of both languages, served on a free localhost port."""
-    handler = functools.partial(_QuietHandler, directory=str(bilingual_sample / "_build/html"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with served_folder(bilingual_sample / "_build/html") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Debian's Chromium, never a downloaded browser."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed: run scripts/setup --test as root")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -215,7 +188,7 @@ def test_the_trace_shows_on_a_page_opened_from_disk(page: object, bilingual_samp
     _shot(page, "10-trace-from-disk")
 
 
-class _CachingHandler(_QuietHandler):
+class _CachingHandler(QuietFiles):
     """A web server as sites are often set up: pages checked each time, assets kept an hour."""
 
     def end_headers(self) -> None:
@@ -237,30 +210,27 @@ def test_a_page_not_written_again_shows_the_new_trace(
     build = [sys.executable, "-m", "rbmdocs", "build", "--source", str(root), "--format", "html"]
     subprocess.run(build, check=True, capture_output=True)
     site = root / "_build/html/en"
-    handler = functools.partial(_CachingHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/framework.html"
-    context = browser.new_context()  # type: ignore[attr-defined]
-    try:
-        page = context.new_page()
-        trace = page.locator("div.rbmdocs-need#IO_1 nav.rbmdocs-trace")
-        page.goto(url)
-        playwright.expect(trace).to_contain_text("Jobs for young people")
-        framework_before = (site / "framework.html").read_bytes()
+    with served_folder(site, _CachingHandler) as base:
+        url = f"{base}/framework.html"
+        context = browser.new_context()  # type: ignore[attr-defined]
+        try:
+            page = context.new_page()
+            trace = page.locator("div.rbmdocs-need#IO_1 nav.rbmdocs-trace")
+            page.goto(url)
+            playwright.expect(trace).to_contain_text("Jobs for young people")
+            framework_before = (site / "framework.html").read_bytes()
 
-        cpo_file = root / "data/dwcp/GHA.yaml"
-        edited = cpo_file.read_text("utf-8").replace("Jobs for young", "Work for young")
-        cpo_file.write_text(edited, "utf-8")
-        subprocess.run(build, check=True, capture_output=True)
-        assert (site / "framework.html").read_bytes() == framework_before  # not rewritten
+            cpo_file = root / "data/dwcp/GHA.yaml"
+            edited = cpo_file.read_text("utf-8").replace("Jobs for young", "Work for young")
+            cpo_file.write_text(edited, "utf-8")
+            subprocess.run(build, check=True, capture_output=True)
+            assert (site / "framework.html").read_bytes() == framework_before  # not rewritten
 
-        page.goto(url)
-        playwright.expect(trace).to_contain_text("Work for young people")
-        _shot(page, "11-trace-after-an-edit")
-    finally:
-        context.close()
-        server.shutdown()
+            page.goto(url)
+            playwright.expect(trace).to_contain_text("Work for young people")
+            _shot(page, "11-trace-after-an-edit")
+        finally:
+            context.close()
 
 
 def test_an_objective_traces_only_down_and_an_outcome_reads_as_a_document(

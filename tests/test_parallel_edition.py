@@ -9,15 +9,12 @@ one row of the HTML, and starting on the same page and at the same height in the
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
 import subprocess
-import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -25,6 +22,7 @@ from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup, Tag
 from rbmdocs.cli import main
 from rbmdocs.render.labels import label
+from web import chromium, served_folder
 
 pytestmark = pytest.mark.sphinx
 
@@ -247,30 +245,17 @@ def test_a_project_in_one_language_says_what_to_add(
     assert not (root / "_build/html/parallel").exists()
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep the test output clean."""
-
-
 @pytest.fixture
 def served(edition: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(edition / "_build/html/parallel"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with served_folder(edition / "_build/html/parallel") as url:
+        yield url
 
 
 @pytest.mark.slow
 def test_a_reader_sees_both_languages_in_one_row(served: str) -> None:
-    playwright = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        pytest.skip("chromium is not installed")
     artifacts = Path(__file__).parent / "_artifacts" / "browser"
     artifacts.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+    with chromium() as browser:
         for width, side_by_side in ((1280, True), (420, False)):
             page = browser.new_page(viewport={"width": width, "height": 900})
             page.goto(f"{served}/framework.html")
@@ -289,7 +274,6 @@ def test_a_reader_sees_both_languages_in_one_row(served: str) -> None:
                 assert chinese["y"] >= english["y"] + english["height"] - 1
             page.screenshot(path=str(artifacts / f"parallel-{width}.png"))
             page.close()
-        browser.close()
 
 
 def test_bad_data_stops_the_edition_with_one_message(

@@ -5,7 +5,6 @@ pre-commit hook through ``pre-commit try-repo``. Nothing here reaches the networ
 
 from __future__ import annotations
 
-import functools
 import http.server
 import json
 import os
@@ -24,6 +23,7 @@ import yaml
 from bs4 import BeautifulSoup
 from conftest import REPO, copy_sample
 from rbmdocs.cli import main
+from web import chromium, served_folder
 
 pytestmark = pytest.mark.sphinx
 
@@ -459,11 +459,6 @@ def test_a_forge_that_refuses_is_one_message(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-class _QuietFiles(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def published(
     bilingual_sample: Path, tmp_path_factory: pytest.TempPathFactory
@@ -505,35 +500,19 @@ def test_the_root_page_sends_a_visitor_to_their_browsers_language(
 ) -> None:
     """In Debian's Chromium: zh-CN lands on zh_CN/, en-GB and fr-FR on en/ (the first
     language); back at the root in the same visit, the page stays and lists the PDFs."""
-    import playwright.sync_api as playwright
-
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        pytest.fail("chromium is not installed: run scripts/setup --test as root")
     _, site = published
-    handler = functools.partial(_QuietFiles, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    root = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
-        with playwright.sync_playwright() as driver:
-            browser = driver.chromium.launch(
-                executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
-            )
-            for locale, lands_on in (("zh-CN", "zh_CN/"), ("en-GB", "en/"), ("fr-FR", "en/")):
-                context = browser.new_context(locale=locale)
-                page = context.new_page()
-                page.goto(root)
-                page.wait_for_url(f"{root}{lands_on}**")
-                assert page.url.startswith(f"{root}{lands_on}"), (locale, page.url)
-                page.goto(root)  # the same visit: the root page stays
-                assert page.url == root
-                assert page.locator("a[href$='.pdf']").count() > 0
-                context.close()
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served_folder(site) as base, chromium() as browser:
+        root = f"{base}/"
+        for locale, lands_on in (("zh-CN", "zh_CN/"), ("en-GB", "en/"), ("fr-FR", "en/")):
+            context = browser.new_context(locale=locale)
+            page = context.new_page()
+            page.goto(root)
+            page.wait_for_url(f"{root}{lands_on}**")
+            assert page.url.startswith(f"{root}{lands_on}"), (locale, page.url)
+            page.goto(root)  # the same visit: the root page stays
+            assert page.url == root
+            assert page.locator("a[href$='.pdf']").count() > 0
+            context.close()
 
 
 def test_a_site_without_pdfs_says_so(copy_root: Callable[[str], Path], tmp_path: Path) -> None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import playwright.sync_api as playwright
 import pytest
-from test_browser import _QuietHandler, _shot, _trace, browser
+from test_browser import _shot, _trace, browser
+from web import served_folder
 
 pytestmark = [pytest.mark.sphinx, pytest.mark.slow]
 
@@ -25,32 +23,28 @@ def test_the_programme_of_a_priority_is_beside_it_not_below_it(
     root = copy_root("minimal")
     build = [sys.executable, "-m", "rbmdocs", "build", "--source", str(root), "--format", "html"]
     subprocess.run(build, check=True, capture_output=True)
-    handler = functools.partial(_QuietHandler, directory=str(root / "_build/html/en"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    site = f"http://127.0.0.1:{server.server_address[1]}"
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    try:
-        page = context.new_page()
-        page.goto(f"{site}/data/dwcp/GHA.html#PRI_GHA_1")
-        trace = _trace(page, "PRI_GHA_1")
-        playwright.expect(trace.locator("details.rbmdocs-trace-up")).to_have_count(1)
-        # nothing is below a priority: its programme holds it
-        playwright.expect(trace.locator("details.rbmdocs-trace-down")).to_have_count(0)
-        playwright.expect(trace).not_to_contain_text("DWCP_GHA")
+    with served_folder(root / "_build/html/en") as site:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+        try:
+            page = context.new_page()
+            page.goto(f"{site}/data/dwcp/GHA.html#PRI_GHA_1")
+            trace = _trace(page, "PRI_GHA_1")
+            playwright.expect(trace.locator("details.rbmdocs-trace-up")).to_have_count(1)
+            # nothing is below a priority: its programme holds it
+            playwright.expect(trace.locator("details.rbmdocs-trace-down")).to_have_count(0)
+            playwright.expect(trace).not_to_contain_text("DWCP_GHA")
 
-        page.goto(f"{site}/framework.html#IO_1")
-        down = _trace(page, "IO_1").locator("details.rbmdocs-trace-down")
-        if down.get_attribute("open") is None:
-            down.locator("summary").click()
-        priority = down.locator("li", has=page.locator("a[href$='#PRI_GHA_1']")).last
-        playwright.expect(priority.locator(".rbmdocs-trace-container")).to_have_text(
-            "(Part of: DWCP_GHA Ghana)"
-        )
-        steps = down.locator("li > .rbmdocs-trace-link")
-        for index in range(steps.count()):
-            assert "Part of" not in steps.nth(index).inner_text()
-        _shot(page, "13-priority-with-its-programme")
-    finally:
-        context.close()
-        server.shutdown()
+            page.goto(f"{site}/framework.html#IO_1")
+            down = _trace(page, "IO_1").locator("details.rbmdocs-trace-down")
+            if down.get_attribute("open") is None:
+                down.locator("summary").click()
+            priority = down.locator("li", has=page.locator("a[href$='#PRI_GHA_1']")).last
+            playwright.expect(priority.locator(".rbmdocs-trace-container")).to_have_text(
+                "(Part of: DWCP_GHA Ghana)"
+            )
+            steps = down.locator("li > .rbmdocs-trace-link")
+            for index in range(steps.count()):
+                assert "Part of" not in steps.nth(index).inner_text()
+            _shot(page, "13-priority-with-its-programme")
+        finally:
+            context.close()

@@ -10,14 +10,11 @@ reuse the served site and Debian's Chromium of ``test_browser``; each leaves scr
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import playwright.sync_api as playwright
@@ -26,7 +23,7 @@ from bs4 import BeautifulSoup
 from conftest import country_name
 from jinja2.ext import babel_extract
 from rbmdocs.render.collation import sort_key
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _QuietHandler
+from web import chromium, served_folder
 
 pytestmark = [pytest.mark.sphinx, pytest.mark.slow]
 
@@ -212,23 +209,16 @@ def test_every_word_of_the_theme_has_a_chinese_translation(bilingual_sample: Pat
 @pytest.fixture(scope="module")
 def site(bilingual_sample: Path) -> Iterator[str]:
     """The built HTML of both languages, served on a free localhost port."""
-    handler = functools.partial(_QuietHandler, directory=str(bilingual_sample / "_build/html"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with served_folder(bilingual_sample / "_build/html") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[playwright.Browser]:
     """Debian's Chromium, never a downloaded browser."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed: run scripts/setup --test as root")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _open(browser: playwright.Browser, url: str, width: int) -> playwright.Page:
