@@ -49,14 +49,14 @@ def iati_project(tmp_path: Path) -> Path:
 def test_check_runs_on_the_index(iati_project: Path) -> None:
     done = run_probe(iati_project, "check", "--format", "json")
     assert "STARTED:\n" in done.stderr, done.stderr
-    assert json.loads(done.stdout)["summary"]["needs"] == 25
+    assert json.loads(done.stdout)["summary"]["needs"] == 31
     assert (iati_project / "_build" / ".work" / "index" / "en.marshal").is_file()
 
 
 def test_check_through_sphinx_on_request(iati_project: Path) -> None:
     done = run_probe(iati_project, "check", "--sphinx", "--format", "json")
     assert "STARTED:sphinx.application,sphinx_needs" in done.stderr
-    assert json.loads(done.stdout)["summary"]["needs"] == 25
+    assert json.loads(done.stdout)["summary"]["needs"] == 31
 
 
 def test_trace_runs_on_the_index(iati_project: Path) -> None:

@@ -101,20 +101,38 @@ def _say_now(text: str) -> None:
     sys.stderr.flush()
 
 
+#: conf.py's values by its path, with the file's modification time and size when read.
+_RAW_CONFIGS: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
+
+
 def read_raw_config(source: Path) -> dict[str, Any]:
     """conf.py's own values, before extensions add their defaults; a ToolError at its line.
 
-    Sphinx's ``eval_config_file`` runs conf.py as a build does.
+    Sphinx's ``eval_config_file`` runs conf.py as a build does. A command asks for them
+    several times (the languages, the documents, the DWCP folder), and the language
+    server for as long as it runs: conf.py runs again only when the file changed, and
+    each caller gets a copy of its own.
     """
     from sphinx.config import eval_config_file
     from sphinx.util.tags import Tags
 
-    if not (source / "conf.py").is_file():
-        raise ToolError(f"{source}: no conf.py here; open the project's folder (which holds it)")
+    path = (source / "conf.py").resolve()
     try:
-        return eval_config_file(source / "conf.py", Tags())
+        status = path.stat()
+    except OSError:
+        raise ToolError(
+            f"{source}: no conf.py here; open the project's folder (which holds it)"
+        ) from None
+    stamp = (status.st_mtime_ns, status.st_size)
+    known = _RAW_CONFIGS.get(path)
+    if known is not None and known[0] == stamp:
+        return dict(known[1])
+    try:
+        values = eval_config_file(path, Tags())
     except Exception as error:  # conf.py is user code: any error is a configuration error
         raise ToolError(config_error_text(source, error)) from None
+    _RAW_CONFIGS[path] = (stamp, values)
+    return dict(values)
 
 
 def editor_project(source: Path) -> EditorProject:
