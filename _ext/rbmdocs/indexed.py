@@ -25,6 +25,7 @@ from rbmdocs.sphinx.run import (
     config_error_text,
     doctree_dir,
     language_lock,
+    preflight_catalogues,
     run_sphinx,
 )
 
@@ -75,6 +76,9 @@ def check_on_index(
     started = time.perf_counter()
     config = checked_config(source, raw)
     if not through_sphinx:
+        # a catalogue the build could not read stops the check at its line, as in the build
+        locale_dirs = [str(folder) for folder in raw.get("locale_dirs") or ["locales"]]
+        preflight_catalogues(source, locale_dirs, language)
         settings = project_settings(source, raw, language)
         # a first run reads every file: in one process per core (the check is one process)
         project = index_project(settings, workers=os.cpu_count() or 1)

@@ -748,3 +748,26 @@ RULES: Final[tuple[RuleSpec, ...]] = (
 )
 
 RULES_BY_ID: Final[dict[str, RuleSpec]] = {rule.rule_id: rule for rule in RULES}
+
+
+#: rbmdocs' own directives that draw from the needs and make none: the generated tables
+#: (``sphinx/tables.py``, ``sphinx/cycle_tables.py``) and the guide's reference tables
+#: (``sphinx/reference.py``). The project index passes over them as it passes over a
+#: code block; a test holds this list to the directives the extension registers.
+GENERATED_DIRECTIVES: Final[tuple[str, ...]] = (
+    "capacity-table",
+    "dwcp-index",
+    "dwcp-status-table",
+    "expenditure-table",
+    "milestone-table",
+    "outcome-results",
+    "priorities-by-outcome",
+    "recommendation-follow-up",
+    "resource-table",
+    "results-across-bienniums",
+    "results-framework",
+    "strategy-matrix",
+    "traceability-report",
+    "rbmdocs-rules",
+    "rbmdocs-need-types",
+)

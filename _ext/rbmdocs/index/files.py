@@ -44,7 +44,9 @@ def docname_of(file: str) -> str:
     return stem if dot else file
 
 
-def read_dwcp(text: str, file: str, language: str) -> FileIndex:
+def read_dwcp(
+    text: str, file: str, language: str, catalogue: Mapping[str, str] | None = None
+) -> FileIndex:
     """The needs of one DWCP file, as the DWCP page directive gives them to sphinx-needs.
 
     Raises ``BadInputError`` for a file that cannot be read, as the build does.
@@ -53,26 +55,47 @@ def read_dwcp(text: str, file: str, language: str) -> FileIndex:
 
     loaded = parse_dwcp_text(text, file)
     found = FileIndex(file, docname_of(file))
+    strings = catalogue or {}
     for need in loaded.needs():
-        title = _picked(need.title, need, language)
-        found.records.append(_yaml_record(need, title, file, language))
+        # a programme's title is its country (the page's heading), as the page has it
+        field = "country" if need.need_type == "dwcp" else "title"
+        title = _picked(need.title, need, language, strings, field)
+        found.records.append(_yaml_record(need, title, file, language, strings))
         found.parents.append(-1)
         found.titles_as_written.append(title)
     return found
 
 
-def _picked(text: Mapping[str, str], need: YamlNeed, language: str) -> str:
+def _picked(
+    text: Mapping[str, str],
+    need: YamlNeed,
+    language: str,
+    catalogue: Mapping[str, str],
+    field: str,
+) -> str:
+    """A DWCP string as the page shows it, in the build's language.
+
+    The catalogue's translation (``msgctxt`` "need ID.field" on the file's source text)
+    comes first, then what the file writes itself.
+    """
     from rbmdocs.load import pick_language
 
+    source = text.get("*") or text.get("en") or ""
+    if source and language != "en":
+        translated = catalogue.get(f"{need.id}.{field}\x04{source}", "")
+        if translated.strip():
+            return translated
     chosen, _fell_back = pick_language(text, language)
     return chosen or need.id
 
 
-def _yaml_record(need: YamlNeed, title: str, file: str, language: str) -> NeedRecord:
+def _yaml_record(
+    need: YamlNeed, title: str, file: str, language: str, catalogue: Mapping[str, str]
+) -> NeedRecord:
     spec = NEED_TYPES_BY_NAME[need.need_type]
     values: dict[str, str] = dict(need.fields)
     for name, text in need.texts.items():
-        values[name] = _picked(text, need, language)
+        values[name] = _picked(text, need, language, catalogue, name)
     return NeedRecord(
         id=need.id,
         type=need.need_type,
@@ -81,4 +104,5 @@ def _yaml_record(need: YamlNeed, title: str, file: str, language: str) -> NeedRe
         title=title,
         fields={field_spec.name: values.get(field_spec.name, "") for field_spec in spec.fields},
         links={link.name: linked_ids(need.links.get(link.name) or []) for link in spec.links},
+        field_lines=dict(need.field_lines),
     )

@@ -28,7 +28,7 @@ from myst_parser.parsers.mdit import create_md_parser
 
 from rbmdocs.graph.model import NeedRecord, NeedReference, linked_ids
 from rbmdocs.index.files import FileIndex, docname_of
-from rbmdocs.schema import NEED_TYPES_BY_NAME, ValueFormat
+from rbmdocs.schema import GENERATED_DIRECTIVES, NEED_TYPES_BY_NAME, ValueFormat
 
 #: Directives of Sphinx, docutils and MyST whose body is Markdown read like the page's own:
 #: a need or a reference inside them is made exactly as outside.
@@ -82,21 +82,8 @@ _NO_NEEDS = frozenset(
         "sectionauthor",
         "sourcecode",
         "toctree",
-        # rbmdocs' own (sphinx/tables.py, sphinx/reference.py): generated from the needs
-        "capacity-table",
-        "dwcp-index",
-        "dwcp-status-table",
-        "expenditure-table",
-        "milestone-table",
-        "outcome-results",
-        "priorities-by-outcome",
-        "recommendation-follow-up",
-        "resource-table",
-        "results-framework",
-        "strategy-matrix",
-        "traceability-report",
-        "rbmdocs-rules",
-        "rbmdocs-need-types",
+        # rbmdocs' own tables, generated from the needs
+        *GENERATED_DIRECTIVES,
     }
 )
 
@@ -243,20 +230,25 @@ class _MarkdownReader:
             return
         written_title = parsed.arguments[0] if parsed.arguments else ""
         spec = NEED_TYPES_BY_NAME[need_type]
+        need_id = str(options["id"])
         fields: dict[str, str] = {}
         for field_spec in spec.fields:
             value = options.get(field_spec.name) or ""
             if field_spec.value_format is ValueFormat.TEXT and value.strip():
-                value = self._translated(value)
+                value = self._translated(f"{need_id}.{field_spec.name}", value)
             fields[field_spec.name] = value
         links = {
             link.name: linked_ids(_split_links(options.get(link.name) or "")) for link in spec.links
         }
-        title = self._translated(written_title) if written_title.strip() else written_title
+        title = (
+            self._translated(f"{need_id}.title", written_title)
+            if written_title.strip()
+            else written_title
+        )
         found = self.found
         found.records.append(
             NeedRecord(
-                id=str(options["id"]),
+                id=need_id,
                 type=need_type,
                 file=found.file,
                 line=line,
@@ -270,9 +262,13 @@ class _MarkdownReader:
         body_start = position + 1 + parsed.body_offset - shifted
         self.read("\n".join(parsed.body), body_start, len(found.records) - 1)
 
-    def _translated(self, message: str) -> str:
-        translated = self.catalogue.get(message, "")
-        return translated if translated.strip() else message
+    def _translated(self, context: str, message: str) -> str:
+        """As the build translates a need's string: with its context first, then alone."""
+        for key in (f"{context}\x04{message}", message):
+            translated = self.catalogue.get(key, "")
+            if translated.strip():
+                return translated
+        return message
 
     def _reference(self, text: str, line: int, parent: int) -> None:
         if text.startswith("!"):

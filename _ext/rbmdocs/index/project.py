@@ -193,12 +193,14 @@ class Catalogues:
 
             shown = path.relative_to(self.settings.srcdir).as_posix()
             catalogue = read_catalogue(path, self.settings.language, shown_as=shown)
+            # keyed as gettext keys a compiled catalogue: "context\x04message", or the message
             self._strings[key] = {
-                str(message.id): str(message.string)
+                (f"{message.context}\x04{message.id}" if message.context else str(message.id)): str(
+                    message.string
+                )
                 for message in catalogue
                 if message.id
                 and isinstance(message.id, str)
-                and not message.context
                 and isinstance(message.string, str)
                 and message.string
                 and not message.fuzzy
@@ -220,7 +222,17 @@ def _to_plain(found: FileIndex) -> _Plain:
         found.file,
         found.docname,
         [
-            (r.id, r.type, r.file, r.line, r.title, dict(r.fields), dict(r.links), r.id_given)
+            (
+                r.id,
+                r.type,
+                r.file,
+                r.line,
+                r.title,
+                dict(r.fields),
+                dict(r.links),
+                r.id_given,
+                dict(r.field_lines),
+            )
             for r in found.records
         ],
         found.parents,
@@ -340,7 +352,7 @@ def read_file(
             return FileIndex(file, docname)  # the build warns and shows an empty page
         from rbmdocs.load.yaml_source import decode_yaml_bytes
 
-        return read_dwcp(decode_yaml_bytes(data, file), file, settings.language)
+        return read_dwcp(decode_yaml_bytes(data, file), file, settings.language, catalogue())
     if file.endswith(".md"):
         from rbmdocs.index.markdown import read_markdown  # the parser only when needed
 
@@ -426,7 +438,7 @@ def _from_cache(
         status = path.stat()
     except OSError:
         return None  # removed meanwhile
-    depends = (base, catalogues.stamp(docname) if file.endswith(".md") else None)
+    depends = (base, catalogues.stamp(docname))
     stamp = (status.st_mtime_ns, status.st_size, status.st_ino, depends)
     if store is not None and (unchanged := store.by_stamp(file, stamp)) is not None:
         return unchanged

@@ -103,7 +103,14 @@ class NeedTypeReferenceDirective(SphinxDirective):
         return [_table(headers, rows, [3, 1, 2, 5, 5])]
 
 
+#: The guide's reference tables, generated from schema.py, by directive name.
+REFERENCE_DIRECTIVES: dict[str, type[SphinxDirective]] = {
+    "rbmdocs-rules": RuleReferenceDirective,
+    "rbmdocs-need-types": NeedTypeReferenceDirective,
+}
+
+
 def setup_reference(app: Sphinx) -> None:
     """Register the reference directives."""
-    app.add_directive("rbmdocs-rules", RuleReferenceDirective)
-    app.add_directive("rbmdocs-need-types", NeedTypeReferenceDirective)
+    for name, directive in REFERENCE_DIRECTIVES.items():
+        app.add_directive(name, directive)
