@@ -130,7 +130,7 @@ def _has_source_of(
     graph: NeedGraph, need_id: str, link: str, source_type: str, biennium: str
 ) -> bool:
     return any(
-        (source.fields.get("biennium") or "").strip() == biennium
+        source.fields.get("biennium", "") == biennium
         for source in graph.sources_of_type(need_id, link, source_type)
     )
 
@@ -138,7 +138,7 @@ def _has_source_of(
 def _report_coverage(graph: NeedGraph, context: CheckContext, coverage: Coverage) -> None:
     """Targets with a result and outcomes with a report, in the reported bienniums."""
     statuses: Counter[str] = Counter(
-        (record.fields.get("status") or "").strip() or "unknown"
+        record.fields.get("status", "") or "unknown"
         for record in graph.needs_of_type("recommendation")
     )
     coverage.recommendations_by_status = dict(statuses)
@@ -147,7 +147,7 @@ def _report_coverage(graph: NeedGraph, context: CheckContext, coverage: Coverage
     if not reported:
         return
     for target in graph.needs_of_type("target"):
-        biennium = (target.fields.get("biennium") or "").strip()
+        biennium = target.fields.get("biennium", "")
         if biennium in context.reports:
             coverage.targets_reported += 1
             if _has_source_of(graph, target.id, "reports_on", "result", biennium):

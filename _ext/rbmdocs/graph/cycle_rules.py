@@ -93,7 +93,7 @@ def same_value(first: str, second: str) -> bool:
 
 
 def _field(record: NeedRecord, name: str) -> str:
-    return (record.fields.get(name) or "").strip()
+    return record.fields.get(name, "")
 
 
 def _single_target(record: NeedRecord, link: str, graph: NeedGraph) -> NeedRecord | None:

@@ -62,6 +62,15 @@ class NeedRecord:
     """Option → the line it is written on, where it is not the need's own line (a DWCP's
     ``region`` is a few lines below its ``id``); a finding on one option points there."""
 
+    def __post_init__(self) -> None:
+        """Each field's value as the rules read it, made once: stripped, never None.
+
+        The rules, the coverage and the tables read a field as ``fields.get(name, "")``;
+        whether a value came from sphinx-needs, the index or YAML, it is the same text.
+        """
+        normalised = {name: (value or "").strip() for name, value in self.fields.items()}
+        object.__setattr__(self, "fields", normalised)
+
 
 @dataclass(frozen=True, slots=True)
 class NeedReference:

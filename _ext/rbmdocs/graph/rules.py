@@ -312,7 +312,7 @@ def _most_common_file(records: list[NeedRecord], biennium: str) -> str:
     of_biennium = [
         record
         for record in records
-        if biennium and (record.fields.get("biennium") or "").strip() == biennium
+        if biennium and record.fields.get("biennium", "") == biennium
     ]
     counts: dict[str, int] = {}
     for record in of_biennium or records:
@@ -681,7 +681,7 @@ def in_scope(record: NeedRecord, rule: RuleSpec) -> bool:
         return True
     scope_spec = NEED_TYPES_BY_NAME[record.type].field_named("scope")
     default_scope = scope_spec.default if scope_spec else None
-    return ((record.fields.get("scope") or "").strip() or default_scope) == scope
+    return (record.fields.get("scope", "") or default_scope) == scope
 
 
 def has_incoming(graph: NeedGraph, record: NeedRecord, rule: RuleSpec) -> bool:
@@ -718,7 +718,7 @@ def missing_bienniums(
     """
     link, source_type = rule.params["link"], rule.params["source_type"]
     covered = {
-        (source.fields.get("biennium") or "").strip()
+        source.fields.get("biennium", "")
         for source in graph.sources_of_type(record.id, link, source_type)
     }
     return [biennium for biennium in ctx.bienniums if biennium not in covered]
@@ -751,7 +751,7 @@ def _rule_biennium_in_build(
     start, end = (int(period[1]), int(period[2])) if period else (None, None)
     build = set(ctx.bienniums)
     for record in graph:
-        value = (record.fields.get("biennium") or "").strip()
+        value = record.fields.get("biennium", "")
         years = biennium_years(value) if value else None
         if years is None:
             continue
@@ -782,12 +782,12 @@ def _rule_reported(
         # a need of one biennium (a target) is reported in its own; others in every one
         of_one_biennium = NEED_TYPES_BY_NAME[applies].field_named("biennium") is not None
         for record in graph.needs_of_type(applies):
-            own = (record.fields.get("biennium") or "").strip()
+            own = record.fields.get("biennium", "")
             wanted = ([own] if own in ctx.reports else []) if of_one_biennium else list(ctx.reports)
             if not wanted:
                 continue
             covered = {
-                (source.fields.get("biennium") or "").strip()
+                source.fields.get("biennium", "")
                 for source in graph.sources_of_type(record.id, link, source_type)
             }
             missing = [biennium for biennium in wanted if biennium not in covered]
@@ -852,10 +852,10 @@ def _rule_same_biennium(
     link = rule.params["link"]
     for applies in rule.applies_to:
         for record in graph.needs_of_type(applies):
-            own = (record.fields.get("biennium") or "").strip()
+            own = record.fields.get("biennium", "")
             for target_id in record.links.get(link) or ():
                 target = graph.need(target_id)
-                theirs = (target.fields.get("biennium") or "").strip() if target else ""
+                theirs = target.fields.get("biennium", "") if target else ""
                 if own and theirs and own != theirs:
                     yield Hit(
                         record,
@@ -865,8 +865,8 @@ def _rule_same_biennium(
 
 def is_overdue(recommendation: NeedRecord, today: datetime.date | None) -> bool:
     """Whether follow-up is still open or in progress after its due date (RBM040)."""
-    status = (recommendation.fields.get("status") or "").strip()
-    due = iso_date((recommendation.fields.get("due") or "").strip())
+    status = recommendation.fields.get("status", "")
+    due = iso_date(recommendation.fields.get("due", ""))
     return bool(today and due and status in UNFINISHED_STATUSES and due < today)
 
 
@@ -880,8 +880,8 @@ def _rule_overdue(
     for applies in rule.applies_to:
         for record in graph.needs_of_type(applies):
             if is_overdue(record, today):
-                status = (record.fields.get("status") or "").strip()
-                due_text = (record.fields.get("due") or "").strip()
+                status = record.fields.get("status", "")
+                due_text = record.fields.get("due", "")
                 days = (today - datetime.date.fromisoformat(due_text)).days
                 yield Hit(
                     record,

@@ -72,7 +72,7 @@ def period_bienniums(period: str) -> tuple[str, ...]:
 
 
 def _biennium_of(need: NeedRecord) -> str:
-    return (need.fields.get("biennium") or "").strip()
+    return need.fields.get("biennium", "")
 
 
 def _sources(graph: NeedGraph, need_id: str, link: str, need_type: str) -> list[NeedRecord]:

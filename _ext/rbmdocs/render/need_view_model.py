@@ -252,7 +252,7 @@ class ViewMaker:
         skipped = set(skip)
         facts: list[Fact] = []
         for field_spec in spec.fields:
-            value = (record.fields.get(field_spec.name) or "").strip()
+            value = record.fields.get(field_spec.name, "")
             if not value or field_spec.name in skipped:
                 continue
             if field_spec.value_format is ValueFormat.CHOICE:

@@ -62,7 +62,7 @@ class CycleDraft:
 
 
 def _field(record: NeedRecord, name: str) -> str:
-    return (record.fields.get(name) or "").strip()
+    return record.fields.get(name, "")
 
 
 def _suffix(need_id: str, prefix: str) -> str:

@@ -104,7 +104,7 @@ def _biennium_header(table_node: nodes.table, bienniums: tuple[str, ...]) -> Non
 
 
 def _value_link(context: TableContext, need: NeedRecord) -> nodes.Node:
-    return context.link(need, (need.fields.get("value") or "").strip() or need.title or need.id)
+    return context.link(need, need.fields.get("value", "") or need.title or need.id)
 
 
 def _target_cell(context: TableContext, entry: BienniumEntry) -> nodes.Node | str:

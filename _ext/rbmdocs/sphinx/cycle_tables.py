@@ -61,7 +61,7 @@ def _reported_biennium(context: TableContext) -> str:
 
 
 def _of_biennium(needs: Iterable[NeedRecord], biennium: str) -> list[NeedRecord]:
-    return [need for need in needs if (need.fields.get("biennium") or "").strip() == biennium]
+    return [need for need in needs if need.fields.get("biennium", "") == biennium]
 
 
 def dwcp_of_cpo(graph: NeedGraph, cpo: NeedRecord) -> NeedRecord | None:
@@ -165,7 +165,7 @@ def _result_cell(context: TableContext, results: list[NeedRecord]) -> Cell:
     lines: list[Cell] = []
     for result in results:
         lines.append(context.link(result, result.fields.get("value", "") or result.title))
-        criteria = (result.fields.get("criteria_met") or "").strip()
+        criteria = result.fields.get("criteria_met", "")
         if criteria:
             lines.append(context.text("table.criteria_met", criteria=criteria))
     return _paragraphs(*lines)
@@ -300,7 +300,7 @@ def build_recommendation_follow_up(context: TableContext) -> list[nodes.Node]:
     counts: Counter[str] = Counter()
     late: Counter[str] = Counter()
     for need in recommendations:
-        status = (need.fields.get("status") or "").strip()
+        status = need.fields.get("status", "")
         counts[status] += 1
         late[status] += is_overdue(need, today)
     statuses = [*RECOMMENDATION_STATUSES, *sorted(set(counts) - set(RECOMMENDATION_STATUSES))]
@@ -325,14 +325,14 @@ def build_recommendation_follow_up(context: TableContext) -> list[nodes.Node]:
     ordered = sorted(
         recommendations,
         key=lambda need: (
-            status_rank.get((need.fields.get("status") or "").strip(), len(status_rank)),
+            status_rank.get(need.fields.get("status", ""), len(status_rank)),
             need.fields.get("due") or "",
             natural_key(need.id),
         ),
     )
     detail_rows: list[list[Cell]] = []
     for need in ordered:
-        status = (need.fields.get("status") or "").strip()
+        status = need.fields.get("status", "")
         status_text = context.text(f"status.{status}") if status else ""
         if is_overdue(need, today):
             status_text = context.text("table.overdue_mark", status=status_text)
