@@ -310,9 +310,7 @@ def _plural(noun: str) -> str:
 def _most_common_file(records: list[NeedRecord], biennium: str) -> str:
     """The file holding most of ``records`` (of ``biennium`` first, if any are); or ""."""
     of_biennium = [
-        record
-        for record in records
-        if biennium and record.fields.get("biennium", "") == biennium
+        record for record in records if biennium and record.fields.get("biennium", "") == biennium
     ]
     counts: dict[str, int] = {}
     for record in of_biennium or records:
