@@ -23,18 +23,17 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 from sphinx import locale
 from sphinx.errors import ConfigError, SphinxError
-from sphinx.util.console import nocolor
 
 from rbmdocs.catalogues import read_catalogue
 from rbmdocs.config import settings
 from rbmdocs.graph import CheckResult
 from rbmdocs.load import BadInputError, find_dwcp_files, forget_read_ahead, read_dwcp_file
 from rbmdocs.locking import project_lock
-from rbmdocs.terminal import colour_wanted
+from rbmdocs.terminal import PlainStream, colour_wanted
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -198,9 +197,12 @@ def run_sphinx(
     if fresh and outdir.is_dir():
         shutil.rmtree(outdir)
     # colour only when everything Sphinx writes to goes to a terminal (``build -v > log``
-    # at a terminal would fill the log with codes), and never with NO_COLOR
-    if not (colour_wanted(sys.stderr) and (status is None or colour_wanted(status))):
-        nocolor()
+    # at a terminal would fill the log with codes), and never with NO_COLOR. Sphinx colours
+    # what it logs whatever the stream, and draws its progress on one line when it thinks
+    # the terminal can (CI=true is enough for it), so the codes are taken out of the stream
+    # it is given rather than switched off for the whole process (``nocolor``)
+    if status is not None and not (colour_wanted(sys.stderr) and colour_wanted(status)):
+        status = cast("IO[str]", PlainStream(status))  # a text stream, as Sphinx needs
     warning_stream = io.StringIO()
     started = time.perf_counter()
     # as sphinx-build: docutils reads the project's docutils.conf, not the machine's or the

@@ -29,6 +29,8 @@ from sphinx.builders import Builder
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.environment import BuildEnvironment
 
+from rbmdocs.terminal import ANSI_SEQUENCE
+
 #: The file, beside the doctrees, where the warnings of each page are kept.
 MEMORY_FILE = "rbmdocs-warnings.json"
 #: How Sphinx starts a warning line: ``path:line: WARNING:`` or ``path: ERROR:``.
@@ -71,8 +73,13 @@ class WarningMemory:
         """
         text = self._stream.getvalue()
         boundary = len(text) if self._writing_from is None else self._writing_from
-        reading_now = _entries_by_page(self._app.env, text[:boundary], leave_out)
-        writing_now = _entries_by_page(self._app.env, text[boundary:], leave_out)
+        # Sphinx colours its warnings; they are said again as plain lines (and remembered)
+        reading_now = _entries_by_page(
+            self._app.env, ANSI_SEQUENCE.sub("", text[:boundary]), leave_out
+        )
+        writing_now = _entries_by_page(
+            self._app.env, ANSI_SEQUENCE.sub("", text[boundary:]), leave_out
+        )
         memory = {} if self._fresh else _load(self._file)
         builder = self._app.builder.name
         existing = set(self._app.env.found_docs)
