@@ -22,6 +22,11 @@ trap 'git worktree remove --force "$scratch/old-code" >/dev/null 2>&1 || true; r
 git worktree add --quiet --detach "$scratch/old-code" "$revision"
 "$python" benchmarks/generate.py --dwcps "$dwcps" --out "$scratch/new" >/dev/null
 cp -r "$scratch/new" "$scratch/old"
+# the corpus turns off RBM061 (its countries are made up); a revision before that rule
+# refuses to hear of it, and has nothing to turn off
+if ! git show "$revision:_ext/rbmdocs/schema.py" | grep -q RBM061; then
+  sed -i '/^rbmdocs_severity = {"RBM061": "off"}/d' "$scratch/old/conf.py"
+fi
 
 build() {  # build WHICH: one English HTML build in the corpus of WHICH, with its code
   local which=$1 path=$PWD/_ext
