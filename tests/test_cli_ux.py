@@ -337,3 +337,22 @@ def test_no_colour_codes_in_piped_output_when_stderr_is_a_terminal(
     log = finished.stdout.decode("utf-8")
     assert "build succeeded" in log or "writing output" in log
     assert "\x1b[" not in log
+
+
+@pytest.mark.parametrize("command", [["check"], ["check", "--format", "json"], ["trace", "SO_1"]])
+def test_a_reader_that_leaves_early_gets_no_internal_error(
+    command: list[str], copy_root: Callable[[str], Path]
+) -> None:
+    """``rbmdocs check | head``: when the reader closes the pipe, the command stops quietly."""
+    root = copy_root("minimal")
+    running = subprocess.Popen(
+        [sys.executable, "-m", "rbmdocs", *command, "--source", str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert running.stdout is not None and running.stderr is not None
+    running.stdout.close()  # the reader is gone before the first line
+    said = running.stderr.read().decode("utf-8")
+    running.stderr.close()
+    assert running.wait() == 2
+    assert "internal error" not in said and "Traceback" not in said

@@ -898,6 +898,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rbmdocs: interrupted", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return _reader_gone()
     except Exception as error:  # the last guard: one line, and the traceback in a file
         with tempfile.NamedTemporaryFile(
             "w", prefix="rbmdocs-crash-", suffix=".log", delete=False
@@ -929,6 +931,21 @@ def console_main() -> None:
     and closed by then, so the process ends at once with its exit code.
     """
     code = main()
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = _reader_gone()
     sys.stderr.flush()
     os._exit(code)
+
+
+def _reader_gone() -> int:
+    """The reader of the output left (``rbmdocs check | head``): stop quietly, as Unix tools do.
+
+    What is still buffered goes nowhere instead of raising again at the next flush; the
+    exit code says the output is not whole.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BAD_INPUT
