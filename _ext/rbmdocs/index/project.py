@@ -8,13 +8,11 @@ same order, so a duplicate is the same record either way.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import marshal
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
@@ -257,24 +255,6 @@ def _from_plain(plain: _Plain) -> FileIndex:
     )
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while ``marshal`` rebuilds the cache, then restore it.
-
-    Only around ``marshal.loads``, which runs no code but the interpreter's own: it makes a
-    hundred thousand small dicts and lists and frees none, and collections meanwhile
-    would only rescan them (three quarters of its time at 21,000 needs). As in the
-    engine's check, the collector is back as it was on leaving.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def _format() -> tuple[Any, ...]:
     return (INDEX_FORMAT, __version__, _code_stamp())
 
@@ -295,8 +275,7 @@ class _Cache:
         self.changed = False
         try:
             data = self.path.read_bytes()
-            with _collector_paused():
-                stored = marshal.loads(data)
+            stored = marshal.loads(data)
             if isinstance(stored, dict) and stored.get("format") == _format():
                 self.entries = stored["entries"]
         except (OSError, ValueError, EOFError, TypeError, KeyError):
