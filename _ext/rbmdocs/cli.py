@@ -713,14 +713,9 @@ def _command_serve(args: argparse.Namespace) -> int:
 
 def _project_config(source: Path) -> Config:
     """conf.py's values with the defaults of every ``rbmdocs_*`` value, without Sphinx running."""
-    from sphinx.config import Config
+    from rbmdocs.config import project_config
 
-    from rbmdocs.config import CONFIG_VALUES, PREFIX
-
-    config = Config(_raw_config(source))
-    for value in CONFIG_VALUES:
-        config.add(PREFIX + value.name, value.default, value.rebuild, value.types, value.help)
-    return config
+    return project_config(_raw_config(source))
 
 
 def _iati_settings(config: Config) -> IatiSettings:

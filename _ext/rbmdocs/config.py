@@ -355,8 +355,30 @@ def register_config_values(app: Sphinx) -> None:
         )
 
 
+def project_config(raw: Mapping[str, Any]) -> Config:
+    """conf.py's values with the default of every ``rbmdocs_*`` value, without Sphinx running.
+
+    For the commands that read the project on the index; ``raw`` is what
+    ``eval_config_file`` gives.
+    """
+    from sphinx.config import Config
+
+    config = Config(dict(raw))
+    for value in CONFIG_VALUES:
+        config.add(PREFIX + value.name, value.default, value.rebuild, value.types, value.help)
+    return config
+
+
 def validate_config(app: Sphinx, config: Config) -> None:
-    """Check every value and the values together; raise one ConfigError listing all problems."""
+    """``config-inited``: check the project's values (``check_config``)."""
+    check_config(Path(app.confdir), config)
+
+
+def check_config(confdir: Path, config: Config) -> None:
+    """Check every value and the values together; raise one ConfigError listing all problems.
+
+    ``confdir`` is the folder of conf.py, which the DWCP folder and the emblem are relative to.
+    """
     problems: list[str] = []
     for value in CONFIG_VALUES:
         problems.extend(value.validate(config[PREFIX + value.name]))
@@ -364,10 +386,10 @@ def validate_config(app: Sphinx, config: Config) -> None:
         problems.extend(_bienniums_inside_period(config))
         problems.extend(_reports_in_build(config))
         configured_dir = config[PREFIX + "dwcp_dir"]
-        if configured_dir != "data/dwcp" and not (Path(app.confdir) / configured_dir).is_dir():
+        if configured_dir != "data/dwcp" and not (confdir / configured_dir).is_dir():
             problems.append(f"rbmdocs_dwcp_dir: the folder {configured_dir!r} does not exist")
         emblem = config[PREFIX + "emblem"]
-        if emblem and not (Path(app.confdir) / emblem).is_file():
+        if emblem and not (confdir / emblem).is_file():
             problems.append(f"rbmdocs_emblem: the file {emblem!r} does not exist")
     if problems:
         listing = "\n".join(f"  - {problem}" for problem in problems)

@@ -14,8 +14,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rbmdocs.graph import check_needs
 from rbmdocs.index import IndexedProject, IndexSettings, index_project, settings_from_config
@@ -30,7 +29,6 @@ from rbmdocs.sphinx.run import (
 )
 
 if TYPE_CHECKING:
-    from sphinx.application import Sphinx
     from sphinx.config import Config
 
     from rbmdocs.lsp.editor import EditorProject
@@ -43,16 +41,13 @@ def project_settings(source: Path, raw: dict[str, Any], language: str) -> IndexS
 
 def checked_config(source: Path, raw: dict[str, Any]) -> Config:
     """conf.py's values with every ``rbmdocs_*`` default, checked as the build checks them."""
-    from sphinx.config import Config
     from sphinx.errors import ConfigError
 
-    from rbmdocs.config import CONFIG_VALUES, PREFIX, validate_config
+    from rbmdocs.config import check_config, project_config
 
-    config = Config(dict(raw))
-    for value in CONFIG_VALUES:
-        config.add(PREFIX + value.name, value.default, value.rebuild, value.types, value.help)
+    config = project_config(raw)
     try:
-        validate_config(cast("Sphinx", SimpleNamespace(confdir=source)), config)
+        check_config(source, config)
     except ConfigError as error:
         raise ToolError(config_error_text(source, error)) from None
     return config
