@@ -150,13 +150,9 @@ def check_placeholders(catalogue: Catalog, lines: list[str]) -> CatalogueProblem
         if wanted is not None and set(written) != set(wanted):
             missing = ", ".join(f"{{{name}}}" for name in sorted(set(wanted) - set(written)))
             unknown = ", ".join(f"{{{name}}}" for name in sorted(set(written) - set(wanted)))
-            said = "; ".join(
-                part
-                for part in (
-                    f"{missing} is missing" if missing else "",
-                    f"{unknown} is not in the msgid" if unknown else "",
-                )
-                if part
+            said = _joined(
+                f"{missing} is missing" if missing else "",
+                f"{unknown} is not in the msgid" if unknown else "",
             )
             return CatalogueProblem(
                 msgstr_line(lines, message),
@@ -209,13 +205,9 @@ def check_markup(catalogue: Catalog, lines: list[str]) -> CatalogueProblem | Non
         if written != wanted:
             lost = ", ".join(sorted((wanted - written).elements()))
             new = ", ".join(sorted((written - wanted).elements()))
-            said = "; ".join(
-                part
-                for part in (
-                    f"missing {lost}" if lost else "",
-                    f"not in the msgid {new}" if new else "",
-                )
-                if part
+            said = _joined(
+                f"missing {lost}" if lost else "",
+                f"not in the msgid {new}" if new else "",
             )
             return CatalogueProblem(
                 msgstr_line(lines, message),
@@ -223,3 +215,8 @@ def check_markup(catalogue: Catalog, lines: list[str]) -> CatalogueProblem | Non
                 "copy each {role}`target` and link target of the msgid unchanged",
             )
     return None
+
+
+def _joined(*parts: str) -> str:
+    """What a translation lacks and what it adds, whichever there is, in one clause."""
+    return "; ".join(part for part in parts if part)
