@@ -32,13 +32,13 @@ _WIDE_FROM = 3
 
 def build_results_across_bienniums(context: TableContext) -> list[nodes.Node]:
     """A rubric and a table per immediate outcome (or the ``:outcome:`` one alone)."""
-    config = context.env.config
+    values = settings(context.env.config)
     outcome_id = context.options.get("outcome", "").strip()
     view = results_across_bienniums(
         context.graph,
-        settings(config).spf_period,
-        settings(config).bienniums,
-        [biennium for biennium, state in settings(config).reports.items() if state == "final"],
+        values.spf_period,
+        values.bienniums,
+        [biennium for biennium, state in values.reports.items() if state == "final"],
         outcome_id,
     )
     if outcome_id and not view.outcomes:

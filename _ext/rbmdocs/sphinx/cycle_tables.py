@@ -55,8 +55,8 @@ def _in_file_order(needs: Iterable[NeedRecord]) -> list[NeedRecord]:
 
 def _reported_biennium(context: TableContext) -> str:
     """The ``:biennium:`` option, else the first reported biennium, else the first P&B."""
-    config = context.env.config
-    bienniums = [*settings(config).reports, *settings(config).bienniums]
+    values = settings(context.env.config)
+    bienniums = [*values.reports, *values.bienniums]
     return context.options.get("biennium") or (bienniums[0] if bienniums else "")
 
 

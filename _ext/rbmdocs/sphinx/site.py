@@ -54,9 +54,10 @@ def add_site_context(
 
 def copy_emblem(app: Sphinx, _builder: object) -> None:
     """``write-started``: the emblem next to our stylesheets, before any page names it."""
-    if app.builder.format != "html" or not settings(app.config).emblem:
+    emblem = settings(app.config).emblem
+    if app.builder.format != "html" or not emblem:
         return
-    source = Path(app.confdir) / settings(app.config).emblem
+    source = Path(app.confdir) / emblem
     static = Path(app.outdir) / "_static"
     static.mkdir(parents=True, exist_ok=True)
     copy_asset_file(source, static, force=True)
