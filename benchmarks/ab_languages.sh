@@ -2,7 +2,9 @@
 # The Chinese HTML build beside the English one, on the sample, with the code of an earlier
 # revision and with the working tree, in alternating rounds: each language fresh (no
 # _build), then after a one-line edit of a Markdown page, then after a one-line edit of a
-# DWCP title (YAML). Prints seconds per build, and the zh/en ratios.
+# DWCP title (YAML). Prints the seconds of each build as WALL/CPU (CPU: user + system of the
+# build and its children, which a busy machine disturbs far less than the wall time), and
+# the zh/en ratios of both.
 #
 #   benchmarks/ab_languages.sh REVISION [ROUNDS]
 #   benchmarks/ab_languages.sh f1bfed4 3
@@ -27,11 +29,13 @@ from conftest import copy_sample; from pathlib import Path
 copy_sample(Path('$scratch/$which'))"
 done
 
-build() {  # build WHICH LANGUAGE: one HTML build in the sample copy of WHICH, with its code
+build() {  # build WHICH LANGUAGE: one HTML build in the sample copy of WHICH, with its code;
+  # prints the wall seconds and the CPU seconds (user + system), WALL/CPU
   local which=$1 language=$2 path=$PWD/_ext
   [ "$which" = old ] && path="$scratch/old-code/_ext"
-  (cd "$scratch/$which" && PYTHONPATH=$path /usr/bin/time -f "%e" \
-    "$python" -m rbmdocs build --lang "$language" --format html >/dev/null) 2>&1 | tail -1
+  (cd "$scratch/$which" && PYTHONPATH=$path /usr/bin/time -f "%e %U %S" \
+    "$python" -m rbmdocs build --lang "$language" --format html >/dev/null) 2>&1 | tail -1 |
+    awk '{printf "%.2f/%.2f", $1, $2 + $3}'
 }
 
 edit_markdown() {  # edit_markdown WHICH ROUND: one word more in a paragraph of a P&B page
@@ -44,7 +48,10 @@ edit_yaml() {  # edit_yaml WHICH ROUND: retitle a DWCP priority
     "$scratch/$1/data/dwcp/AFG.yaml"
 }
 
-ratio() { "$python" -c "print(f'{$1 / $2:.2f}')"; }
+ratio() {  # ratio ZH EN: of the wall seconds and of the CPU seconds, WALL/CPU
+  "$python" -c "z, e = '$1'.split('/'), '$2'.split('/')
+print(f'{float(z[0]) / float(e[0]):.2f}/{float(z[1]) / float(e[1]):.2f}')"
+}
 
 echo "HTML builds of the sample, seconds: new (working tree) and old ($revision); load $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$rounds"); do
