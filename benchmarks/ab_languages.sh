@@ -30,16 +30,20 @@ copy_sample(Path('$scratch/$which'))"
 done
 
 build() {  # build WHICH LANGUAGE: one HTML build in the sample copy of WHICH, with its code;
-  # prints the wall seconds and the CPU seconds (user + system), WALL/CPU
+  # prints the wall seconds and the CPU seconds (user + system), WALL/CPU, or FAILED
   local which=$1 language=$2 path=$PWD/_ext
   [ "$which" = old ] && path="$scratch/old-code/_ext"
-  (cd "$scratch/$which" && PYTHONPATH=$path /usr/bin/time -f "%e %U %S" \
-    "$python" -m rbmdocs build --lang "$language" --format html >/dev/null) 2>&1 | tail -1 |
-    awk '{printf "%.2f/%.2f", $1, $2 + $3}'
+  if (cd "$scratch/$which" && PYTHONPATH=$path /usr/bin/time -o "$scratch/time" -f "%e %U %S" \
+    "$python" -m rbmdocs build --lang "$language" --format html >"$scratch/$which.log" 2>&1); then
+    awk '{printf "%.2f/%.2f", $1, $2 + $3}' "$scratch/time"
+  else
+    echo FAILED
+    tail -5 "$scratch/$which.log" >&2
+  fi
 }
 
 edit_markdown() {  # edit_markdown WHICH ROUND: one word more in a paragraph of a P&B page
-  sed -i "0,/^The Programme and Budget for 2010-11 is the first/s//The Programme and Budget for 2010-11 (edit $2) is the first/" \
+  sed -i -E "s/^The Programme and Budget for 2010-11( \(edit [0-9]+\))? is the first/The Programme and Budget for 2010-11 (edit $2) is the first/" \
     "$scratch/$1/programme_budget/index.md"
 }
 
@@ -50,7 +54,7 @@ edit_yaml() {  # edit_yaml WHICH ROUND: retitle a DWCP priority
 
 ratio() {  # ratio ZH EN: of the wall seconds and of the CPU seconds, WALL/CPU
   "$python" -c "z, e = '$1'.split('/'), '$2'.split('/')
-print(f'{float(z[0]) / float(e[0]):.2f}/{float(z[1]) / float(e[1]):.2f}')"
+print(f'{float(z[0]) / float(e[0]):.2f}/{float(z[1]) / float(e[1]):.2f}')" 2>/dev/null || echo -
 }
 
 echo "HTML builds of the sample, seconds: new (working tree) and old ($revision); load $(cut -d' ' -f1-3 /proc/loadavg)"
