@@ -4,11 +4,13 @@ alone; the switcher; ``rbmdocs i18n update`` and ``status``; broken catalogues."
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO, Any
 
 import pytest
 from babel.messages.pofile import read_po, write_po
@@ -305,3 +307,54 @@ def test_only_a_chinese_build_loads_the_chinese_word_splitter(
     index = (root / "_build/html/zh_CN/searchindex.js").read_text("utf-8")
     words = json.loads(index.removeprefix("Search.setIndex(").removesuffix(")"))
     assert {"青年", "就业"} <= words["terms"].keys() | words["titleterms"].keys()
+
+
+class _ClassRecorder(pickle.Unpickler):
+    """Unpickles a doctree and notes every class its pickle names."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        super().__init__(stream)
+        self.classes: set[str] = set()
+
+    def find_class(self, module: str, name: str) -> Any:
+        self.classes.add(f"{module}.{name}")
+        return super().find_class(module, name)
+
+
+def _pickled_classes(doctree_file: Path) -> tuple[set[str], Any]:
+    with doctree_file.open("rb") as stream:
+        recorder = _ClassRecorder(stream)
+        doctree = recorder.load()
+    return recorder.classes, doctree
+
+
+def test_a_translated_page_pickles_its_own_doctree_and_not_the_environment(
+    copy_root: Callable[[str], Path],
+) -> None:
+    """Translated nodes once named the throw-away document of their message, whose
+    settings hold the build environment: each translated page's doctree pickled it.
+
+    In Chinese, which has no smart quotes to replace the translated text nodes (French
+    does), the nodes Sphinx's ``Locale`` transform parses reach the pickle as parsed.
+    """
+    root = copy_root("i18n")
+    chinese = root / "locales/zh_CN/LC_MESSAGES"
+    chinese.mkdir(parents=True)
+    shutil.copy(root / "locales/fr/LC_MESSAGES/framework.po", chinese / "framework.po")
+    _set_translation(chinese / "framework.po", "More and better jobs.", "更多更好的工作。")
+    for language in ("en", "zh_CN"):
+        arguments = ["build", "--source", str(root), "--lang", language, "--format", "html"]
+        assert main(arguments) == 0
+
+    english_file = root / "_build/.doctrees/en/framework.doctree"
+    english_classes, _ = _pickled_classes(english_file)
+    chinese_file = root / "_build/.doctrees/zh_CN/framework.doctree"
+    chinese_classes, doctree = _pickled_classes(chinese_file)
+
+    # the page was translated (its body through Sphinx's Locale transform) ...
+    assert "更多更好的工作。" in doctree.astext()
+    # ... and its pickle holds the page alone, as the English one does
+    assert "sphinx.environment.BuildEnvironment" not in chinese_classes
+    assert chinese_classes <= english_classes
+    assert all(node.document is doctree for node in doctree.findall())
+    assert chinese_file.stat().st_size < 2 * english_file.stat().st_size

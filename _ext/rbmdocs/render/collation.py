@@ -11,9 +11,12 @@ and the CLI can all sort the same way.
 
 from __future__ import annotations
 
+import json
+import os
 import unicodedata
-from functools import lru_cache
-from typing import TypeAlias
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, TypeAlias
 
 #: Syllables (or folded words), then tones (Chinese only), then the text itself, so that
 #: two different names never compare equal and the order is total and stable.
@@ -39,9 +42,75 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
-@lru_cache(maxsize=8192)
+#: The pinyin key of each Chinese text sorted in this process, or read from a file of
+#: keys (``read_chinese_keys``): a key depends on the text and pypinyin's dictionaries
+#: alone, so it is computed once per text and pypinyin version, whatever the project.
+_chinese_keys: dict[str, SortKey] = {}
+#: How many keys each file of keys holds, as read or written in this process.
+_keys_in_file: dict[Path, int] = {}
+
+
 def _chinese_key(text: str) -> SortKey:
-    """Pinyin syllables and tones of ``text`` (cached: the same names sort on many pages)."""
+    """The Chinese key of ``text``, computed the first time only.
+
+    The same names sort on many pages, and again in the next build.
+    """
+    key = _chinese_keys.get(text)
+    if key is None:
+        key = _chinese_keys[text] = _pinyin_key(text)
+    return key
+
+
+def _pypinyin_version() -> str:
+    """The version of pypinyin, from its metadata: asking does not import it."""
+    try:
+        return version("pypinyin")
+    except PackageNotFoundError:
+        return ""
+
+
+def read_chinese_keys(path: Path) -> None:
+    """Remember the keys a previous build wrote to ``path`` (``write_chinese_keys``).
+
+    Importing pypinyin loads its phrase dictionary, which costs an incremental Chinese
+    build more than all the sorting it does; with the keys of the names it sorted last
+    time, a build whose names did not change never imports it. Keys written by another
+    pypinyin version, or a file that cannot be read, are ignored (the keys are computed
+    again).
+    """
+    try:
+        stored: Any = json.loads(path.read_text("utf-8"))
+        if not isinstance(stored, dict) or stored.get("pypinyin") != _pypinyin_version():
+            return
+        keys: dict[str, SortKey] = {
+            str(text): (tuple(map(str, syllables)), tuple(map(int, tones)), str(text))
+            for text, (syllables, tones) in stored["keys"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return
+    for text, key in keys.items():
+        _chinese_keys.setdefault(text, key)
+    _keys_in_file[path] = len(keys)
+
+
+def write_chinese_keys(path: Path) -> None:
+    """Write the keys known in this process to ``path``, if it lacks some.
+
+    Whole or not at all: a temporary file, then renamed.
+    """
+    if len(_chinese_keys) <= _keys_in_file.get(path, -1):
+        return
+    keys = {text: [list(key[0]), list(key[1])] for text, key in sorted(_chinese_keys.items())}
+    stored = {"pypinyin": _pypinyin_version(), "keys": keys}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(stored, ensure_ascii=False), "utf-8")
+    temporary.replace(path)
+    _keys_in_file[path] = len(keys)
+
+
+def _pinyin_key(text: str) -> SortKey:
+    """Pinyin syllables and tones of ``text``, from pypinyin."""
     # imported here: its phrase dictionary is slow to load, which a build that sorts
     # no Chinese (every English build, every check) should not pay
     from pypinyin import Style, lazy_pinyin

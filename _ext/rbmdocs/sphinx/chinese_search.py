@@ -27,3 +27,19 @@ class ChineseSearch(SearchChinese):
     def __init__(self, options: dict[str, str]) -> None:
         super().__init__(options)
         self.stemmer = RememberingStemmer(self.stemmer)
+        self._words_of: dict[str, tuple[str, ...]] = {}
+
+    def split(self, input: str) -> list[str]:
+        """The words of ``input``, split by Sphinx's Chinese search the first time only.
+
+        The index splits every text node of every page, and the pages of a results
+        framework repeat their texts (punctuation between links, 促进实现 "contributes
+        to", 基线 "baseline", the labels of every need), so most of what jieba would cut
+        has been cut before on an earlier page. The words are the same: jieba's cut
+        depends on the text and the dictionary alone, and the Latin words Sphinx notes on
+        the way are noted the first time (they form a set).
+        """
+        words = self._words_of.get(input)
+        if words is None:
+            words = self._words_of[input] = tuple(super().split(input))
+        return list(words)

@@ -350,6 +350,25 @@ def translate_permalink_page(app: Sphinx, exception: Exception | None) -> None:
         page.write_text(translated, "utf-8")
 
 
+def adopt_translated_nodes(_app: Sphinx, doctree: nodes.document) -> None:
+    """``doctree-read``: make every node of a translated page belong to the page's document.
+
+    Sphinx's ``Locale`` transform parses each translated message into a document of its
+    own and moves the parsed nodes into the page; each moved node still names that
+    throw-away document as its ``document``, and the throw-away document keeps the
+    build's settings, which hold the whole build environment. Sphinx clears the
+    environment from the page's own settings before it pickles the doctree, but not from
+    the throw-away documents', so every translated page's doctree pickled a copy of the
+    environment: slow to save, slow to load, large on disk. Pointing the nodes at their
+    page (docutils' public ``Node.document``) leaves the page's content as it was and
+    lets its pickle hold the page alone. Runs early in ``doctree-read``, before the
+    environment's collectors copy titles out of the doctree.
+    """
+    for node in doctree.findall():
+        if node.document is not doctree:
+            node.document = doctree
+
+
 def _drop_need_messages_unless_extracting(app: Sphinx) -> None:
     """``builder-inited``: every builder but ``gettext`` removes the ``need_messages``."""
     if app.builder.name not in _EXTRACTING_BUILDERS:
@@ -363,6 +382,7 @@ def setup_i18n(app: Sphinx) -> None:
     app.connect("config-inited", translate_config_texts, priority=3)
     app.add_node(need_messages)
     app.connect("builder-inited", _drop_need_messages_unless_extracting)
+    app.connect("doctree-read", adopt_translated_nodes, priority=100)
     app.connect("build-finished", translate_permalink_page)
     app.connect("doctree-resolved", collect_messages)
     app.connect("build-finished", write_collected_messages)

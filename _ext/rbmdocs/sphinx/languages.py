@@ -22,6 +22,7 @@ from sphinx.search.en import SearchEnglish
 from sphinx.util.osutil import relative_uri
 
 from rbmdocs.config import settings
+from rbmdocs.render.collation import read_chinese_keys, write_chinese_keys
 from rbmdocs.render.labels import label
 
 #: Terms of the results framework that the Chinese search must find as whole words.
@@ -33,6 +34,9 @@ SEARCH_SCRIPT = "rbmdocs-search.js"
 SWITCHER_SCRIPT = "rbmdocs-languages.js"
 #: The theme that shows the switcher in its masthead instead of the page body.
 MASTHEAD_THEME = "rbmdocs"
+#: The pinyin sort keys of the names a Chinese build sorted, kept for the next build
+#: (in the language's doctree folder, which ``--fresh`` removes with the rest).
+CHINESE_SORT_KEYS_FILE = "rbmdocs-chinese-sort-keys.json"
 
 
 def language_links(app: Sphinx, pagename: str) -> list[tuple[str, str, str | None]]:
@@ -114,6 +118,26 @@ def configure_chinese_search(app: Sphinx, config: Config) -> None:
     app.add_search_language(ChineseSearch)
 
 
+def _is_chinese(app: Sphinx) -> bool:
+    return (app.config.language or "").startswith("zh")
+
+
+def read_last_sort_keys(app: Sphinx) -> None:
+    """``builder-inited``: the pinyin keys of the names the last Chinese build sorted.
+
+    An incremental build sorts the same country names again (the DWCP index, the tables
+    by country); with their keys at hand it does not import pypinyin at all.
+    """
+    if _is_chinese(app):
+        read_chinese_keys(Path(app.doctreedir) / CHINESE_SORT_KEYS_FILE)
+
+
+def write_sort_keys(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: keep the pinyin keys of this build for the next one."""
+    if exception is None and _is_chinese(app):
+        write_chinese_keys(Path(app.doctreedir) / CHINESE_SORT_KEYS_FILE)
+
+
 class RememberingStemmer:
     """A Snowball stemmer that stems each distinct word once.
 
@@ -150,3 +174,5 @@ def setup_languages(app: Sphinx) -> None:
     app.connect("html-page-context", add_language_switcher)
     app.add_js_file(SWITCHER_SCRIPT, priority=402, loading_method="defer")
     app.connect("config-inited", configure_chinese_search, priority=900)
+    app.connect("builder-inited", read_last_sort_keys)
+    app.connect("build-finished", write_sort_keys)
