@@ -52,6 +52,11 @@ GUIDE_PAGE = """\
 # Country work
 
 The floor is costed ({need}`CPO_KEN_101`), and see {need}`the Kenyan programme <DWCP_KEN>`.
+
+```{needtable}
+:types: cpo
+:columns: id, title
+```
 """
 
 
@@ -170,6 +175,20 @@ def test_a_need_role_to_a_cpo_from_a_sub_folder_page_resolves_to_its_page(
     assert cpo.get_text() == "Kenya's social protection floor is costed"
     programme = page.select_one('a[href="../data/dwcp/KEN.html#DWCP_KEN"]')
     assert programme is not None and programme.get_text() == "the Kenyan programme"
+    # sphinx-needs' own table sees the CPO the prose names (and no other), linked alike
+    table = page.select_one("table.NEEDS_DATATABLES")
+    assert table is not None
+    linked = [link["href"] for link in table.select("a[href]")]
+    assert linked == ["../data/dwcp/KEN.html#CPO_KEN_101"]
+
+    # a reference added to a page resolves in the build that reads the page
+    notes = root / "notes/country.md"
+    notes.write_text(notes.read_text("utf-8").replace("costed (", "costed ({need}`CPO_KEN_201`, "))
+    _build(root, "--strict")
+    page = _soup(root / "_build/html/en/notes/country.html")
+    apprenticeships = page.select_one('a[href="../data/dwcp/KEN.html#CPO_KEN_201"]')
+    assert apprenticeships is not None
+    assert apprenticeships.get_text() == "Young people in Nairobi find apprenticeships"
 
 
 def test_a_one_line_dwcp_edit_rewrites_its_page_and_no_unrelated_page(

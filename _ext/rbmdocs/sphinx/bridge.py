@@ -18,6 +18,7 @@ from rbmdocs.sphinx.checking import (
 from rbmdocs.sphinx.diagrams import setup_diagrams
 from rbmdocs.sphinx.directives import register_traced_directives
 from rbmdocs.sphinx.dwcp_data import setup_dwcp_data
+from rbmdocs.sphinx.dwcp_external import setup_dwcp_external
 from rbmdocs.sphinx.dwcp_pages import setup_dwcp_pages
 from rbmdocs.sphinx.env_data import merge_notes, purge_notes
 from rbmdocs.sphinx.i18n import setup_i18n
@@ -79,6 +80,7 @@ def setup_bridge(app: Sphinx) -> None:
     # the DWCP YAML is data, not documents: read by our loader, written as pages
     setup_dwcp_data(app)
     setup_dwcp_pages(app)
+    setup_dwcp_external(app)
 
     app.connect("env-purge-doc", purge_notes)
     app.connect("env-merge-info", merge_notes)

@@ -134,6 +134,11 @@ def _note_app(app: Sphinx) -> None:
     _app_of[app.env] = app
 
 
+def app_of(env: BuildEnvironment) -> Sphinx | None:
+    """The application building ``env`` (for a transform: its own ``app`` is deprecated)."""
+    return _app_of.get(env)
+
+
 class NeedViewTransform(SphinxPostTransform):
     """Replace each need node of our types with our view of the need."""
 
