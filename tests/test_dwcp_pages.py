@@ -134,7 +134,7 @@ def test_a_dwcp_page_has_the_theme_the_headings_the_views_and_its_neighbours(
     on_this_page = [link["href"] for link in page.select("div.toc-tree a")]
     assert on_this_page == ["#", "#pri-ken-1", "#pri-ken-2"]
     aside = page.select_one("aside.toc-drawer")
-    assert aside is not None and "no-toc" not in aside.get("class", [])
+    assert aside is not None and "no-toc" not in (aside.get("class") or [])
     assert _href(page.select_one("link[rel=prev]")) == "GHA.html"  # Ghana before Kenya
     assert _href(page.select_one("link[rel=next]")) == "../../notes/country.html"
     ghana = _soup(site / "data/dwcp/GHA.html")
@@ -260,3 +260,23 @@ def test_the_dwcp_files_are_no_documents(copy_root: Callable[[str], Path]) -> No
     root = _project(copy_root)
     app, _warnings = build_html(root)
     assert not [name for name in app.env.all_docs if name.startswith("data/dwcp/")]
+
+
+def test_the_side_by_side_edition_pairs_a_dwcp_page_with_its_translation(
+    copy_root: Callable[[str], Path],
+) -> None:
+    root = copy_root("minimal")
+    with (root / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('rbmdocs_languages = ["en", "zh_CN"]\n')
+    command = ["build", "--source", str(root), "--edition", "parallel", "--format", "html"]
+    assert main(command) == 0
+
+    page = _soup(root / "_build/html/parallel/data/dwcp/GHA.html")
+    heading = [side.get_text() for side in page.select("h1 .rbmdocs-title-side")]
+    assert heading == ["Ghana", "加纳"]
+    cpo = page.select_one("div#CPO_GHA_101 > .rbmdocs-pair")  # its heading, in each language
+    assert cpo is not None
+    sides = cpo.select(":scope > .rbmdocs-side")
+    assert [side["lang"] for side in sides] == ["en", "zh-CN"]
+    assert "A youth employment policy is adopted" in sides[0].get_text()
+    assert "通过青年就业政策" in sides[1].get_text()

@@ -171,7 +171,10 @@ class DwcpReferenceTransform(SphinxPostTransform):
             reference.replace_self(self._link(reference, record, page_of[record.file]))
 
     def _link(self, reference: NeedRef, record: NeedRecord, pagename: str) -> nodes.Node:
-        inner = reference[0].deepcopy() if reference.children else nodes.inline()
+        first = reference[0] if reference.children else None
+        inner: nodes.Element = (
+            first.deepcopy() if isinstance(first, nodes.Element) else nodes.emphasis()
+        )
         written = inner.astext()
         shown = written if written and written != record.id else record.title or record.id
         inner.children = []
@@ -180,11 +183,12 @@ class DwcpReferenceTransform(SphinxPostTransform):
         if app is None:
             return inner
         try:
-            return make_refnode(
+            link: nodes.Node = make_refnode(
                 app.builder, self.env.docname, pagename, record.id, inner, record.id
             )
         except NoUri:  # a PDF holds no programme's page: the text alone
             return inner
+        return link
 
 
 def setup_dwcp_external(app: Sphinx) -> None:

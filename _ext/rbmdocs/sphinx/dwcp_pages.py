@@ -54,6 +54,7 @@ from rbmdocs.sphinx.checking import check_result
 from rbmdocs.sphinx.dwcp_data import DwcpPage, dwcp_data
 from rbmdocs.sphinx.env_data import all_notes
 from rbmdocs.sphinx.need_views import ViewWriter, changed_view_pages, view_maker
+from rbmdocs.sphinx.parallel import in_parallel_edition, pair_page_without_document
 
 #: In the HTML output folder: each DWCP page written, with what it was made from.
 WRITTEN_FILE = ".rbmdocs-dwcp-pages.json"
@@ -135,18 +136,26 @@ class _PageBody:
         dwcp = page.loaded.dwcp
         country = self.country(page)
         section = nodes.section(ids=[nodes.make_id(dwcp.id) or "dwcp"])
-        section += nodes.title(country, country)
-        section += self.summary(page)
+        section += self._at(nodes.title(country, country), page, dwcp.line)
+        section += self._at(self.summary(page), page, dwcp.line)
         section.extend(self.view(writer, page, dwcp.id))
         for priority in page.loaded.priorities:
             title = self.heading(page, priority.need.id)
             part = nodes.section(ids=[nodes.make_id(priority.need.id)])
-            part += nodes.title(title, title)
+            part += self._at(nodes.title(title, title), page, priority.need.line)
             part.extend(self.view(writer, page, priority.need.id))
             for cpo in priority.cpos:
                 part.extend(self.view(writer, page, cpo.id))
             section += part
         return section
+
+    def _at(self, node: nodes.Element, page: DwcpPage, line: int) -> nodes.Element:
+        """The node at its line of the YAML file, as a document's nodes are at theirs.
+
+        The side-by-side edition pairs each block with its translation by this place.
+        """
+        node.source, node.line = page.file, line
+        return node
 
     def summary(self, page: DwcpPage) -> nodes.field_list:
         """Region, status and period, as a field list."""
@@ -180,7 +189,7 @@ class _PageBody:
             return []
         node = writer.view(view, [])
         node["classes"].extend(["need", f"need-{view.type}"])
-        return [node]
+        return [self._at(node, page, record.line or 1)]
 
     def toc(self, page: DwcpPage) -> nodes.bullet_list:
         """The page's own table of contents: its title, then its priorities."""
@@ -378,8 +387,9 @@ def collect_dwcp_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]
         )
         written[pagename] = made_of
         target = Path(builder.get_outfilename(pagename))
-        if before.get(pagename) == made_of and pagename not in changed_views and target.is_file():
-            continue
+        unchanged = before.get(pagename) == made_of and pagename not in changed_views
+        if unchanged and target.is_file() and not in_parallel_edition(app):
+            continue  # (each run of the side-by-side edition makes every page)
         yield pagename, page_context(app, page, body, prev_link, next_link, index_page), "page.html"
 
 
@@ -408,7 +418,7 @@ def page_context(
         "next": next_link,
         "title": html.escape(body.country(page)),
         "meta": {},
-        "body": builder.render_partial(body.section(page))["fragment"],
+        "body": _body_html(app, page, body),
         "metatags": _DOCUMENT_METATAGS,
         "rellinks": rellinks,
         "sourcename": "",
@@ -416,6 +426,16 @@ def page_context(
         "display_toc": bool(page.loaded.priorities),
         "page_source_suffix": ".yaml",
     }
+
+
+def _body_html(app: Sphinx, page: DwcpPage, body: _PageBody) -> str:
+    """The page's body as HTML: its nodes, paired with their translation in that edition."""
+    builder = app.builder
+    assert isinstance(builder, StandaloneHTMLBuilder)
+    document = new_document(page.file)
+    document += body.section(page)
+    pair_page_without_document(app, document, page.pagename)
+    return builder.render_partial(document[0])["fragment"]
 
 
 # -- furo's navigation tree, once per folder -----------------------------------------------
