@@ -103,7 +103,7 @@ def _quotes_made_smart(app: Sphinx) -> bool:
 class _PageBody:
     """Lays out one programme's page as nodes: the same nodes its document had."""
 
-    def __init__(self, app: Sphinx, maker: ViewMaker) -> None:
+    def __init__(self, app: Sphinx, maker: ViewMaker | None) -> None:
         self.app = app
         self.maker = maker
         self.language = app.config.language or "en"
@@ -132,6 +132,7 @@ class _PageBody:
 
     def section(self, page: DwcpPage) -> nodes.section:
         """The page: the programme, then each priority with its CPOs."""
+        assert self.maker is not None, "a page's body is made with the build's views"
         writer = ViewWriter(self.app, page.pagename, self.maker)
         dwcp = page.loaded.dwcp
         country = self.country(page)
@@ -182,7 +183,7 @@ class _PageBody:
         None for a need whose ID another need holds (RBM004 reports it).
         """
         record = self.graph.need(need_id) if self.graph is not None else None
-        if record is None or record.file != page.file:
+        if record is None or record.file != page.file or self.maker is None:
             return []
         view = self.maker.view(need_id)
         if view is None:
@@ -368,14 +369,11 @@ def collect_dwcp_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]
     maker = view_maker(app, result.graph)
     body = _PageBody(app, maker)
     stamp = _digest(repr(_code_stamp(app)))
-    index_page = _index_page(app)
-    after_index = builder.relations.get(index_page, [None, None, None])[2] if index_page else None
-    ordered = [page.pagename for page in data.in_country_order(app.config.language or "en")]
+    # a document of a programme's page's name wins: Sphinx writes it
+    index_page, ordered, after_index = _reading_order(app)
     written: dict[str, str] = {}
     _written_now[builder] = written
     for position, pagename in enumerate(ordered):
-        if pagename in app.env.all_docs:
-            continue  # a document of that name wins (Sphinx writes it)
         page = data.pages[pagename]
         previous = ordered[position - 1] if position else index_page
         following = ordered[position + 1] if position + 1 < len(ordered) else after_index
@@ -436,6 +434,52 @@ def _body_html(app: Sphinx, page: DwcpPage, body: _PageBody) -> str:
     document += body.section(page)
     pair_page_without_document(app, document, page.pagename)
     return builder.render_partial(document[0])["fragment"]
+
+
+def _reading_order(app: Sphinx) -> tuple[str | None, list[str], str | None]:
+    """The DWCP index's document, the programmes' pages in order, and the document after."""
+    builder = app.builder
+    assert isinstance(builder, StandaloneHTMLBuilder)
+    index_page = _index_page(app)
+    after_index = builder.relations.get(index_page, [None, None, None])[2] if index_page else None
+    data = dwcp_data(app.env)
+    ordered = [
+        page.pagename
+        for page in data.in_country_order(app.config.language or "en")
+        if page.pagename not in app.env.all_docs
+    ]
+    return index_page, ordered, after_index
+
+
+def lead_through_the_programmes(
+    app: Sphinx, pagename: str, _template: str, context: dict[str, Any], _doctree: Any
+) -> None:
+    """``html-page-context``: "next" from the DWCP index, "previous" after it, via the pages.
+
+    When the programmes' pages were documents, the index's table of contents listed them,
+    so a reader going from page to page read them all after the index. They are no
+    documents now; the index's "next" leads to the first and the document after it goes
+    back to the last, so the site reads in the same order.
+    """
+    if not _is_html(app) or pagename in dwcp_data(app.env).pages or "next" not in context:
+        return
+    index_page, ordered, after_index = _reading_order(app)
+    if not ordered or pagename not in (index_page, after_index):
+        return
+    builder = app.builder
+    assert isinstance(builder, StandaloneHTMLBuilder)
+    body = _PageBody(app, None)  # for the titles only
+    if pagename == index_page:
+        context["next"] = _relation(body, pagename, ordered[0])
+        key, text = "N", _("next")
+    else:
+        context["prev"] = _relation(body, pagename, ordered[-1])
+        key, text = "P", _("previous")
+    relation = context["next"] if key == "N" else context["prev"]
+    rellinks = [link for link in context.get("rellinks", []) if link[2] != key]
+    if relation is not None:
+        rellinks.append((relation["pagename"], relation["title"], key, text))
+    context["rellinks"] = rellinks
 
 
 # -- furo's navigation tree, once per folder -----------------------------------------------
@@ -517,4 +561,5 @@ def setup_dwcp_pages(app: Sphinx) -> None:
     # around furo's own listener (priority 500), which makes the tree for every page
     app.connect("html-page-context", hand_furo_no_toctree, priority=400)
     app.connect("html-page-context", give_furo_the_folder_tree, priority=600)
+    app.connect("html-page-context", lead_through_the_programmes)
     app.connect("build-finished", add_pages_to_search)
