@@ -44,7 +44,7 @@ from rbmdocs.load import (
 )
 from rbmdocs.render.collation import sort_key
 from rbmdocs.schema import NEED_TYPES_BY_NAME
-from rbmdocs.sphinx.i18n import data_translation
+from rbmdocs.sphinx.i18n import document_catalogue
 
 logger = logging.getLogger(__name__)
 
@@ -194,18 +194,24 @@ def read_dwcp_files(app: Sphinx) -> tuple[dict[str, DwcpFile], dict[str, BadInpu
 class _PageMaker:
     """Turns one parsed file into its page's titles and records, in the build language."""
 
-    def __init__(self, app: Sphinx, file: str, pagename: str) -> None:
-        self.env = app.env
+    def __init__(self, app: Sphinx, file: str, catalogue: dict[str, str]) -> None:
         self.language = app.config.language or "en"
         self.location = f"{Path(app.srcdir) / file}"
-        self.pagename = pagename
+        self.catalogue = catalogue
 
     def text(self, text: object, need: YamlNeed, what: str) -> str:
-        """A string of the file in the build language: the catalogue, the file, the ID."""
+        """A string of the file in the build language: the catalogue, the file, the ID.
+
+        The catalogue's translation (``msgctxt`` "need ID.field" on the file's source text,
+        its plain string or its English) wins over a translation the file writes inline,
+        which ``rbmdocs i18n update`` moves into it.
+        """
         bilingual: dict[str, str] = dict(text) if isinstance(text, dict) else {}
-        translated = data_translation(self.env, self.pagename, need.id, what, bilingual)
-        if translated:
-            return translated
+        source = bilingual.get("*") or bilingual.get("en") or ""
+        if source and self.language != "en":
+            translated = self.catalogue.get(f"{need.id}.{what}\x04{source}", "")
+            if translated.strip():
+                return translated
         chosen, fell_back = pick_language(bilingual, self.language)
         if fell_back:
             logger.warning(
@@ -238,9 +244,13 @@ class _PageMaker:
 
 
 def make_page(app: Sphinx, file: str, loaded: DwcpFile) -> DwcpPage:
-    """One programme's page: its titles and records in the build language."""
+    """One programme's page: its titles and records in the build language.
+
+    The translations come from the page's catalogue (the data catalogue, ``data.po``),
+    read once per build, not once per string.
+    """
     pagename = file.rsplit(".", 1)[0]
-    maker = _PageMaker(app, file, pagename)
+    maker = _PageMaker(app, file, document_catalogue(app.env, pagename))
     titles: dict[str, str] = {}
     records: list[NeedRecord] = []
     for need in loaded.needs():

@@ -111,6 +111,7 @@ class _PageBody:
         self.graph = result.graph if result is not None else None
         self.smart = _quotes_made_smart(app)
         self.quotes_action = str(app.config.smartquotes_action)
+        self._set: dict[str, str] = {}
 
     def prose(self, text: str) -> str:
         """Text as Sphinx set it in a document: its quotes and dashes typographic.
@@ -120,7 +121,11 @@ class _PageBody:
         """
         if not self.smart or not text:
             return text
-        return str(smartquotes.smartyPants(text, self.quotes_action, self.language))
+        found = self._set.get(text)
+        if found is None:
+            found = str(smartquotes.smartyPants(text, self.quotes_action, self.language))
+            self._set[text] = found
+        return found
 
     def country(self, page: DwcpPage) -> str:
         """The page's title as a document's title read."""
@@ -217,16 +222,18 @@ class _PageBody:
         country = self.country(page)
         section += nodes.title(country, country)
         document += section
-        current = section
+        current: nodes.section = section
+        words: list[str] = []
         for record in page.records:
             if record.type == "dwcp-priority":
-                current = nodes.section(ids=[nodes.make_id(record.id)])
+                current += nodes.paragraph("", " ".join(words))
+                current, words = nodes.section(ids=[nodes.make_id(record.id)]), []
                 heading = self.heading(page, record.id)
                 current += nodes.title(heading, heading)
                 section += current
-            words = [record.id, record.title, *(value for value in record.fields.values())]
-            text = " ".join(word for word in words if word)
-            current += nodes.paragraph(text, text)
+            words.extend(word for word in (record.id, record.title) if word)
+            words.extend(value for value in record.fields.values() if value)
+        current += nodes.paragraph("", " ".join(words))
         return document
 
 
