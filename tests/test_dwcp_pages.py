@@ -280,3 +280,17 @@ def test_the_side_by_side_edition_pairs_a_dwcp_page_with_its_translation(
     assert [side["lang"] for side in sides] == ["en", "zh-CN"]
     assert "A youth employment policy is adopted" in sides[0].get_text()
     assert "通过青年就业政策" in sides[1].get_text()
+
+
+def test_a_dwcp_page_missing_from_the_output_is_written_again_alone(
+    copy_root: Callable[[str], Path],
+) -> None:
+    """A build that writes a programme's page and no document writes the same page."""
+    root = _project(copy_root)
+    _build(root)
+    page = root / "_build/html/en/data/dwcp/KEN.html"
+    written = page.read_text("utf-8")
+    page.unlink()
+    (root / "_build/.work/html/en/data/dwcp/KEN.html").unlink()  # where the build writes
+    _build(root)
+    assert page.read_text("utf-8") == written

@@ -440,7 +440,28 @@ def _body_html(app: Sphinx, page: DwcpPage, body: _PageBody) -> str:
     document = new_document(page.file)
     document += body.section(page)
     pair_page_without_document(app, document, page.pagename)
-    return builder.render_partial(document[0])["fragment"]
+    return _rendered_as_a_page(builder, document[0])
+
+
+def _rendered_as_a_page(builder: StandaloneHTMLBuilder, node: nodes.Node) -> str:
+    """``render_partial`` of a page's body, with the page's section and figure numbers.
+
+    Sphinx's writer looks up a section's number in the builder's numbers of the page being
+    written, which ``write_doc`` sets for each document (and which exist only once a
+    document was written). A programme's page has none: they are set to none, as
+    ``write_doc`` sets them for a page without numbers, and put back afterwards.
+    """
+    missing = object()
+    before = (getattr(builder, "secnumbers", missing), getattr(builder, "fignumbers", missing))
+    builder.secnumbers, builder.fignumbers = {}, {}
+    try:
+        return builder.render_partial(node)["fragment"]
+    finally:
+        for name, value in zip(("secnumbers", "fignumbers"), before, strict=True):
+            if value is missing:
+                delattr(builder, name)
+            else:
+                setattr(builder, name, value)
 
 
 def _reading_order(app: Sphinx) -> tuple[str | None, list[str], str | None]:
