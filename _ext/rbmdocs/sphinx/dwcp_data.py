@@ -20,15 +20,17 @@ and line, and the programme has no page.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
-import pickle
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
+from sphinx.util.i18n import docname_to_domain
 from sphinx.util.matching import Matcher
 
 from rbmdocs import __version__
@@ -37,6 +39,7 @@ from rbmdocs.graph.model import NeedRecord, linked_ids
 from rbmdocs.load import (
     BadInputError,
     DwcpFile,
+    DwcpPriority,
     YamlNeed,
     find_dwcp_files,
     pick_language,
@@ -49,9 +52,9 @@ from rbmdocs.sphinx.i18n import document_catalogue
 logger = logging.getLogger(__name__)
 
 #: The cache of parsed files, beside the doctrees of the language it serves.
-CACHE_FILE = "rbmdocs-dwcp.pickle"
+CACHE_FILE = "rbmdocs-dwcp.marshal"
 #: Bumped whenever what the cache holds changes shape or meaning.
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 @dataclass(slots=True)
@@ -130,41 +133,116 @@ def _code_stamp() -> tuple[object, ...]:
     return tuple(stamp)
 
 
-def _read_cache(path: Path) -> dict[str, tuple[tuple[int, int, int], DwcpFile]]:
+#: A file's ``os.stat``: modification time in nanoseconds, size, inode.
+_Stamp = tuple[int, int, int]
+
+
+@dataclass(slots=True)
+class _CachedFile:
+    """One file as the cache holds it: parsed, and its page as last made (plain values)."""
+
+    stamp: _Stamp
+    loaded: DwcpFile
+    made: tuple[Any, ...] | None = None
+    """(catalogue stamp, records, titles, digest, fallbacks) of the page in this language."""
+
+
+def _need_plain(need: YamlNeed) -> tuple[Any, ...]:
+    return (
+        need.need_type,
+        need.id,
+        need.line,
+        dict(need.title),
+        {name: dict(text) for name, text in need.texts.items()},
+        dict(need.fields),
+        {name: list(targets) for name, targets in need.links.items()},
+        dict(need.field_lines),
+    )
+
+
+def _need_from(plain: tuple[Any, ...]) -> YamlNeed:
+    return YamlNeed(*plain)
+
+
+def _file_plain(loaded: DwcpFile) -> tuple[Any, ...]:
+    priorities = [
+        (_need_plain(priority.need), [_need_plain(cpo) for cpo in priority.cpos])
+        for priority in loaded.priorities
+    ]
+    return (loaded.file, _need_plain(loaded.dwcp), priorities)
+
+
+def _file_from(plain: tuple[Any, ...]) -> DwcpFile:
+    file, dwcp, priorities = plain
+    return DwcpFile(
+        file,
+        _need_from(dwcp),
+        [
+            DwcpPriority(_need_from(need), [_need_from(cpo) for cpo in cpos])
+            for need, cpos in priorities
+        ],
+    )
+
+
+def _record_plain(record: NeedRecord) -> tuple[Any, ...]:
+    return (
+        record.id,
+        record.type,
+        record.file,
+        record.line,
+        record.title,
+        dict(record.fields),
+        {name: list(targets) for name, targets in record.links.items()},
+        record.id_given,
+        dict(record.field_lines),
+    )
+
+
+def _read_cache(path: Path) -> dict[str, _CachedFile]:
+    """The cache, empty when missing, unreadable or written by other code.
+
+    Plain values: ``marshal`` reads them many times faster than ``pickle`` reads objects.
+    """
     try:
-        with path.open("rb") as stream:
-            stored = pickle.load(stream)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        stored = marshal.loads(path.read_bytes())
+        if not isinstance(stored, dict) or stored.get("format") != _code_stamp():
+            return {}
+        return {
+            file: _CachedFile(tuple(stamp), _file_from(loaded), made)
+            for file, (stamp, loaded, made) in stored["entries"].items()
+        }
+    except (OSError, ValueError, EOFError, TypeError, KeyError):
         return {}
-    if not isinstance(stored, dict) or stored.get("format") != _code_stamp():
-        return {}
-    entries = stored.get("entries")
-    return entries if isinstance(entries, dict) else {}
 
 
-def _write_cache(path: Path, entries: dict[str, tuple[tuple[int, int, int], DwcpFile]]) -> None:
+def _write_cache(path: Path, entries: dict[str, _CachedFile]) -> None:
     """The whole cache to a temporary file renamed into place: never read half-written."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    plain = {
+        file: (list(entry.stamp), _file_plain(entry.loaded), entry.made)
+        for file, entry in entries.items()
+    }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with temporary.open("wb") as stream:
-            pickle.dump({"format": _code_stamp(), "entries": entries}, stream, protocol=5)
+        temporary.write_bytes(marshal.dumps({"format": _code_stamp(), "entries": plain}))
         temporary.replace(path)
-    except OSError:
+    except (OSError, ValueError):
         temporary.unlink(missing_ok=True)  # a cache that cannot be written is no error
 
 
-def read_dwcp_files(app: Sphinx) -> tuple[dict[str, DwcpFile], dict[str, BadInputError]]:
-    """Every DWCP file of the project, parsed, or its error; unchanged files from the cache."""
+def read_dwcp_files(
+    app: Sphinx,
+) -> tuple[dict[str, _CachedFile], dict[str, BadInputError], bool]:
+    """Every DWCP file of the project, parsed, or its error; unchanged files from the cache.
+
+    The last value says whether the cache no longer holds the project's files as they are.
+    """
     srcdir = Path(app.srcdir)
     folder = dwcp_folder(app.env)
     excluded = Matcher(list(app.config.exclude_patterns))
-    cache_path = Path(app.doctreedir) / CACHE_FILE
-    cached = _read_cache(cache_path)
-    entries: dict[str, tuple[tuple[int, int, int], DwcpFile]] = {}
-    parsed: dict[str, DwcpFile] = {}
+    cached = _read_cache(Path(app.doctreedir) / CACHE_FILE)
+    found: dict[str, _CachedFile] = {}
     errors: dict[str, BadInputError] = {}
-    changed = False
     for path in find_dwcp_files(srcdir / folder):
         file = f"{folder}/{path.name}" if folder else path.name
         if excluded(file):
@@ -175,29 +253,25 @@ def read_dwcp_files(app: Sphinx) -> tuple[dict[str, DwcpFile], dict[str, BadInpu
             continue  # removed meanwhile
         stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
         entry = cached.get(file)
-        if entry is not None and entry[0] == stamp:
-            loaded = entry[1]
-        else:
-            changed = True
+        if entry is None or entry.stamp != stamp:
             try:
-                loaded = read_dwcp_file(path, file)
+                entry = _CachedFile(stamp, read_dwcp_file(path, file))
             except BadInputError as error:
                 errors[file] = error
                 continue
-        entries[file] = (stamp, loaded)
-        parsed[file] = loaded
-    if changed or entries.keys() != cached.keys():
-        _write_cache(cache_path, entries)
-    return parsed, errors
+        found[file] = entry
+    stale = any(cached.get(file) is not entry for file, entry in found.items())
+    return found, errors, stale or set(found) != set(cached)
 
 
 class _PageMaker:
     """Turns one parsed file into its page's titles and records, in the build language."""
 
-    def __init__(self, app: Sphinx, file: str, catalogue: dict[str, str]) -> None:
+    def __init__(self, app: Sphinx, catalogue: dict[str, str]) -> None:
         self.language = app.config.language or "en"
-        self.location = f"{Path(app.srcdir) / file}"
         self.catalogue = catalogue
+        self.fallbacks: list[tuple[str, str, int]] = []
+        """(need ID, what, line) of each string shown in English for want of a translation."""
 
     def text(self, text: object, need: YamlNeed, what: str) -> str:
         """A string of the file in the build language: the catalogue, the file, the ID.
@@ -214,15 +288,7 @@ class _PageMaker:
                 return translated
         chosen, fell_back = pick_language(bilingual, self.language)
         if fell_back:
-            logger.warning(
-                "%s has no %s in %s; the English text is shown",
-                need.id,
-                what,
-                self.language,
-                type="rbmdocs",
-                subtype="i18n-fallback",
-                location=f"{self.location}:{need.line}",
-            )
+            self.fallbacks.append((need.id, what, need.line))
         return chosen or need.id
 
     def record(self, need: YamlNeed, title: str, file: str) -> NeedRecord:
@@ -243,25 +309,70 @@ class _PageMaker:
         )
 
 
-def make_page(app: Sphinx, file: str, loaded: DwcpFile) -> DwcpPage:
+def _say_fallbacks(app: Sphinx, file: str, fallbacks: list[tuple[str, str, int]]) -> None:
+    """The strings shown in English for want of a translation: said on every build."""
+    language = app.config.language or "en"
+    for need_id, what, line in fallbacks:
+        logger.warning(
+            "%s has no %s in %s; the English text is shown",
+            need_id,
+            what,
+            language,
+            type="rbmdocs",
+            subtype="i18n-fallback",
+            location=f"{Path(app.srcdir) / file}:{line}",
+        )
+
+
+def _catalogue_stamp(app: Sphinx, pagename: str) -> tuple[int, ...]:
+    """The compiled catalogues a page's strings are translated from, by modification time."""
+    language = app.config.language or "en"
+    domain = docname_to_domain(pagename, app.config.gettext_compact)
+    stamps: list[int] = []
+    for folder in app.config.locale_dirs:
+        compiled = Path(app.srcdir) / folder / language / "LC_MESSAGES" / f"{domain}.mo"
+        try:
+            stamps.append(compiled.stat().st_mtime_ns)
+        except OSError:
+            stamps.append(0)
+    return tuple(stamps)
+
+
+def make_page(app: Sphinx, entry: _CachedFile) -> DwcpPage:
     """One programme's page: its titles and records in the build language.
 
-    The translations come from the page's catalogue (the data catalogue, ``data.po``),
-    read once per build, not once per string.
+    Taken from the cache when the file and its catalogue are unchanged; else made, with
+    the page's catalogue (the data catalogue, ``data.po``) read once, not once per string.
     """
+    loaded = entry.loaded
+    file = loaded.file
     pagename = file.rsplit(".", 1)[0]
-    maker = _PageMaker(app, file, document_catalogue(app.env, pagename))
+    catalogue_stamp = _catalogue_stamp(app, pagename)
+    made = entry.made
+    if made is not None and tuple(made[0]) == catalogue_stamp:
+        _stamp, records_plain, titles_made, digest_made, fallbacks = made
+        _say_fallbacks(app, file, [tuple(fallback) for fallback in fallbacks])
+        records_made = [NeedRecord(*record) for record in records_plain]
+        return DwcpPage(file, pagename, loaded, dict(titles_made), records_made, digest_made)
+    maker = _PageMaker(app, document_catalogue(app.env, pagename))
     titles: dict[str, str] = {}
-    records: list[NeedRecord] = []
+    records = []
     for need in loaded.needs():
         what = "country" if need.need_type == "dwcp" else "title"
         title = maker.text(need.title, need, what)
         titles[need.id] = title
         records.append(maker.record(need, title, file))
-    page = DwcpPage(file, pagename, loaded, titles, records)
+    _say_fallbacks(app, file, maker.fallbacks)
     made_of = repr((records, sorted(titles.items()), loaded.dwcp.fields))
-    page.digest = hashlib.sha1(made_of.encode("utf-8"), usedforsecurity=False).hexdigest()
-    return page
+    digest = hashlib.sha1(made_of.encode("utf-8"), usedforsecurity=False).hexdigest()
+    entry.made = (
+        catalogue_stamp,
+        [_record_plain(record) for record in records],
+        titles,
+        digest,
+        maker.fallbacks,
+    )
+    return DwcpPage(file, pagename, loaded, titles, records, digest)
 
 
 def _sections(page: DwcpPage) -> dict[str, str]:
@@ -287,7 +398,8 @@ def load_dwcp_data(
     Runs before sphinx-needs loads its external needs (``env-before-read-docs``) and before
     ``tables.outdated_generated_pages`` asks whether any need changed. Re-reads no document.
     """
-    parsed, errors = read_dwcp_files(app)
+    entries, errors, cache_stale = read_dwcp_files(app)
+    made_before = {file: entry.made for file, entry in entries.items()}
     data = DwcpData()
     for file, error in errors.items():
         data.bad_input[file] = str(error)
@@ -299,10 +411,12 @@ def load_dwcp_data(
             subtype="bad-input",
             location=f"{Path(app.srcdir) / file}:{error.line or 1}",
         )
-    for file in sorted(parsed):
-        page = make_page(app, file, parsed[file])
+    for file in sorted(entries):
+        page = make_page(app, entries[file])
         data.pages[page.pagename] = page
         data.sections.update(_sections(page))
+    if cache_stale or any(entry.made is not made_before[file] for file, entry in entries.items()):
+        _write_cache(Path(app.doctreedir) / CACHE_FILE, entries)
     digests = {page.file: page.digest for page in data.pages.values()}
     digests.update({file: "bad input" for file in errors})
     # per builder: ``check`` and the PDF build share the environment with the HTML build
