@@ -2,8 +2,8 @@
 
 The build takes the DWCP files' needs first (``sphinx/checking.py``), then the documents
 in name order, of which sphinx-needs keeps the first need of an ID; the build notes each
-later one as it was written, without its options (``sphinx/directives.py``). The index meets the IDs in the
-same order, so a duplicate is the same record either way.
+later one as it was written, without its options (``sphinx/directives.py``). The index
+meets the IDs in the same order, so a duplicate is the same record either way.
 """
 
 from __future__ import annotations
