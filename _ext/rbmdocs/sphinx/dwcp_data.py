@@ -5,7 +5,8 @@ resolving it as a Sphinx document, and handing every one of its needs to sphinx-
 cost a build of thousands of programmes most of its time, and every build paid for the
 sphinx-needs part again. So the files are read here, once per build, before Sphinx reads
 any document (``env-get-outdated``): each file whose ``os.stat`` is unchanged comes from a
-cache beside the doctrees, so an unchanged file is not parsed again. What is read serves
+cache beside the doctrees, with its page's records in the build language, so an
+unchanged file is neither parsed nor turned into records again. What is read serves
 
 * the traceability check and every generated table (``checking.collect_records`` merges
   these records with the Markdown needs sphinx-needs read);
