@@ -114,6 +114,9 @@ def test_the_switcher_opens_the_same_page_in_chinese(page: object, site: str) ->
         ("en", "apprenticeship", "programme_budget/employment"),
         ("en", "employment", "programme_budget/employment"),
         ("zh_CN", "社会保护", "spf/social_protection"),
+        # a CPO's title, on a DWCP page (written from its data, not as a document)
+        ("en", "Kumasi", "data/dwcp/GHA"),
+        ("zh_CN", "库马西", "data/dwcp/GHA"),
     ],
 )
 def test_search_finds_words_in_both_languages(

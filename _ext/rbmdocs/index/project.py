@@ -1,9 +1,9 @@
 """The whole project's needs from the index: which files, in which order, cached by content.
 
-Sphinx reads the documents in name order, the DWCP pages first (``sphinx/tables.py``),
-and sphinx-needs keeps the first need of an ID; the build notes each later one as it was
-written, without its options (``sphinx/directives.py``). The index meets the IDs in the
-same order, so a duplicate is the same record either way.
+The build takes the DWCP files' needs first (``sphinx/checking.py``), then the documents
+in name order, of which sphinx-needs keeps the first need of an ID; the build notes each
+later one as it was written, without its options (``sphinx/directives.py``). The index
+meets the IDs in the same order, so a duplicate is the same record either way.
 """
 
 from __future__ import annotations

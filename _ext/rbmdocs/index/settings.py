@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-#: Suffixes Sphinx reads when conf.py sets none: its own ``.rst``, MyST's ``.md`` and our
-#: DWCP ``.yaml`` (registered by the extension).
+#: Suffixes of the files the build reads when conf.py sets none: Sphinx's own ``.rst``,
+#: MyST's ``.md``, and the DWCP ``.yaml`` (data, read by rbmdocs' loader in the build too).
 DEFAULT_SUFFIXES = (".rst", ".md", ".yaml")
 
 #: What Sphinx always leaves out besides ``exclude_patterns`` (its environment adds them).

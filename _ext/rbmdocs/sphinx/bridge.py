@@ -17,7 +17,9 @@ from rbmdocs.sphinx.checking import (
 )
 from rbmdocs.sphinx.diagrams import setup_diagrams
 from rbmdocs.sphinx.directives import register_traced_directives
-from rbmdocs.sphinx.dwcp_source import FILETYPE, DwcpParser, page_directive_for
+from rbmdocs.sphinx.dwcp_data import setup_dwcp_data
+from rbmdocs.sphinx.dwcp_external import setup_dwcp_external
+from rbmdocs.sphinx.dwcp_pages import setup_dwcp_pages
 from rbmdocs.sphinx.env_data import merge_notes, purge_notes
 from rbmdocs.sphinx.i18n import setup_i18n
 from rbmdocs.sphinx.languages import SEARCH_SCRIPT, setup_languages
@@ -75,9 +77,10 @@ def setup_bridge(app: Sphinx) -> None:
     app.connect("write-started", _copy_static)
 
     app.add_builder(CheckBuilder)
-    app.add_source_suffix(".yaml", FILETYPE)
-    app.add_source_parser(DwcpParser)
-    app.add_directive("rbmdocs-dwcp-page", page_directive_for(app))
+    # the DWCP YAML is data, not documents: read by our loader, written as pages
+    setup_dwcp_data(app)
+    setup_dwcp_pages(app)
+    setup_dwcp_external(app)
 
     app.connect("env-purge-doc", purge_notes)
     app.connect("env-merge-info", merge_notes)

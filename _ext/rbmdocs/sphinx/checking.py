@@ -25,6 +25,7 @@ from rbmdocs.config import check_context
 from rbmdocs.graph import CheckResult, check_needs
 from rbmdocs.graph.model import Finding, NeedRecord, NeedReference, linked_ids
 from rbmdocs.schema import NEED_TYPES_BY_NAME
+from rbmdocs.sphinx.dwcp_data import bad_dwcp_messages, dwcp_data
 from rbmdocs.sphinx.env_data import all_notes, notes_for
 
 logger = logging.getLogger(__name__)
@@ -82,8 +83,20 @@ def _own_links(need: Any, name: str) -> list[str]:
     return linked_ids(targets)
 
 
+def _bare(record: NeedRecord) -> NeedRecord:
+    """A need whose ID another need already holds, as the build notes it: as written."""
+    return NeedRecord(
+        id=record.id, type=record.type, file=record.file, line=record.line, title=record.title
+    )
+
+
 def collect_records(env: BuildEnvironment, needs: Any) -> tuple[list[NeedRecord], _Locations]:
-    """Plain records for every need of the project, plus those sphinx-needs refused."""
+    """Plain records for every need of the project, plus those sphinx-needs refused.
+
+    The programmes' needs come from the DWCP files (``dwcp_data``), the others from
+    sphinx-needs. The programmes come first, as when their files were read before any
+    page: a later need of an ID already taken is kept as written, for RBM004 to name.
+    """
     locations = _Locations(env)
     notes = all_notes(env)
     generated = {need_id for note in notes.values() for need_id in note.generated_ids}
@@ -91,10 +104,27 @@ def collect_records(env: BuildEnvironment, needs: Any) -> tuple[list[NeedRecord]
         need_id: lines for note in notes.values() for need_id, lines in note.field_lines.items()
     }
     records: list[NeedRecord] = []
+    taken: set[str] = set()
+    programmes = dwcp_data(env)
+    locations.docname_of_file.update(programmes.page_of_file())
+    for record in programmes.records():
+        records.append(_bare(record) if record.id in taken else record)
+        taken.add(record.id)
     for need in needs.values():
         if need["is_external"] or need["is_part"]:
             continue
         need_id, need_type = need["id"], need["type"]
+        if need_id in taken:
+            records.append(
+                NeedRecord(
+                    id=need_id,
+                    type=need_type,
+                    file=locations.file(need["docname"]),
+                    line=need["lineno"],
+                    title=need["title"],
+                )
+            )
+            continue
         spec = NEED_TYPES_BY_NAME.get(need_type)
         fields: dict[str, str] = {}
         links: dict[str, list[str]] = {}
@@ -202,12 +232,28 @@ def run_traceability_check(app: Sphinx, _builder: Builder) -> None:
     result = check_needs(records, check_context(app.config), references)
     _this_build[env] = (result, locations.docname_of_file)
     for finding in result.findings:
-        report_finding(finding, locations.docname_of_file.get(finding.file))
+        report_finding(finding, finding_location(env, finding, locations.docname_of_file))
 
 
-def report_finding(finding: Finding, docname: str | None) -> None:
+def finding_location(
+    env: BuildEnvironment, finding: Finding, docname_of: dict[str, str]
+) -> tuple[str, int | None] | str | None:
+    """Where Sphinx says a finding is: its document and line, or its DWCP file and line.
+
+    A DWCP file is no document, so Sphinx could not name its path from a document name;
+    it is given as Sphinx writes a document's location (absolute path, colon, line).
+    """
+    docname = docname_of.get(finding.file)
+    if not docname:
+        return None
+    if docname in env.all_docs:
+        return (docname, finding.line or None)
+    path = os.path.join(os.fspath(env.srcdir), finding.file)  # noqa: PTH118 (a plain string)
+    return f"{path}:{finding.line or 1}"
+
+
+def report_finding(finding: Finding, location: tuple[str, int | None] | str | None) -> None:
     """One finding as one typed Sphinx message at its need's location."""
-    location = (docname, finding.line or None) if docname else None
     log = logger.error if finding.severity == "error" else logger.warning
     log(
         "%s %s (%s)",
@@ -233,5 +279,6 @@ def docname_of_file(env: BuildEnvironment, file: str) -> str | None:
 
 
 def bad_input_messages(env: BuildEnvironment) -> list[str]:
-    """Messages of documents whose data could not be read at all."""
-    return [notes.bad_input for _, notes in sorted(all_notes(env).items()) if notes.bad_input]
+    """Messages of DWCP files and documents whose data could not be read at all."""
+    documents = [notes.bad_input for _, notes in sorted(all_notes(env).items()) if notes.bad_input]
+    return [*bad_dwcp_messages(env), *documents]

@@ -14,6 +14,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from rbmdocs.render.need_view_model import NeedTexts
+from rbmdocs.sphinx.dwcp_data import dwcp_data
 
 _ATTRIBUTE = "rbmdocs_read_notes"
 
@@ -79,9 +80,12 @@ def merge_notes(
 
 
 def need_texts(env: BuildEnvironment) -> NeedTexts:
-    """What every document noted of its needs' texts, as one lookup for the presentation."""
+    """What every document noted of its needs' texts, as one lookup for the presentation.
+
+    The programmes' pages are no documents: their headings come with the DWCP data.
+    """
     statements: dict[str, str] = {}
-    sections: dict[str, str] = {}
+    sections: dict[str, str] = dict(dwcp_data(env).sections)
     for notes in all_notes(env).values():
         statements.update(notes.statements)
         sections.update(notes.sections)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from gettext import GNUTranslations
 from pathlib import Path
 from typing import Any
@@ -138,22 +138,6 @@ def translate_need_text(
             originals.append((context, value, f"option {name} of {kind} {need_id}"))
             options[name] = _lookup(catalogue, context, value)
     return originals
-
-
-def data_translation(
-    env: BuildEnvironment, docname: str, need_id: str, field: str, text: Mapping[str, str]
-) -> str:
-    """The catalogue's translation of a DWCP string (``msgctxt`` "need ID.field"), or "".
-
-    The source text is the file's plain string, or its English where the file still
-    writes the languages inline (``{en: ..., zh_CN: ...}``); the catalogue wins over an
-    inline translation, which ``rbmdocs i18n update`` moves into it.
-    """
-    source = text.get("*") or text.get("en") or ""
-    if not source or (env.config.language or "en") == "en":
-        return ""
-    translated = document_catalogue(env, docname).get(f"{need_id}.{field}\x04{source}", "")
-    return translated if translated.strip() else ""
 
 
 def _lookup(catalogue: dict[str, str], context: str, message: str) -> str:

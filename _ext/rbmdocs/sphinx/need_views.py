@@ -134,6 +134,11 @@ def _note_app(app: Sphinx) -> None:
     _app_of[app.env] = app
 
 
+def app_of(env: BuildEnvironment) -> Sphinx | None:
+    """The application building ``env`` (for a transform: its own ``app`` is deprecated)."""
+    return _app_of.get(env)
+
+
 class NeedViewTransform(SphinxPostTransform):
     """Replace each need node of our types with our view of the need."""
 
@@ -480,6 +485,15 @@ def _page_digests(
     }
 
 
+#: Pages of this build, documents or not, whose views show something else than before.
+_changed_pages: weakref.WeakKeyDictionary[BuildEnvironment, set[str]] = weakref.WeakKeyDictionary()
+
+
+def changed_view_pages(env: BuildEnvironment) -> set[str]:
+    """Pages whose views changed in this build, the programmes' pages among them."""
+    return _changed_pages.get(env, set())
+
+
 def pages_with_changed_views(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """``env-get-updated``: pages not read again whose views now show something else.
 
@@ -492,6 +506,7 @@ def pages_with_changed_views(app: Sphinx, env: BuildEnvironment) -> list[str]:
     Only HTML builds keep the digests: ``rbmdocs check`` and the PDF build share the
     environment and must not make the next HTML build think its pages are up to date.
     """
+    _changed_pages.pop(env, None)
     if app.builder.format != "html":
         return []
     records, locations = records_as_read(app)
@@ -528,6 +543,7 @@ def pages_with_changed_views(app: Sphinx, env: BuildEnvironment) -> list[str]:
             now.pop(page, None)
     setattr(env, _VIEW_DIGESTS, now)
     changed = {page for page in candidates if now.get(page) != before.get(page)}
+    _changed_pages[env] = changed  # the programmes' pages are written by dwcp_pages
     return sorted(page for page in changed if page in env.all_docs)
 
 

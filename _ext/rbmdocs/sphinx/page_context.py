@@ -15,7 +15,8 @@ relative), so the tags Sphinx's own ``css_tag`` and ``js_tag`` write are kept an
 for every page of the same folder. Sphinx still writes every tag itself the first time.
 
 **The sidebar's table of contents** (``toctree()`` in the theme's templates), for a page no
-table of contents lists: above ``rbmdocs_dwcp_toctree_limit`` programmes, each DWCP page.
+table of contents lists: each DWCP page (``dwcp_pages``, which also hands furo the
+navigation tree it makes once per folder).
 Sphinx marks in the sidebar the entries that lead to the page (``current``) and makes every
 link relative to the page; a page that no entry leads to has nothing to mark, so its
 sidebar is the same as that of any such page of its folder.

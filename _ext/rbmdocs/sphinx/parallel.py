@@ -353,6 +353,21 @@ def pair_with_partner(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     store.untranslated += pairing.untranslated
 
 
+def pair_page_without_document(app: Sphinx, doctree: nodes.document, pagename: str) -> None:
+    """A page written from data (a DWCP page), paired as a document's page is.
+
+    Such a page passes no ``doctree-resolved``: its writer hands its finished nodes here,
+    which the partner run keeps and the English run pairs, as for a document.
+    """
+    collect_partner_doctree(app, doctree, pagename)
+    pair_with_partner(app, doctree, pagename)
+
+
+def in_parallel_edition(app: Sphinx) -> bool:
+    """Whether this run is one of the side-by-side edition's two runs."""
+    return bool(app.config.rbmdocs_parallel_collect or app.config.rbmdocs_parallel_partner)
+
+
 # --- writing: HTML ------------------------------------------------------------------
 
 

@@ -298,7 +298,10 @@ def _sweep_removed_pages(app: Sphinx) -> None:
             before = set(json.loads(listed.read_text("utf-8")))
         except (OSError, ValueError, TypeError):
             before = set()
-        documents = set(app.env.all_docs)
+        from rbmdocs.sphinx.dwcp_pages import dwcp_pagenames
+
+        # the programmes' pages are no documents, and one not changed is not written again
+        documents = set(app.env.all_docs) | dwcp_pagenames(app)
         for name in sorted(before - documents - written):
             page = Path(builder.get_outfilename(name))
             if page.is_file():

@@ -11,12 +11,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from html import escape
-from pathlib import Path
 from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
-from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import NoUri
@@ -25,7 +23,6 @@ from sphinx.util.docutils import SphinxDirective
 from rbmdocs.config import settings
 from rbmdocs.graph import NeedGraph
 from rbmdocs.graph.model import NeedRecord, natural_key
-from rbmdocs.load import BadInputError, pick_language, read_dwcp_file
 from rbmdocs.render.collation import sort_key
 from rbmdocs.render.need_view_model import ViewMaker, reader_name
 from rbmdocs.schema import DWCP_STATUSES, REGIONS
@@ -40,8 +37,8 @@ from rbmdocs.sphinx.coverage_report import (
     priority_matrix,
 )
 from rbmdocs.sphinx.cycle_tables import CYCLE_TABLE_BUILDERS
+from rbmdocs.sphinx.dwcp_data import dwcp_data
 from rbmdocs.sphinx.env_data import all_notes, need_texts, notes_for
-from rbmdocs.sphinx.i18n import data_translation
 from rbmdocs.sphinx.need_views import need_panel
 from rbmdocs.sphinx.table_kit import (
     TableContext,
@@ -82,76 +79,14 @@ class GeneratedContentDirective(SphinxDirective):
         return []
 
 
-def dwcp_docnames(env: BuildEnvironment) -> list[str]:
-    """The documents read from the DWCP folder, sorted."""
-    folder = settings(env.config).dwcp_dir.strip("/") + "/"
-    return sorted(
-        docname
-        for docname in env.found_docs
-        if docname.startswith(folder) and str(env.doc2path(docname, False)).endswith(".yaml")
-    )
-
-
-def by_country_name(env: BuildEnvironment, docnames: list[str]) -> list[str]:
-    """DWCP pages in the order of their countries' names in the build language.
-
-    A DWCP page's title is its country's name, and the DWCP pages are read before any
-    other (``read_dwcp_pages_first``), so Sphinx's titles of them are this build's. A page
-    not read yet (a parallel read purges every page first) has its name read from its
-    YAML file (cheap: the file's first lines); a file that cannot be read sorts by its file
-    name.
-    """
-    language = env.config.language or "en"
-
-    def key(docname: str) -> tuple[object, ...]:
-        title_node = env.titles.get(docname)
-        name = title_node.astext() if title_node is not None else ""
-        if not name:
-            name = docname.rsplit("/", 1)[-1]
-            try:
-                dwcp = read_dwcp_file(Path(env.doc2path(docname)), docname).dwcp
-                name = (
-                    data_translation(env, docname, dwcp.id, "country", dwcp.title)
-                    or pick_language(dwcp.title, language)[0]
-                    or name
-                )
-            except BadInputError:
-                pass
-        return (sort_key(name, language), docname)
-
-    return sorted(docnames, key=key)
-
-
 class DwcpIndexDirective(GeneratedContentDirective):
-    """The DWCPs by region; it also puts every DWCP page in the table of contents."""
+    """The DWCPs by region, each linked to its page.
+
+    The programmes' pages are no documents (``dwcp_data``): no table of contents lists
+    them, and the index tables are the way to them.
+    """
 
     kind = "dwcp-index"
-
-    def extra_nodes(self) -> list[nodes.Node]:
-        """A hidden toctree of every DWCP page, so that each has a place in the site.
-
-        Above ``rbmdocs_dwcp_toctree_limit`` programmes there is none: the pages are
-        reached from the index tables, and ``mark_unlisted_dwcp_pages`` says so to Sphinx.
-        """
-        docnames = dwcp_docnames(self.env)
-        if len(docnames) > settings(self.env.config).dwcp_toctree_limit:
-            return []
-        toctree = addnodes.toctree()
-        toctree["parent"] = self.env.docname
-        docnames = by_country_name(self.env, docnames)  # the sidebar lists them by name
-        toctree["entries"] = [(None, docname) for docname in docnames]
-        toctree["includefiles"] = docnames
-        toctree["maxdepth"] = 1
-        toctree["caption"] = None
-        toctree["glob"] = False
-        toctree["hidden"] = True
-        toctree["includehidden"] = False
-        toctree["numbered"] = 0
-        toctree["titlesonly"] = True
-        self.set_source_info(toctree)
-        wrapper = nodes.compound(classes=["toctree-wrapper"])
-        wrapper += toctree
-        return [wrapper]
 
 
 def _objectives(context: TableContext) -> list[NeedRecord]:
@@ -673,11 +608,11 @@ def outdated_generated_pages(
 ) -> list[str]:
     """``env-get-outdated``: pages with generated content follow every change of the needs.
 
-    Any added, changed or removed document may change a need, and so a table elsewhere.
-    Re-reading the few pages with generated content is cheap and keeps them from going
-    stale, which plain sphinx-needs does (its issue 354).
+    Any added, changed or removed document or DWCP file may change a need, and so a
+    table elsewhere. Re-reading the few pages with generated content is cheap and keeps
+    them from going stale, which plain sphinx-needs does (its issue 354).
     """
-    if not (added or changed or removed):
+    if not (added or changed or removed or dwcp_data(env).changed_files):
         return []
     return sorted(
         docname
@@ -686,42 +621,11 @@ def outdated_generated_pages(
     )
 
 
-def mark_unlisted_dwcp_pages(app: Sphinx, _doctree: nodes.document) -> None:
-    """``doctree-read``: a DWCP page outside the table of contents is an orphan on purpose."""
-    env = app.env
-    folder = settings(env.config).dwcp_dir.strip("/") + "/"
-    if not env.docname.startswith(folder):
-        return
-    if _dwcp_count(env) > settings(env.config).dwcp_toctree_limit:
-        env.metadata[env.docname]["orphan"] = True
-
-
-_counted: dict[int, tuple[int, int]] = {}
-
-
-def _dwcp_count(env: BuildEnvironment) -> int:
-    """How many DWCP pages there are, counted once per build (not once per page read)."""
-    found = len(env.found_docs)
-    cached = _counted.get(id(env))
-    if cached is None or cached[0] != found:
-        cached = (found, len(dwcp_docnames(env)))
-        _counted[id(env)] = cached
-    return cached[1]
-
-
-def read_dwcp_pages_first(_app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    """``env-before-read-docs``: the DWCP pages first, so the index sorts their new titles."""
-    folder = settings(env.config).dwcp_dir.strip("/") + "/"
-    docnames.sort(key=lambda docname: not docname.startswith(folder))  # stable otherwise
-
-
 def setup_tables(app: Sphinx) -> None:
     """Register the table directives, the placeholder node and the events that fill them."""
     app.add_node(generated_content)
     for kind in TABLE_BUILDERS:
         app.add_directive(kind, _directive_for(kind))
     app.connect("doctree-resolved", fill_generated_content)
-    # after Sphinx's metadata collector has read the page's own metadata
-    app.connect("doctree-read", mark_unlisted_dwcp_pages, priority=900)
+    # after the programmes are read (dwcp_data, priority 100)
     app.connect("env-get-outdated", outdated_generated_pages)
-    app.connect("env-before-read-docs", read_dwcp_pages_first)

@@ -1,0 +1,442 @@
+"""The DWCP YAML files as data of the build, read with our own loader, not as documents.
+
+A DWCP page is made from records, not written prose: parsing, transforming, pickling and
+resolving it as a Sphinx document, and handing every one of its needs to sphinx-needs,
+cost a build of thousands of programmes most of its time, and every build paid for the
+sphinx-needs part again. So the files are read here, once per build, before Sphinx reads
+any document (``env-get-outdated``): each file whose ``os.stat`` is unchanged comes from a
+cache beside the doctrees, with its page's records in the build language, so an
+unchanged file is neither parsed nor turned into records again. What is read serves
+
+* the traceability check and every generated table (``checking.collect_records`` merges
+  these records with the Markdown needs sphinx-needs read);
+* the DWCP pages, written by ``dwcp_pages`` through ``html-collect-pages``;
+* sphinx-needs, which is given as external needs only the programmes' needs the prose
+  names (``dwcp_external``).
+
+Bad input is reported as it was when the files were documents: one message at the file
+and line, and the programme has no page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+from sphinx.util.i18n import docname_to_domain
+from sphinx.util.matching import Matcher
+
+from rbmdocs import __version__
+from rbmdocs.config import settings
+from rbmdocs.graph.model import NeedRecord, linked_ids
+from rbmdocs.load import (
+    BadInputError,
+    DwcpFile,
+    DwcpPriority,
+    YamlNeed,
+    find_dwcp_files,
+    pick_language,
+    read_dwcp_file,
+)
+from rbmdocs.render.collation import sort_key
+from rbmdocs.schema import NEED_TYPES_BY_NAME
+from rbmdocs.sphinx.i18n import document_catalogue
+
+logger = logging.getLogger(__name__)
+
+#: The cache of parsed files, beside the doctrees of the language it serves.
+CACHE_FILE = "rbmdocs-dwcp.marshal"
+#: Bumped whenever what the cache holds changes shape or meaning.
+_CACHE_FORMAT = 2
+
+
+@dataclass(slots=True)
+class DwcpPage:
+    """One programme as its page shows it, in the build language."""
+
+    file: str
+    """The YAML file, project-relative with ``/``."""
+    pagename: str
+    """The page's name, the file's path without ``.yaml`` (``data/dwcp/GHA``)."""
+    loaded: DwcpFile
+    titles: dict[str, str]
+    """Need ID → its title as the page shows it (a programme's is its country)."""
+    records: list[NeedRecord]
+    """The file's needs as the traceability engine sees them, in file order."""
+    digest: str = ""
+    """What the page shows of its own file, in the build language, as a digest."""
+
+    @property
+    def country(self) -> str:
+        """The page's title: the programme's country."""
+        return self.titles.get(self.loaded.dwcp.id, "") or self.loaded.dwcp.id
+
+
+@dataclass(slots=True)
+class DwcpData:
+    """Every programme of this build, by page name in name order."""
+
+    pages: dict[str, DwcpPage] = field(default_factory=dict)
+    bad_input: dict[str, str] = field(default_factory=dict)
+    """File → the message of a file that could not be read (it has no page)."""
+    sections: dict[str, str] = field(default_factory=dict)
+    """Need ID → the heading it stands under on its page, as ``note_need_texts`` notes it."""
+    changed_files: set[str] = field(default_factory=set)
+    """Files added, changed (their text or translation) or removed since the last build."""
+
+    def records(self) -> list[NeedRecord]:
+        """Every need of every programme, page by page in file order."""
+        return [record for page in self.pages.values() for record in page.records]
+
+    def page_of_file(self) -> dict[str, str]:
+        """Project-relative YAML file → its page's name."""
+        return {page.file: page.pagename for page in self.pages.values()}
+
+    def in_country_order(self, language: str) -> list[DwcpPage]:
+        """The pages in the order of their countries' names in the build language."""
+        return sorted(
+            self.pages.values(), key=lambda page: (sort_key(page.country, language), page.pagename)
+        )
+
+
+#: This build's DWCP data, per environment (read again by every build, never pickled).
+_data: weakref.WeakKeyDictionary[BuildEnvironment, DwcpData] = weakref.WeakKeyDictionary()
+#: The environment attribute (pickled with it) holding each file's digest as last read.
+_DIGESTS = "rbmdocs_dwcp_digests"
+
+
+def dwcp_data(env: BuildEnvironment) -> DwcpData:
+    """The programmes of this build (empty before ``load_dwcp_data`` ran)."""
+    return _data.get(env) or DwcpData()
+
+
+def dwcp_folder(env: BuildEnvironment) -> str:
+    """The DWCP folder, project-relative without slashes at either end."""
+    return str(settings(env.config).dwcp_dir).strip("/")
+
+
+def _code_stamp() -> tuple[object, ...]:
+    """What decides how a file reads: rbmdocs' version and the loader's modules."""
+    load = Path(__file__).resolve().parent.parent / "load"
+    stamp: list[object] = [__version__, _CACHE_FORMAT]
+    for module in sorted(load.iterdir()):
+        if module.suffix in {".py", ".json"}:
+            status = module.stat()
+            stamp.append((module.name, status.st_mtime_ns, status.st_size))
+    return tuple(stamp)
+
+
+#: A file's ``os.stat``: modification time in nanoseconds, size, inode.
+_Stamp = tuple[int, int, int]
+
+
+@dataclass(slots=True)
+class _CachedFile:
+    """One file as the cache holds it: parsed, and its page as last made (plain values)."""
+
+    stamp: _Stamp
+    loaded: DwcpFile
+    made: tuple[Any, ...] | None = None
+    """(catalogue stamp, records, titles, digest, fallbacks) of the page in this language."""
+
+
+def _need_plain(need: YamlNeed) -> tuple[Any, ...]:
+    return (
+        need.need_type,
+        need.id,
+        need.line,
+        dict(need.title),
+        {name: dict(text) for name, text in need.texts.items()},
+        dict(need.fields),
+        {name: list(targets) for name, targets in need.links.items()},
+        dict(need.field_lines),
+    )
+
+
+def _need_from(plain: tuple[Any, ...]) -> YamlNeed:
+    return YamlNeed(*plain)
+
+
+def _file_plain(loaded: DwcpFile) -> tuple[Any, ...]:
+    priorities = [
+        (_need_plain(priority.need), [_need_plain(cpo) for cpo in priority.cpos])
+        for priority in loaded.priorities
+    ]
+    return (loaded.file, _need_plain(loaded.dwcp), priorities)
+
+
+def _file_from(plain: tuple[Any, ...]) -> DwcpFile:
+    file, dwcp, priorities = plain
+    return DwcpFile(
+        file,
+        _need_from(dwcp),
+        [
+            DwcpPriority(_need_from(need), [_need_from(cpo) for cpo in cpos])
+            for need, cpos in priorities
+        ],
+    )
+
+
+def _record_plain(record: NeedRecord) -> tuple[Any, ...]:
+    return (
+        record.id,
+        record.type,
+        record.file,
+        record.line,
+        record.title,
+        dict(record.fields),
+        {name: list(targets) for name, targets in record.links.items()},
+        record.id_given,
+        dict(record.field_lines),
+    )
+
+
+def _read_cache(path: Path) -> dict[str, _CachedFile]:
+    """The cache, empty when missing, unreadable or written by other code.
+
+    Plain values: ``marshal`` reads them many times faster than ``pickle`` reads objects.
+    """
+    try:
+        stored = marshal.loads(path.read_bytes())
+        if not isinstance(stored, dict) or stored.get("format") != _code_stamp():
+            return {}
+        return {
+            file: _CachedFile(tuple(stamp), _file_from(loaded), made)
+            for file, (stamp, loaded, made) in stored["entries"].items()
+        }
+    except (OSError, ValueError, EOFError, TypeError, KeyError):
+        return {}
+
+
+def _write_cache(path: Path, entries: dict[str, _CachedFile]) -> None:
+    """The whole cache to a temporary file renamed into place: never read half-written."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    plain = {
+        file: (list(entry.stamp), _file_plain(entry.loaded), entry.made)
+        for file, entry in entries.items()
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(marshal.dumps({"format": _code_stamp(), "entries": plain}))
+        temporary.replace(path)
+    except (OSError, ValueError):
+        temporary.unlink(missing_ok=True)  # a cache that cannot be written is no error
+
+
+def read_dwcp_files(
+    app: Sphinx,
+) -> tuple[dict[str, _CachedFile], dict[str, BadInputError], bool]:
+    """Every DWCP file of the project, parsed, or its error; unchanged files from the cache.
+
+    The last value says whether the cache no longer holds the project's files as they are.
+    """
+    srcdir = Path(app.srcdir)
+    folder = dwcp_folder(app.env)
+    excluded = Matcher(list(app.config.exclude_patterns))
+    cached = _read_cache(Path(app.doctreedir) / CACHE_FILE)
+    found: dict[str, _CachedFile] = {}
+    errors: dict[str, BadInputError] = {}
+    for path in find_dwcp_files(srcdir / folder):
+        file = f"{folder}/{path.name}" if folder else path.name
+        if excluded(file):
+            continue
+        try:
+            status = path.stat()
+        except OSError:
+            continue  # removed meanwhile
+        stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
+        entry = cached.get(file)
+        if entry is None or entry.stamp != stamp:
+            try:
+                entry = _CachedFile(stamp, read_dwcp_file(path, file))
+            except BadInputError as error:
+                errors[file] = error
+                continue
+        found[file] = entry
+    stale = any(cached.get(file) is not entry for file, entry in found.items())
+    return found, errors, stale or set(found) != set(cached)
+
+
+class _PageMaker:
+    """Turns one parsed file into its page's titles and records, in the build language."""
+
+    def __init__(self, app: Sphinx, catalogue: dict[str, str]) -> None:
+        self.language = app.config.language or "en"
+        self.catalogue = catalogue
+        self.fallbacks: list[tuple[str, str, int]] = []
+        """(need ID, what, line) of each string shown in English for want of a translation."""
+
+    def text(self, text: object, need: YamlNeed, what: str) -> str:
+        """A string of the file in the build language: the catalogue, the file, the ID.
+
+        The catalogue's translation (``msgctxt`` "need ID.field" on the file's source text,
+        its plain string or its English) wins over a translation the file writes inline,
+        which ``rbmdocs i18n update`` moves into it.
+        """
+        bilingual: dict[str, str] = dict(text) if isinstance(text, dict) else {}
+        source = bilingual.get("*") or bilingual.get("en") or ""
+        if source and self.language != "en":
+            translated = self.catalogue.get(f"{need.id}.{what}\x04{source}", "")
+            if translated.strip():
+                return translated
+        chosen, fell_back = pick_language(bilingual, self.language)
+        if fell_back:
+            self.fallbacks.append((need.id, what, need.line))
+        return chosen or need.id
+
+    def record(self, need: YamlNeed, title: str, file: str) -> NeedRecord:
+        """The need as the engine sees it: every field of its type, its links as written."""
+        spec = NEED_TYPES_BY_NAME[need.need_type]
+        values: dict[str, str] = {name: str(value) for name, value in need.fields.items()}
+        for name, text in need.texts.items():
+            values[name] = self.text(text, need, name)
+        return NeedRecord(
+            id=need.id,
+            type=need.need_type,
+            file=file,
+            line=need.line,
+            title=title,
+            fields={spec_field.name: values.get(spec_field.name, "") for spec_field in spec.fields},
+            links={link.name: linked_ids(need.links.get(link.name) or []) for link in spec.links},
+            field_lines=dict(need.field_lines),
+        )
+
+
+def _say_fallbacks(app: Sphinx, file: str, fallbacks: list[tuple[str, str, int]]) -> None:
+    """The strings shown in English for want of a translation: said on every build."""
+    language = app.config.language or "en"
+    for need_id, what, line in fallbacks:
+        logger.warning(
+            "%s has no %s in %s; the English text is shown",
+            need_id,
+            what,
+            language,
+            type="rbmdocs",
+            subtype="i18n-fallback",
+            location=f"{Path(app.srcdir) / file}:{line}",
+        )
+
+
+def _catalogue_stamp(app: Sphinx, pagename: str) -> tuple[int, ...]:
+    """The compiled catalogues a page's strings are translated from, by modification time."""
+    language = app.config.language or "en"
+    domain = docname_to_domain(pagename, app.config.gettext_compact)
+    stamps: list[int] = []
+    for folder in app.config.locale_dirs:
+        compiled = Path(app.srcdir) / folder / language / "LC_MESSAGES" / f"{domain}.mo"
+        try:
+            stamps.append(compiled.stat().st_mtime_ns)
+        except OSError:
+            stamps.append(0)
+    return tuple(stamps)
+
+
+def make_page(app: Sphinx, entry: _CachedFile) -> DwcpPage:
+    """One programme's page: its titles and records in the build language.
+
+    Taken from the cache when the file and its catalogue are unchanged; else made, with
+    the page's catalogue (the data catalogue, ``data.po``) read once, not once per string.
+    """
+    loaded = entry.loaded
+    file = loaded.file
+    pagename = file.rsplit(".", 1)[0]
+    catalogue_stamp = _catalogue_stamp(app, pagename)
+    made = entry.made
+    if made is not None and tuple(made[0]) == catalogue_stamp:
+        _stamp, records_plain, titles_made, digest_made, fallbacks = made
+        _say_fallbacks(app, file, [tuple(fallback) for fallback in fallbacks])
+        records_made = [NeedRecord(*record) for record in records_plain]
+        return DwcpPage(file, pagename, loaded, dict(titles_made), records_made, digest_made)
+    maker = _PageMaker(app, document_catalogue(app.env, pagename))
+    titles: dict[str, str] = {}
+    records = []
+    for need in loaded.needs():
+        what = "country" if need.need_type == "dwcp" else "title"
+        title = maker.text(need.title, need, what)
+        titles[need.id] = title
+        records.append(maker.record(need, title, file))
+    _say_fallbacks(app, file, maker.fallbacks)
+    made_of = repr((records, sorted(titles.items()), loaded.dwcp.fields))
+    digest = hashlib.sha1(made_of.encode("utf-8"), usedforsecurity=False).hexdigest()
+    entry.made = (
+        catalogue_stamp,
+        [_record_plain(record) for record in records],
+        titles,
+        digest,
+        maker.fallbacks,
+    )
+    return DwcpPage(file, pagename, loaded, titles, records, digest)
+
+
+def _sections(page: DwcpPage) -> dict[str, str]:
+    """Each need's heading, as ``need_views.note_need_texts`` notes it on a document.
+
+    A priority's section names the priority, and its CPO when it holds one only; the
+    programme stands under the page's title, which names no need.
+    """
+    named: dict[str, str] = {}
+    for priority in page.loaded.priorities:
+        heading = page.titles.get(priority.need.id, priority.need.id)
+        named[priority.need.id] = heading
+        if len(priority.cpos) == 1:
+            named[priority.cpos[0].id] = heading
+    return named
+
+
+def load_dwcp_data(
+    app: Sphinx, env: BuildEnvironment, _added: set[str], _changed: set[str], _removed: set[str]
+) -> list[str]:
+    """``env-get-outdated``: read the programmes before any document is read.
+
+    Runs before sphinx-needs loads its external needs (``env-before-read-docs``) and before
+    ``tables.outdated_generated_pages`` asks whether any need changed. Re-reads no document.
+    """
+    entries, errors, cache_stale = read_dwcp_files(app)
+    made_before = {file: entry.made for file, entry in entries.items()}
+    data = DwcpData()
+    for file, error in errors.items():
+        data.bad_input[file] = str(error)
+        logger.error(
+            "%s (%s)",
+            error.message,
+            error.hint,
+            type="rbmdocs",
+            subtype="bad-input",
+            location=f"{Path(app.srcdir) / file}:{error.line or 1}",
+        )
+    for file in sorted(entries):
+        page = make_page(app, entries[file])
+        data.pages[page.pagename] = page
+        data.sections.update(_sections(page))
+    if cache_stale or any(entry.made is not made_before[file] for file, entry in entries.items()):
+        _write_cache(Path(app.doctreedir) / CACHE_FILE, entries)
+    digests = {page.file: page.digest for page in data.pages.values()}
+    digests.update({file: "bad input" for file in errors})
+    # per builder: ``check`` and the PDF build share the environment with the HTML build
+    attribute = f"{_DIGESTS}_{app.builder.name}"
+    before: dict[str, str] = getattr(env, attribute, {})
+    data.changed_files = {
+        file for file in digests.keys() | before.keys() if digests.get(file) != before.get(file)
+    }
+    setattr(env, attribute, digests)
+    _data[env] = data
+    return []
+
+
+def bad_dwcp_messages(env: BuildEnvironment) -> list[str]:
+    """Messages of the DWCP files that could not be read at all, by file."""
+    found = _data.get(env)
+    return [found.bad_input[file] for file in sorted(found.bad_input)] if found else []
+
+
+def setup_dwcp_data(app: Sphinx) -> None:
+    """Read the programmes before anything else of the build."""
+    app.connect("env-get-outdated", load_dwcp_data, priority=100)
