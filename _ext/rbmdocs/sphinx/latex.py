@@ -400,6 +400,21 @@ class DocumentLaTeXBuilder(LaTeXBuilder):
 
     name = BUILDER_NAME
 
+    def init_document_data(self) -> None:
+        """Every document as Sphinx lists it, then only those ``rbmdocs_pdf_only`` names.
+
+        ``rbmdocs build`` makes again only the PDFs whose inputs changed
+        (``sphinx/pdf_inputs.py``) and names them here; the others are neither resolved
+        nor written. Sphinx's list of every document's title stays whole, so a reference
+        to a page of a PDF not written now reads as it always does.
+        """
+        super().init_document_data()
+        wanted = {name for name in str(self.config.rbmdocs_pdf_only).split(",") if name}
+        if wanted:
+            self.document_data = [
+                entry for entry in self.document_data if Path(entry[1]).stem in wanted
+            ]
+
     def get_target_uri(self, docname: str, typ: str | None = None) -> str:
         """The usual address inside this PDF; the marker for a page of another."""
         if docname not in self.docnames and docname in self.env.all_docs:
@@ -455,6 +470,8 @@ class DocumentLaTeXTranslator(LaTeXTranslator):
 def setup_latex(app: Sphinx) -> None:
     """Register our PDF builder and configure LaTeX once the project's config is read."""
     app.connect("config-inited", configure_latex, priority=900)
+    # set by ``rbmdocs build`` alone (comma-separated PDF names): write only these
+    app.add_config_value("rbmdocs_pdf_only", "", "", types=frozenset({str}))
     app.connect("doctree-read", mark_start_pages)
     app.add_builder(DocumentLaTeXBuilder)
     app.set_translator(BUILDER_NAME, DocumentLaTeXTranslator)
