@@ -183,10 +183,14 @@ def _common_digest(app: Sphinx) -> str:
 
 
 def _files_digest(paths: Iterable[Path]) -> str:
-    """The digest of files' names and contents; a missing file counts as its absence."""
+    """The digest of files' contents and their names' last parts; a missing file counts.
+
+    Only the file's name and its folder's name are digested, not the whole path, so that
+    a project moved or copied elsewhere keeps its digests.
+    """
     digest = hashlib.blake2b(digest_size=16)
     for path in paths:
-        digest.update(str(path).encode("utf-8") + b"\0")
+        digest.update(f"{path.parent.name}/{path.name}".encode() + b"\0")
         try:
             digest.update(path.read_bytes())
         except OSError:
