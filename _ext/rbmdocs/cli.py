@@ -524,7 +524,16 @@ def _pdf_plan(
     raw = _raw_config(source)
     if "latex_documents" in raw:
         return None  # its own .tex names: nothing to match the digests with, so all
-    names = [str(entry.get("name")) for entry in raw.get("rbmdocs_documents") or []]
+    entries = raw.get("rbmdocs_documents") or []
+    if (
+        not isinstance(entries, list)
+        or not all(
+            isinstance(entry, dict) and isinstance(entry.get("name"), str) for entry in entries
+        )
+        or not entries
+    ):
+        return None  # Sphinx's run says what is wrong with the list, and stops
+    names = [str(entry["name"]) for entry in entries]
     html_work = html_run.outdir if html_run is not None else None
     return plan_pdfs(names, html_work, work, target, fresh=fresh)
 
