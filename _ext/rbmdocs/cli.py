@@ -30,7 +30,7 @@ from rbmdocs import __version__
 from rbmdocs.load import BadInputError
 from rbmdocs.locking import announce_command
 from rbmdocs.report import count_of, exit_code, finding_lines, render
-from rbmdocs.sphinx.pdf import compile_pdfs, ensure_tex
+from rbmdocs.sphinx.pdf import PdfPlan, compile_pdfs, ensure_tex, plan_pdfs, record_published
 from rbmdocs.sphinx.run import (
     BUILD_DIR,
     SphinxRun,
@@ -87,8 +87,9 @@ def _parser() -> argparse.ArgumentParser:
         "-j",
         "--jobs",
         type=_job_count,
-        default=1,
-        help="languages built side by side (processes: N, or auto for one per CPU)",
+        default=None,
+        help="languages built side by side (processes: N, or auto for one per CPU; "
+        "default: auto, which is one at a time on one CPU)",
     )
     build.add_argument("--fresh", action="store_true", help="ignore the cache and read all")
     build.add_argument(
@@ -298,10 +299,21 @@ def _say(text: str, error: bool) -> None:
     print(text, file=sys.stderr if error else sys.stdout, flush=True)
 
 
+def _available_cpus() -> int:
+    """The CPUs this process may run on.
+
+    A container or ``taskset`` may allow fewer than the machine has, which is what
+    ``os.cpu_count`` counts.
+    """
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def _job_count(text: str) -> int:
     """``-j``: a whole number of processes, at least one, or ``auto`` for one per CPU."""
     if text == "auto":
-        return os.cpu_count() or 1
+        return _available_cpus()
     try:
         count = int(text)
     except ValueError:
@@ -335,15 +347,19 @@ def _command_build(args: argparse.Namespace) -> int:
         for language in languages:
             ensure_tex(language)
     build = functools.partial(_build_language, source, formats, args.strict, args.verbose)
-    workers = min(args.jobs, len(languages))
+    # by default as many languages at once as there are CPUs: on one, one after the other
+    # in this process, as fast as before; the PDFs of a language share the CPUs too
+    workers = min(args.jobs or _available_cpus(), len(languages))
     if workers > 1:
         # one process per language: their caches are apart, so nothing is shared
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            outcomes = list(pool.map(functools.partial(build, fresh=args.fresh), languages))
+        outcomes = []
         printed: set[str] = set()
-        for outcome in outcomes:
-            outcome.print(skip=printed)  # bad input found by every language: said once
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            # each language's lines as soon as it and those before it are done, in order
+            for outcome in pool.map(functools.partial(build, fresh=args.fresh), languages):
+                outcome.print(skip=printed)  # bad input found by every language: said once
+                outcomes.append(outcome)
     else:
         outcomes = []
         for language in languages:
@@ -384,7 +400,7 @@ class _LanguageOutcome:
                 continue
             if once:
                 skip.add(text)
-            print(text, file=sys.stderr if error else sys.stdout)
+            print(text, file=sys.stderr if error else sys.stdout, flush=True)
 
 
 def _say_now(text: str) -> None:
@@ -412,11 +428,14 @@ def _build_language(
     outcome = _LanguageOutcome(echo=echo)
     try:
         with language_lock(source, language, _say_now):
+            html_run: SphinxRun | None = None  # the HTML build of this command, when it passed
             for output_format in formats:
-                outcome.code = max(
-                    outcome.code,
-                    _build_one(source, output_format, language, strict, verbose, fresh, outcome),
+                code, run = _build_one(
+                    source, output_format, language, strict, verbose, fresh, outcome, html_run
                 )
+                outcome.code = max(outcome.code, code)
+                if output_format == "html" and code == EXIT_OK:
+                    html_run = run
     except (BadInputError, ToolError) as error:
         for line in _error_lines(error):
             outcome.say(line, error=True, once=True)
@@ -433,21 +452,37 @@ def _build_one(
     verbose: bool,
     fresh: bool,
     outcome: _LanguageOutcome,
-) -> int:
-    """One format of one language: build, compile the PDFs, publish; say how it went."""
+    html_run: SphinxRun | None = None,
+) -> tuple[int, SphinxRun]:
+    """One format of one language: build, compile the PDFs, publish; say how it went.
+
+    The PDFs come after the HTML build of the same language (``html_run``, when it ran in
+    this command and passed), which says which PDFs' inputs changed (``pdf.plan_pdfs``):
+    only those are made; with none, neither Sphinx's LaTeX build nor latexmk runs. After a
+    ``--fresh`` HTML build the LaTeX build reads nothing again: the cache is that build's.
+    """
     work = work_dir(source, output_format, language)
+    target = published_dir(source, output_format, language)
+    plan = _pdf_plan(source, work, target, html_run, fresh) if output_format == "pdf" else None
+    if plan is not None and html_run is not None and not plan.to_build:
+        return _pdfs_unchanged(source, language, plan, html_run, strict, outcome)
+    overrides = {"rbmdocs_pdf_only": ",".join(plan.to_build)} if plan and plan.unchanged else {}
+    fresh_env = fresh
+    if fresh and html_run is not None:
+        shutil.rmtree(work, ignore_errors=True)  # a build into an empty folder, as --fresh says
+        fresh_env = False
     run = run_sphinx(
         source,
         builder=_BUILDERS[output_format],
         language=language,
         outdir=work,
         status=sys.stdout if verbose else None,
-        fresh=fresh,
+        fresh=fresh_env,
+        overrides=overrides,
     )
     code = _build_outcome(run, strict)
     for line in _problems(source, run, outcome):
         outcome.say(line, error=True)
-    target = published_dir(source, output_format, language)
     pdfs: list[Path] | None = None
     if code == EXIT_OK and output_format == "pdf":
         if not run.latex_files:
@@ -456,13 +491,22 @@ def _build_one(
                 "conf.py (name, start, title, symbol, date, place)"
             )
         compile_started = time.perf_counter()
-        pdfs = compile_pdfs(work, run.latex_files)
+        tex_names = [f"{name}.tex" for name in plan.to_build] if plan else run.latex_files
+        made = {pdf.stem: pdf for pdf in compile_pdfs(work, tex_names, jobs=_available_cpus())}
+        # a PDF not made again is published as it was: its published file, linked
+        pdfs = [made.get(name, target / f"{name}.pdf") for name in plan.names] if plan else []
+        pdfs = pdfs or list(made.values())
         run = dataclasses.replace(run, seconds=run.seconds + time.perf_counter() - compile_started)
     if code == EXIT_OK:
         publish(work, target, pdfs, staging=staging_dir(source))
+        if plan is not None:
+            record_published(plan, work, target)
         where = target.relative_to(source)
         files = [f"{where}/{pdf.name}" for pdf in pdfs] if pdfs else [f"{where}/index.html"]
-        outcome.say(f"{output_format} ({language}): {_summary(run)} → {', '.join(files)}")
+        which = ""
+        if plan is not None and plan.unchanged:
+            which = f"{', '.join(plan.to_build)} made again, {len(plan.unchanged)} unchanged, "
+        outcome.say(f"{output_format} ({language}): {which}{_summary(run)} → {', '.join(files)}")
     else:
         outcome.say(
             f"{output_format} ({language}): {_summary(run)}; not published, "
@@ -470,7 +514,51 @@ def _build_one(
             f"(this draft: {work.relative_to(source)})",
             error=True,
         )
-    return code
+    return code, run
+
+
+def _pdf_plan(
+    source: Path, work: Path, target: Path, html_run: SphinxRun | None, fresh: bool
+) -> PdfPlan | None:
+    """Which PDFs to make; None when the project names its LaTeX documents itself."""
+    raw = _raw_config(source)
+    if "latex_documents" in raw:
+        return None  # its own .tex names: nothing to match the digests with, so all
+    entries = raw.get("rbmdocs_documents") or []
+    if (
+        not isinstance(entries, list)
+        or not all(
+            isinstance(entry, dict) and isinstance(entry.get("name"), str) for entry in entries
+        )
+        or not entries
+    ):
+        return None  # Sphinx's run says what is wrong with the list, and stops
+    names = [str(entry["name"]) for entry in entries]
+    html_work = html_run.outdir if html_run is not None else None
+    return plan_pdfs(names, html_work, work, target, fresh=fresh)
+
+
+def _pdfs_unchanged(
+    source: Path,
+    language: str,
+    plan: PdfPlan,
+    html_run: SphinxRun,
+    strict: bool,
+    outcome: _LanguageOutcome,
+) -> tuple[int, SphinxRun]:
+    """No PDF's inputs changed: the published PDFs stay, and the line says so.
+
+    The findings and warnings are those of the HTML build just done (the same sources,
+    read once), and already said.
+    """
+    run = dataclasses.replace(html_run, seconds=0.0)
+    code = _build_outcome(run, strict)
+    for line in _problems(source, run, outcome):
+        outcome.say(line, error=True)
+    where = published_dir(source, "pdf", language).relative_to(source)
+    files = ", ".join(f"{where}/{name}.pdf" for name in plan.names)
+    outcome.say(f"pdf ({language}): unchanged, {_summary(run)} → {files}")
+    return code, run
 
 
 def _build_outcome(run: SphinxRun, strict: bool) -> int:

@@ -20,6 +20,7 @@ page's catalogue by ``rbmdocs i18n update`` and looked up here in the ``.po`` fi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from sphinx.application import Sphinx
 from sphinx.builders.latex import LaTeXBuilder
 from sphinx.config import Config
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.template import LaTeXRenderer
 from sphinx.writers.latex import LaTeXTranslator
 from sphinx_needs.utils import add_doc
 
@@ -400,6 +402,31 @@ class DocumentLaTeXBuilder(LaTeXBuilder):
 
     name = BUILDER_NAME
 
+    @functools.cached_property
+    def shipped_templates(self) -> LaTeXRenderer:
+        """One renderer of Sphinx's own LaTeX templates for the whole build.
+
+        Sphinx's writer makes a new one, with a new Jinja environment that compiles the
+        template again, for every table it writes (see ``docs/upstream.md``); a document
+        of the sample has a hundred tables.
+        """
+        return LaTeXRenderer(latex_engine=self.config.latex_engine)
+
+    def init_document_data(self) -> None:
+        """Every document as Sphinx lists it, then only those ``rbmdocs_pdf_only`` names.
+
+        ``rbmdocs build`` makes again only the PDFs whose inputs changed
+        (``sphinx/pdf_inputs.py``) and names them here; the others are neither resolved
+        nor written. Sphinx's list of every document's title stays whole, so a reference
+        to a page of a PDF not written now reads as it always does.
+        """
+        super().init_document_data()
+        wanted = {name for name in str(self.config.rbmdocs_pdf_only).split(",") if name}
+        if wanted:
+            self.document_data = [
+                entry for entry in self.document_data if Path(entry[1]).stem in wanted
+            ]
+
     def get_target_uri(self, docname: str, typ: str | None = None) -> str:
         """The usual address inside this PDF; the marker for a page of another."""
         if docname not in self.docnames and docname in self.env.all_docs:
@@ -409,6 +436,25 @@ class DocumentLaTeXBuilder(LaTeXBuilder):
 
 class DocumentLaTeXTranslator(LaTeXTranslator):
     """Sphinx's LaTeX writer: links to another PDF as text, generated tables' own columns."""
+
+    def render(self, template_name: str, variables: dict[str, Any]) -> str:
+        """A template Sphinx ships, through the build's one renderer of them.
+
+        A project's own template of that name (in ``templates_path``, or its legacy
+        ``_t`` file) goes through Sphinx's method, which finds it and warns as it does.
+        """
+        builder = self.builder
+        if not isinstance(builder, DocumentLaTeXBuilder) or self._own_template(template_name):
+            return super().render(template_name, variables)
+        return builder.shipped_templates.render(template_name, variables)
+
+    def _own_template(self, template_name: str) -> bool:
+        for folder in self.config.templates_path:
+            template = Path(self.builder.confdir) / folder / template_name
+            legacy = template.with_name(template.name.removesuffix(".jinja") + "_t")
+            if template.exists() or (template.suffix == ".jinja" and legacy.exists()):
+                return True
+        return False
 
     def visit_table(self, node: nodes.Element) -> None:
         """A generated table takes the columns ``table_kit`` gave it.
@@ -455,6 +501,8 @@ class DocumentLaTeXTranslator(LaTeXTranslator):
 def setup_latex(app: Sphinx) -> None:
     """Register our PDF builder and configure LaTeX once the project's config is read."""
     app.connect("config-inited", configure_latex, priority=900)
+    # set by ``rbmdocs build`` alone (comma-separated PDF names): write only these
+    app.add_config_value("rbmdocs_pdf_only", "", "", types=frozenset({str}))
     app.connect("doctree-read", mark_start_pages)
     app.add_builder(DocumentLaTeXBuilder)
     app.set_translator(BUILDER_NAME, DocumentLaTeXTranslator)

@@ -191,6 +191,7 @@ def run_sphinx(
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
     from rbmdocs.sphinx.checking import bad_input_messages, check_result
+    from rbmdocs.sphinx.pdf_inputs import note_pdf_inputs
     from rbmdocs.sphinx.warning_memory import WarningMemory, counted
 
     doctrees = doctrees or doctree_dir(source, language)
@@ -229,6 +230,8 @@ def run_sphinx(
             )
             if isinstance(app.builder, StandaloneHTMLBuilder):
                 _sweep_removed_pages(app)
+                if app.config.rbmdocs_documents:
+                    note_pdf_inputs(app)  # which PDFs the pages written change (pdf.py)
             memory = WarningMemory(app, warning_stream, fresh=fresh)
             preflight_dwcp_files(source, settings(app.config).dwcp_dir, doctrees, keep=True)
             preflight_catalogues(source, list(app.config.locale_dirs), language)
@@ -268,6 +271,8 @@ def sphinx_warning_lines(source: Path, run: SphinxRun) -> list[str]:
 
 #: In an HTML output folder: the documents whose pages it holds (never published).
 PAGES_FILE = ".rbmdocs-pages.json"
+#: In an HTML output folder: what each PDF shows, digested (never published; pdf.py).
+INPUTS_FILE = ".rbmdocs-pdf-inputs.json"
 
 
 def _sweep_removed_pages(app: Sphinx) -> None:
@@ -387,29 +392,29 @@ def publish(
     for leftover in (incoming, outgoing):
         if leftover.exists():
             shutil.rmtree(leftover)
+
+    def copy_or_link(source_file: str, target_file: str) -> None:
+        previous = published / Path(target_file).relative_to(incoming)
+        try:
+            old, new = previous.stat(), Path(source_file).stat()
+            if (old.st_size, old.st_mtime_ns) == (new.st_size, new.st_mtime_ns):
+                os.link(previous, target_file)
+                return
+        except OSError:
+            pass  # not published before, or no hard links here: copy
+        shutil.copy2(source_file, target_file)
+
     if files is None:
-
-        def copy_or_link(source_file: str, target_file: str) -> None:
-            previous = published / Path(target_file).relative_to(incoming)
-            try:
-                old, new = previous.stat(), Path(source_file).stat()
-                if (old.st_size, old.st_mtime_ns) == (new.st_size, new.st_mtime_ns):
-                    os.link(previous, target_file)
-                    return
-            except OSError:
-                pass  # not published before, or no hard links here: copy
-            shutil.copy2(source_file, target_file)
-
         shutil.copytree(
             work,
             incoming,
-            ignore=shutil.ignore_patterns(".doctrees", PAGES_FILE),
+            ignore=shutil.ignore_patterns(".doctrees", PAGES_FILE, INPUTS_FILE),
             copy_function=copy_or_link,
         )
     else:
         incoming.mkdir()
         for path in files:
-            shutil.copy2(path, incoming / path.name)
+            copy_or_link(str(path), str(incoming / path.name))
     if published.exists() and _exchange(incoming, published):
         incoming.rename(outgoing)  # the old publication, kept until the next one
         return
