@@ -305,9 +305,27 @@ def read_sites(
     return read["old"], read["new"]
 
 
+#: Beyond this many lines on each side of a changed stretch, lines are compared as
+#: multisets (what was removed, what was added) rather than aligned: aligning is quadratic
+#: where many lines repeat, as on a traceability page of thousands of rows.
+ALIGN_AT_MOST = 3000
+
+
 def diff_lines(old: list[str], new: list[str]) -> Iterator[str]:
     """Line differences as ``- old``, ``+ new`` and ``old → new`` (a line rewritten in place)."""
     if old == new:
+        return
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    old, new = old[start : len(old) - end], new[start : len(new) - end]
+    if len(old) > ALIGN_AT_MOST and len(new) > ALIGN_AT_MOST:
+        before, after = Counter(old), Counter(new)
+        yield from (f"- {line!r}" for line in (before - after).elements())
+        yield from (f"+ {line!r}" for line in (after - before).elements())
         return
     matcher = SequenceMatcher(None, old, new, autojunk=False)
     for operation, old_start, old_end, new_start, new_end in matcher.get_opcodes():
@@ -315,8 +333,8 @@ def diff_lines(old: list[str], new: list[str]) -> Iterator[str]:
             continue
         removed, added = old[old_start:old_end], new[new_start:new_end]
         if operation == "replace" and len(removed) == len(added):
-            for before, after in zip(removed, added, strict=True):
-                yield f"{before!r} → {after!r}"
+            for before_line, after_line in zip(removed, added, strict=True):
+                yield f"{before_line!r} → {after_line!r}"
             continue
         for line in removed:
             yield f"- {line!r}"
@@ -333,20 +351,25 @@ def diff_links(
     added = list((new_count - old_count).elements())
     if not removed and not added:
         return
+    paired: set[int] = set()  # positions in ``added`` already paired with a removed link
     # first the same region and text (the target moved), then the same region and target
     # (the text changed)
     for same, other in ((2, 1), (1, 2)):
-        waiting: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
-        for link in added:
-            waiting[(link[0], link[same])].append(link)
+        waiting: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for position, link in enumerate(added):
+            if position not in paired:
+                waiting[(link[0], link[same])].append(position)
+        for key in waiting:
+            waiting[key].reverse()  # pop() takes the first
         unpaired = []
         for link in removed:
-            partners = waiting.get((link[0], link[same]))
-            if not partners:
+            positions = waiting.get((link[0], link[same]))
+            if not positions:
                 unpaired.append(link)
                 continue
-            partner = partners.pop(0)
-            added.remove(partner)
+            position = positions.pop()
+            paired.add(position)
+            partner = added[position]
             if other == 1:
                 yield f"links:{link[0]}", f"{link[2]!r}: {link[1]} → {partner[1]}"
             else:
@@ -354,8 +377,9 @@ def diff_links(
         removed = unpaired
     for link in removed:
         yield f"links:{link[0]}", f"- {link[2]!r} → {link[1]}"
-    for link in added:
-        yield f"links:{link[0]}", f"+ {link[2]!r} → {link[1]}"
+    for position, link in enumerate(added):
+        if position not in paired:
+            yield f"links:{link[0]}", f"+ {link[2]!r} → {link[1]}"
 
 
 def compare_page(old: Page, new: Page) -> Iterator[Difference]:
