@@ -413,6 +413,33 @@ def print_linearity(rows: list[dict[str, object]]) -> None:
         print("| " + " | ".join(cells) + " |")
 
 
+def compare_sites(out: Path, size: int, results: Path) -> str:
+    """Old code's English site against new code's, same sources: the summary of the report.
+
+    Both corpora went through the same edits and builds, so every difference is the code's.
+    The full report is written beside the raw figures.
+    """
+    report = results.with_name(f"{results.stem}-sites-d{size}.md")
+    done = subprocess.run(
+        [
+            PYTHON,
+            str(HERE / "compare_sites.py"),
+            str(out / f"d{size}-old/_build/html/en"),
+            str(out / f"d{size}/_build/html/en"),
+            "--ignore-asset-hashes",
+            "--json",
+            str(report.with_suffix(".json")),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    report.write_text(done.stdout + done.stderr, "utf-8")
+    summary = done.stdout.split("\n## ", 1)[0].split("\n", 2)[-1].strip()
+    return f"\n### The sites of {size:,} DWCPs, old code against new\n\n" + (
+        f"{summary or done.stderr.strip()}\n\n(full report: {report})"
+    )
+
+
 def baseline_tree(revision: str, scratch: Path) -> Path:
     """A git worktree of ``revision`` in ``scratch``, for its code."""
     tree = scratch / "old-code"
@@ -445,6 +472,11 @@ def main() -> None:
         "--baseline",
         metavar="REVISION",
         help="also build each corpus with this revision's code, old and new alternating",
+    )
+    parser.add_argument(
+        "--compare-sites",
+        action="store_true",
+        help="with --baseline: compare the old and new code's English sites of each size",
     )
     args = parser.parse_args()
     results: dict[str, object] = {
@@ -508,6 +540,7 @@ def run_sizes(args: argparse.Namespace, results: dict[str, object], baseline: Pa
     target.mkdir(exist_ok=True)
     output = target / f"run-{time.strftime('%Y%m%d-%H%M%S')}.json"
     jobs, with_baseline = args.jobs > 1, baseline is not None
+    comparisons: list[str] = []
     if args.sizes:
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         if baseline is not None:
@@ -529,8 +562,12 @@ def run_sizes(args: argparse.Namespace, results: dict[str, object], baseline: Pa
             )
             print_row(rows[-1], jobs, with_baseline)
             output.write_text(json.dumps(results, indent=1))  # each size as soon as it is done
+            if with_baseline and args.compare_sites and not args.skip_build:
+                comparisons.append(compare_sites(args.out, size, output))
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print_linearity(rows)
+        for comparison in comparisons:
+            print(comparison)
     results["load_after"] = os.getloadavg()
     output.write_text(json.dumps(results, indent=1))
     print(f"\n(raw figures: {output})")
