@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import lxml.html
+from lxml import etree
 
 #: Elements whose text a reader never sees.
 _INVISIBLE = frozenset({"script", "style", "svg", "template", "noscript", "head", "title"})
@@ -73,12 +73,13 @@ _CELLS = frozenset({"td", "th"})
 #: ``_downloads/<md5>/``, ``graphviz-<sha1>.svg``, ``plantuml-<sha1>.png``, ``math/<sha1>.png``.
 _ASSET_QUERY = re.compile(r"\?v=[0-9a-f]+$")
 _HASHED_NAME = re.compile(r"(?<=[/-])[0-9a-f]{16,64}(?=[./])")
+_HTML_PARSER = etree.HTMLParser()
 _EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
 
 Difference = tuple[str, str]  # (kind, description)
 
 
-def region_of(element: lxml.html.HtmlElement, inherited: str) -> str:
+def region_of(element: etree._Element, inherited: str) -> str:
     """The region an element's subtree belongs to, or the one it inherits.
 
     Furo's layout first (``article[role=main]``, ``.sidebar-tree``, ``.toc-tree``,
@@ -121,11 +122,11 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def visible_text(element: lxml.html.HtmlElement) -> str:
+def visible_text(element: etree._Element) -> str:
     """The text of an element as a reader sees it, on one line, without permalink marks."""
     parts: list[str] = []
 
-    def walk(node: lxml.html.HtmlElement) -> None:
+    def walk(node: etree._Element) -> None:
         if not isinstance(node.tag, str) or node.tag in _INVISIBLE or _is_permalink(node):
             return
         separator = " " if node.tag in _BLOCKS or node.tag in _CELLS else ""
@@ -142,7 +143,7 @@ def visible_text(element: lxml.html.HtmlElement) -> str:
     return normalise("".join(parts))
 
 
-def _is_permalink(element: lxml.html.HtmlElement) -> bool:
+def _is_permalink(element: etree._Element) -> bool:
     """Sphinx's ``¶`` after headings and captions: same on every build, noise in the text."""
     return element.tag == "a" and "headerlink" in (element.get("class") or "").split()
 
@@ -187,10 +188,14 @@ def resolve(page_path: str, href: str, options: Options) -> str:
 
 def read_page(path: Path, page_path: str, options: Options) -> Page:
     """Parse one page and collect its text by region, headings, IDs, links and assets."""
-    document = lxml.html.fromstring(path.read_bytes())
+    # lxml's HTML parser with its plain elements (lxml.html's own classes cost a lookup
+    # per element visited)
+    document = etree.fromstring(path.read_bytes(), _HTML_PARSER)
     page = Page()
+    if document is None:  # an empty file: a page with nothing on it
+        return page
     title = document.find(".//title")
-    page.head.append(f"title: {normalise(title.text_content()) if title is not None else ''}")
+    page.head.append(f"title: {normalise(''.join(title.itertext())) if title is not None else ''}")
     page.head.append(f"lang: {document.get('lang', '')}")
     for element in document.iter("link", "script", "img", "source", "iframe"):
         relation = element.get("rel") or ""
@@ -203,16 +208,19 @@ def read_page(path: Path, page_path: str, options: Options) -> Page:
         source = element.get("src") or (element.get("href") if stylesheet else None)
         if source:
             alt = f" alt={normalise(element.get('alt') or '')!r}" if element.tag == "img" else ""
-            page.assets.append(f"{element.tag} {resolve(page_path, source, options)}{alt}")
+            kind = str(element.tag)
+            page.assets.append(f"{kind} {resolve(page_path, source, options)}{alt}")
     buffers: dict[str, list[str]] = defaultdict(list)
 
     def flush(region: str) -> None:
+        if not buffers[region]:
+            return
         text = normalise("".join(buffers[region]))
         if text:
             page.lines[region].append(text)
         buffers[region].clear()
 
-    def walk(element: lxml.html.HtmlElement, region: str) -> None:
+    def walk(element: etree._Element, region: str) -> None:
         tag = element.tag
         if not isinstance(tag, str):  # a comment or processing instruction
             return
@@ -225,10 +233,9 @@ def read_page(path: Path, page_path: str, options: Options) -> Page:
         if tag in _HEADINGS:
             anchor = _heading_anchor(element)
             page.headings.append(f"h{_HEADINGS[tag]} {visible_text(element)} #{anchor}")
-        if tag == "a" and element.get("href") is not None:
-            page.links.append(
-                (own, resolve(page_path, element.get("href"), options), visible_text(element))
-            )
+        href = element.get("href") if tag == "a" else None
+        if href is not None:
+            page.links.append((own, resolve(page_path, href, options), visible_text(element)))
         block = tag in _BLOCKS or own != region
         if block:
             flush(region)
@@ -253,13 +260,15 @@ def read_page(path: Path, page_path: str, options: Options) -> Page:
     return page
 
 
-def _heading_anchor(heading: lxml.html.HtmlElement) -> str:
+def _heading_anchor(heading: etree._Element) -> str:
     """The anchor a heading is reached by: its permalink, its own ID or its section's."""
     for link in heading.iter("a"):
-        if _is_permalink(link) and (link.get("href") or "").startswith("#"):
-            return link.get("href")[1:]
-    if heading.get("id"):
-        return heading.get("id")
+        href = link.get("href") or ""
+        if _is_permalink(link) and href.startswith("#"):
+            return href[1:]
+    own = heading.get("id")
+    if own:
+        return own
     parent = heading.getparent()
     return (parent.get("id") or "") if parent is not None else ""
 
@@ -533,7 +542,7 @@ def search_words(index: dict[str, Any], query: str, language: str) -> list[str]:
             if word in splitter.stopwords or not splitter.word_filter(word):
                 continue
             word = splitter.stem(word)
-        pages = set()
+        pages: set[str] = set()
         for key in ("terms", "titleterms"):
             postings = index.get(key, {}).get(word)
             if postings is not None:
@@ -624,8 +633,8 @@ class Report:
             print("| kind | differences | distinct | pages |\n|---|---|---|---|")
             for kind, found in sorted(self.differences.items()):
                 total = sum(len(where) for where in found.values())
-                pages = len({page for where in found.values() for page in where})
-                print(f"| {kind} | {total:,} | {len(found):,} | {pages:,} |")
+                on = len({page for where in found.values() for page in where})
+                print(f"| {kind} | {total:,} | {len(found):,} | {on:,} |")
             for kind, found in sorted(self.differences.items()):
                 print(f"\n## {kind}\n")
                 ranked = sorted(found.items(), key=lambda item: (-len(item[1]), item[0]))

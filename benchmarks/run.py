@@ -74,10 +74,11 @@ def timed(
         env=environment,
     )
     try:
-        seconds, peak_kib, code = process.stdout.split()
+        seconds, peak_kib, exit_code = process.stdout.split()
     except ValueError:
         return 0.0, 0.0, False, process.stderr[-600:]
-    return float(seconds), int(peak_kib) / 1024, int(code) in (0, 1), process.stderr[-600:]
+    succeeded = int(exit_code) in (0, 1)
+    return float(seconds), int(peak_kib) / 1024, succeeded, process.stderr[-600:]
 
 
 def edit_one_dwcp(corpus: Path, round_number: int) -> None:
@@ -182,7 +183,11 @@ def measure(
     old_incremental: list[tuple[float, float, bool, str]] = []
     row: dict[str, object] = {"dwcps": dwcps, **counts}
     row["engine"], _, _ = engine_seconds(*in_memory(dwcps), max(3, repeat))
-    cold, warm, build, incremental, plain_build = [], [], [], [], []
+    cold: list[tuple[float, float, bool, str]] = []
+    warm: list[tuple[float, float, bool, str]] = []
+    build: list[tuple[float, float, bool, str]] = []
+    incremental: list[tuple[float, float, bool, str]] = []
+    plain_build: list[tuple[float, float, bool, str]] = []
     serial: list[tuple[float, float, bool, str]] = []
     parallel: list[tuple[float, float, bool, str]] = []
     for round_number in range(repeat):
@@ -195,7 +200,8 @@ def measure(
         if skip_build:
             continue
         # new code and old alternate, and which goes first alternates from round to round
-        sides = [(corpus, None, build, incremental)]
+        Runs = list[tuple[float, float, bool, str]]
+        sides: list[tuple[Path, Path | None, Runs, Runs]] = [(corpus, None, build, incremental)]
         if baseline is not None:
             sides.append((old_corpus, baseline, old_build, old_incremental))
         if round_number % 2:
@@ -308,7 +314,8 @@ def print_header(jobs: bool = False, baseline: bool = False) -> None:
 
 
 def _seconds(value: object) -> float | None:
-    return value.get("seconds") if isinstance(value, dict) else None  # type: ignore[return-value]
+    seconds = value.get("seconds") if isinstance(value, dict) else None
+    return seconds if isinstance(seconds, float) else None
 
 
 def _ratio(numerator: object, denominator: object, digits: int = 1) -> str:
