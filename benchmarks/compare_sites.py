@@ -562,23 +562,48 @@ def _search_language(language: str) -> Any:
         except ImportError:
             _LANGUAGES[language] = None
             return None
-        found = languages.get(language) or languages.get(language.split("_")[0])
+        code = language.replace("-", "_")  # Sphinx writes zh-CN, and keys zh
+        found = languages.get(code) or languages.get(code.split("_")[0])
         if isinstance(found, str):
             found = import_object(found)
         _LANGUAGES[language] = found({}) if found else None
     return _LANGUAGES[language]
 
 
-def default_words(index: dict[str, Any], count: int = 5) -> list[str]:
-    """A handful of query words when none are given: one title word from pages across the index."""
-    titles = index["titles"]
-    step = max(1, len(titles) // count)
-    words = []
-    for title in titles[::step]:
-        candidates = [word for word in re.findall(r"\w+", title) if len(word) > 3]
-        if candidates and candidates[0] not in words:
-            words.append(candidates[0])
-    return words[:count]
+def default_words(
+    index: dict[str, Any], pages: dict[str, Page], language: str, count: int = 3
+) -> list[str]:
+    """A handful of queries when none are given: words of titles and of body text.
+
+    ``count`` page titles spread across the index give a word each (a title is found by
+    its title terms), and ``count`` pages spread across the site a word of their article's
+    text below the title (found only if the page's text was indexed). Words are split as
+    the search splits them (jieba for Chinese).
+    """
+    splitter = _search_language(language)
+    words: list[str] = []
+
+    def take(texts: list[str], shortest: int) -> None:
+        for text in texts[:: max(1, len(texts) // count)]:
+            split = splitter.split(text) if splitter is not None else text.split()
+            candidates = [
+                word
+                for word in split
+                if word.isalpha() and len(word) >= (shortest if word.isascii() else 2)
+            ]
+            fresh = [word for word in candidates if word.lower() not in map(str.lower, words)]
+            if fresh:
+                words.append(max(fresh, key=len))
+
+    take(list(index["titles"]), 4)
+    titles_found = len(words)
+    bodies = [
+        " ".join(page.lines["main"][1:4])
+        for _, page in sorted(pages.items())
+        if len(page.lines.get("main", [])) > 1
+    ]
+    take(bodies, 7)
+    return words[:count] + words[titles_found : titles_found + count]
 
 
 # -- the report -------------------------------------------------------------------------
@@ -694,7 +719,8 @@ def compare_sites(
     elif old_index is not None and new_index is not None:
         report.add(compare_search(old_index, new_index), "searchindex.js")
         language = site_language(new_site)
-        for query in words if words else default_words(old_index):
+        queries = words or default_words(old_index, old_pages, site_language(old_site))
+        for query in queries:
             found_old = search_words(old_index, query, site_language(old_site))
             found_new = search_words(new_index, query, language)
             report.lookups.append({"words": query, "old": found_old, "new": found_new})

@@ -216,6 +216,21 @@ def test_a_search_lookup_finds_the_pages_of_a_word(sites: dict[str, Path]) -> No
     assert set(found(report)["search:words"]) == {"'standards': +c"}
 
 
+def test_a_chinese_lookup_splits_the_query_as_the_search_does(tmp_path: Path) -> None:
+    """Sphinx writes ``zh-CN`` and splits Chinese with jieba: a compound finds its page."""
+    root = tmp_path / "zh"
+    root.mkdir()
+    (root / "conf.py").write_text('project = "小"\nlanguage = "zh_CN"\n')
+    (root / "index.rst").write_text("首页\n====\n\n.. toctree::\n\n   asia\n   africa\n")
+    (root / "asia.rst").write_text("亚洲\n====\n\n亚洲及太平洋区域的体面劳动国别计划。\n")
+    (root / "africa.rst").write_text("非洲\n====\n\n非洲区域的体面劳动国别计划。\n")
+    site = build(root)
+    report = compare_sites(site, site, words=["亚洲及太平洋", "区域"])
+    lookups = {lookup["words"]: lookup["new"] for lookup in report.lookups}
+    assert lookups == {"亚洲及太平洋": ["asia"], "区域": ["africa", "asia"]}
+    assert report.same()
+
+
 def test_asset_hashes_differ_unless_ignored(sites: dict[str, Path]) -> None:
     report = compare_sites(sites["old"], sites["restyled"])
     differences = found(report)
