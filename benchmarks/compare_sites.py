@@ -164,8 +164,8 @@ def resolve(page_path: str, href: str, options: Options) -> str:
     """A link's target as ``page#anchor`` relative to the site root (external: as written).
 
     A link to the page itself is ``#anchor`` (``#`` without one); ``dir/`` is
-    ``dir/index.html`` (the dirhtml builder); a
-    target outside the site (the other language's pages) keeps its leading ``../``.
+    ``dir/index.html`` (the dirhtml builder); a target outside the site (the other
+    language's pages) keeps its leading ``../``.
     """
     href = href.strip()
     if _EXTERNAL.match(href):
