@@ -220,7 +220,8 @@ def read_page(path: Path, page_path: str, options: Options) -> Page:
             page.lines[region].append(text)
         buffers[region].clear()
 
-    def walk(element: etree._Element, region: str) -> None:
+    def walk(element: etree._Element, region: str, in_cell: bool = False) -> None:
+        """Collect an element's text; a table row is one line, its cells joined by `` | ``."""
         tag = element.tag
         if not isinstance(tag, str):  # a comment or processing instruction
             return
@@ -236,21 +237,23 @@ def read_page(path: Path, page_path: str, options: Options) -> Page:
         href = element.get("href") if tag == "a" else None
         if href is not None:
             page.links.append((own, resolve(page_path, href, options), visible_text(element)))
-        block = tag in _BLOCKS or own != region
+        block = (tag in _BLOCKS and not in_cell) or own != region
         if block:
             flush(region)
             flush(own)
+        elif tag in _BLOCKS:  # a paragraph in a cell: a space, not a new line
+            buffers[own].append(" ")
         if tag in _CELLS and normalise("".join(buffers[own])):
             buffers[own].append(" | ")
         if element.text:
             buffers[own].append(element.text)
         for child in element:
-            walk(child, own)
+            walk(child, own, in_cell or tag in _CELLS)
             if child.tail:
                 buffers[own].append(child.tail)
         if block:
             flush(own)
-        elif tag in _CELLS:
+        elif tag in _CELLS or tag in _BLOCKS:
             buffers[own].append(" ")
 
     body = document.find(".//body")

@@ -18,7 +18,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 
-from compare_sites import Report, compare_sites, main
+from compare_sites import Options, Report, compare_sites, main, read_page
 
 pytestmark = pytest.mark.sphinx
 
@@ -44,6 +44,14 @@ Section one
 -----------
 
 Employment figures.
+
+.. list-table:: Targets
+   :header-rows: 1
+
+   * - Outcome
+     - Target
+   * - Employment promotion
+     - 58 sites
 
 .. _target-two:
 
@@ -206,6 +214,18 @@ def test_one_link_one_heading_one_page(sites: dict[str, Path], tmp_path: Path) -
     } in data["kinds"]["links:main"]
     assert len(data["kinds"]["links:main"]) == 2
     assert data["search_lookups"] == [{"words": "closing", "old": ["b"], "new": ["b"]}]
+
+
+def test_text_is_read_by_region_and_a_table_row_is_one_line(sites: dict[str, Path]) -> None:
+    page = read_page(sites["old"] / "b.html", "b.html", Options(False))
+    main_text = page.lines["main"]
+    assert main_text[0] == "Page B"  # the heading, without its ¶
+    assert "Outcome | Target" in main_text
+    assert "Employment promotion | 58 sites" in main_text
+    assert "Old heading" in page.lines["toc"]
+    assert "Page A" in page.lines["sidebar"]
+    assert ("sidebar", "a.html", "Page A") in page.links
+    assert "old-heading" in page.ids["main"]
 
 
 def test_a_search_lookup_finds_the_pages_of_a_word(sites: dict[str, Path]) -> None:
