@@ -89,7 +89,7 @@ def test_edit_rewrites_exactly_the_pages_that_show_it(copy_root: Callable[[str],
     documents = {page for page in written if (root / f"{page}.md").exists()}
     documents |= {page for page in written if (root / f"{page}.yaml").exists()}
     # the edited page; the outcomes' page (its boxes' links changed); the two pages with
-    # generated tables (re-read on any change); the root, whose table of contents lists a
+    # generated tables (written again on any change); the root, whose table of contents lists a
     # re-read page (Sphinx's own rule). Not the unrelated page.
     assert documents == {"data/dwcp/GHA", "framework", "budget", "dwcps", "index"}, written
 
