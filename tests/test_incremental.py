@@ -163,3 +163,18 @@ def test_two_builds_of_the_same_sources_give_the_same_site(
         page = (site / name).read_text("utf-8")
         assert "rbmdocs-graph" not in page
         assert f"rbmdocs-trace.js?v={zlib.crc32(script):08x}" in page
+
+
+def test_a_removed_dwcp_file_leaves_no_trace_on_the_pages_that_showed_it(
+    copy_root: Callable[[str], Path],
+) -> None:
+    """The outcome that listed a programme's CPO, on a page not edited, lists it no more."""
+    root = copy_root("minimal")
+    outdir, _ = _build(root)
+    assert "CPO_GHA_101" in _box(outdir, "framework.html", "IO_1")
+
+    (root / "data/dwcp/GHA.yaml").unlink()
+    outdir, written = _build(root)
+
+    assert "framework" in written
+    assert "CPO_GHA_101" not in _box(outdir, "framework.html", "IO_1")
