@@ -57,7 +57,7 @@ def _box(outdir: Path, page: str, need_id: str) -> str:
     soup = BeautifulSoup((outdir / page).read_text("utf-8"), "html.parser")
     view = soup.find("div", id=need_id)
     assert view is not None, f"{need_id} not on {page}"
-    targets = [link["href"].rpartition("#")[2] for link in view.find_all("a", href=True)]
+    targets = [str(link["href"]).rpartition("#")[2] for link in view.find_all("a", href=True)]
     return " ".join([view.get_text(" ", strip=True), *targets])
 
 
