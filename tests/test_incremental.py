@@ -57,7 +57,7 @@ def _box(outdir: Path, page: str, need_id: str) -> str:
     soup = BeautifulSoup((outdir / page).read_text("utf-8"), "html.parser")
     view = soup.find("div", id=need_id)
     assert view is not None, f"{need_id} not on {page}"
-    targets = [link["href"].rpartition("#")[2] for link in view.find_all("a", href=True)]
+    targets = [str(link["href"]).rpartition("#")[2] for link in view.find_all("a", href=True)]
     return " ".join([view.get_text(" ", strip=True), *targets])
 
 
@@ -89,7 +89,7 @@ def test_edit_rewrites_exactly_the_pages_that_show_it(copy_root: Callable[[str],
     documents = {page for page in written if (root / f"{page}.md").exists()}
     documents |= {page for page in written if (root / f"{page}.yaml").exists()}
     # the edited page; the outcomes' page (its boxes' links changed); the two pages with
-    # generated tables (re-read on any change); the root, whose table of contents lists a
+    # generated tables (written again on any change); the root, whose table of contents lists a
     # re-read page (Sphinx's own rule). Not the unrelated page.
     assert documents == {"data/dwcp/GHA", "framework", "budget", "dwcps", "index"}, written
 
@@ -163,3 +163,18 @@ def test_two_builds_of_the_same_sources_give_the_same_site(
         page = (site / name).read_text("utf-8")
         assert "rbmdocs-graph" not in page
         assert f"rbmdocs-trace.js?v={zlib.crc32(script):08x}" in page
+
+
+def test_a_removed_dwcp_file_leaves_no_trace_on_the_pages_that_showed_it(
+    copy_root: Callable[[str], Path],
+) -> None:
+    """The outcome that listed a programme's CPO, on a page not edited, lists it no more."""
+    root = copy_root("minimal")
+    outdir, _ = _build(root)
+    assert "CPO_GHA_101" in _box(outdir, "framework.html", "IO_1")
+
+    (root / "data/dwcp/GHA.yaml").unlink()
+    outdir, written = _build(root)
+
+    assert "framework" in written
+    assert "CPO_GHA_101" not in _box(outdir, "framework.html", "IO_1")

@@ -397,7 +397,7 @@ def load_dwcp_data(
     """``env-get-outdated``: read the programmes before any document is read.
 
     Runs before sphinx-needs loads its external needs (``env-before-read-docs``) and before
-    ``tables.outdated_generated_pages`` asks whether any need changed. Re-reads no document.
+    ``tables.note_changed_sources`` asks whether any need changed. Re-reads no document.
     """
     entries, errors, cache_stale = read_dwcp_files(app)
     made_before = {file: entry.made for file, entry in entries.items()}

@@ -52,6 +52,7 @@ from rbmdocs.render.need_view_model import (
 )
 from rbmdocs.schema import NEED_TYPES_BY_NAME
 from rbmdocs.sphinx.checking import check_result, records_as_read
+from rbmdocs.sphinx.dwcp_data import dwcp_data
 from rbmdocs.sphinx.env_data import need_texts, notes_for
 from rbmdocs.sphinx.table_kit import need_link, table
 
@@ -422,39 +423,39 @@ def _skip(_translator: Any, _node: nodes.Element) -> None:
 
 # -- incremental builds: pages whose views show other needs that changed ------------------
 
-#: Environment attributes: page → digest of the views on it, as last written; need →
-#: (its page, a digest of what its view is made from: its record, texts and incoming links).
-_VIEW_DIGESTS = "rbmdocs_view_digests"
-_VIEW_INPUTS = "rbmdocs_view_inputs"
+#: Environment attributes, as of the last HTML build: need → (its page, a digest of what
+#: its own record contributes to any view, the needs it links to); need → a digest of its
+#: view; document → when it was read (``env.all_docs``).
+_NEED_INPUTS = "rbmdocs_need_view_inputs"
+_NEED_VIEWS = "rbmdocs_need_view_digests"
+_READ_WHEN = "rbmdocs_view_docs_read"
 #: How far a view reaches along links: a strategy shows its outcome's indicators'
 #: targets, an outcome the programmes of the priorities its CPOs realise.
 _VIEW_REACH = 3
+
+_NeedInputs = tuple[str, str, tuple[str, ...]]
 
 
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
-def _view_inputs(
-    graph: NeedGraph, texts: NeedTexts, page_of: dict[str, str]
-) -> dict[str, tuple[str, str]]:
-    """Need → (page, digest of everything its own record contributes to any view)."""
-    inputs: dict[str, tuple[str, str]] = {}
-    for record in graph:
-        incoming = sorted(
-            (link, sorted(ids)) for link, ids in graph.incoming_links(record.id).items()
-        )
-        made_of = (
-            record.type,
-            record.title,
-            sorted(record.fields.items()),
-            sorted((link, list(targets)) for link, targets in record.links.items()),
-            texts.statements.get(record.id, ""),
-            texts.sections.get(record.id, ""),
-            incoming,
-        )
-        inputs[record.id] = (page_of.get(record.id, ""), _digest(repr(made_of)))
-    return inputs
+def _need_inputs(graph: NeedGraph, texts: NeedTexts, page: str, need_id: str) -> _NeedInputs:
+    """(page, digest of everything the need's own record contributes to any view, targets)."""
+    record = graph.need(need_id)
+    assert record is not None
+    incoming = sorted((link, sorted(ids)) for link, ids in graph.incoming_links(need_id).items())
+    made_of = (
+        record.type,
+        record.title,
+        sorted(record.fields.items()),
+        sorted((link, list(targets)) for link, targets in record.links.items()),
+        texts.statements.get(need_id, ""),
+        texts.sections.get(need_id, ""),
+        incoming,
+    )
+    targets = tuple(sorted({target for found in record.links.values() for target in found}))
+    return page, _digest(repr(made_of)), targets
 
 
 def _within_reach(graph: NeedGraph, start: set[str]) -> set[str]:
@@ -474,15 +475,48 @@ def _within_reach(graph: NeedGraph, start: set[str]) -> set[str]:
     return reached
 
 
-def _page_digests(
-    maker: ViewMaker, needs_by_page: dict[str, list[str]], pages: Iterable[str]
-) -> dict[str, str]:
+def _pages_read_since(env: BuildEnvironment, read_when: dict[str, float]) -> set[str]:
+    """Documents read (or removed) since the last HTML build, by any builder.
+
+    ``rbmdocs check`` and the PDF build share the environment: a document one of them
+    read is not read again by the next HTML build, yet its needs may have changed.
+    """
+    now = env.all_docs
     return {
-        page: _digest(
-            "\n".join(repr(maker.view(need_id)) for need_id in needs_by_page.get(page, ()))
-        )
-        for page in pages
+        docname
+        for docname in now.keys() | read_when.keys()
+        if now.get(docname) != read_when.get(docname)
     }
+
+
+def _touched_needs(
+    graph: NeedGraph,
+    page_of: dict[str, str],
+    changed_pages: set[str],
+    before: dict[str, _NeedInputs],
+) -> set[str]:
+    """Needs whose view inputs may differ from the last build's: proportional to the change.
+
+    A need's inputs are its own record (changed only with its file) and its incoming
+    links (changed only by the records of changed files, towards their targets before or
+    after the change). Needs new or gone, or on no page, count as touched.
+    """
+    touched: set[str] = set()
+    for record in graph:
+        page = page_of.get(record.id)
+        if page is None or page in changed_pages or record.id not in before:
+            touched.add(record.id)
+            for found in record.links.values():
+                touched.update(found)
+    for need_id, (page, _digest_before, targets) in before.items():
+        if page in changed_pages or graph.need(need_id) is None:
+            touched.add(need_id)
+            touched.update(targets)
+    return touched
+
+
+def _view_digest(maker: ViewMaker, need_id: str) -> str:
+    return _digest(repr(maker.view(need_id)))
 
 
 #: Pages of this build, documents or not, whose views show something else than before.
@@ -498,10 +532,12 @@ def pages_with_changed_views(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """``env-get-updated``: pages not read again whose views now show something else.
 
     A view shows other needs (an outcome names the countries behind it), so an edit
-    changes pages that were not edited. The needs whose own data changed are found by a
-    digest per need; only the pages within a view's reach of them are drawn again here
-    and compared with what they showed, so that a one-file edit costs a few views, not
-    every view of the project.
+    changes pages that were not edited. The work is proportional to the change, not to
+    the project: the view inputs (a digest per need) are made again only for the needs
+    of the documents read and the DWCP files changed since the last HTML build and for
+    the needs they link to or linked to; only the views within a view's reach of the
+    needs whose inputs changed are drawn again and compared, need by need, with what
+    they showed; a page is written again when one of its views changed.
 
     Only HTML builds keep the digests: ``rbmdocs check`` and the PDF build share the
     environment and must not make the next HTML build think its pages are up to date.
@@ -517,32 +553,54 @@ def pages_with_changed_views(app: Sphinx, env: BuildEnvironment) -> list[str]:
         for record in graph
         if (page := locations.docname_of_file.get(record.file)) is not None
     }
-    needs_by_page: dict[str, list[str]] = defaultdict(list)
-    for need_id, page in page_of.items():
-        needs_by_page[page].append(need_id)
-    inputs = _view_inputs(graph, maker.texts, page_of)
-    before_inputs: dict[str, tuple[str, str]] = getattr(env, _VIEW_INPUTS, {})
-    before: dict[str, str] = getattr(env, _VIEW_DIGESTS, {})
-    setattr(env, _VIEW_INPUTS, inputs)
-    if not before:  # a first build writes every page anyway; note what each shows
-        setattr(env, _VIEW_DIGESTS, _page_digests(maker, needs_by_page, needs_by_page))
+    before_inputs: dict[str, _NeedInputs] = getattr(env, _NEED_INPUTS, {})
+    before_views: dict[str, str] = getattr(env, _NEED_VIEWS, {})
+    read_when: dict[str, float] = getattr(env, _READ_WHEN, {})
+    setattr(env, _READ_WHEN, dict(env.all_docs))
+    if not before_views:  # a first build writes every page anyway; note what each shows
+        texts = maker.texts
+        setattr(
+            env,
+            _NEED_INPUTS,
+            {need: _need_inputs(graph, texts, page_of.get(need, ""), need) for need in graph.ids()},
+        )
+        setattr(env, _NEED_VIEWS, {need: _view_digest(maker, need) for need in page_of})
         return []
-    changed_needs = {
-        need_id
-        for need_id in inputs.keys() | before_inputs.keys()
-        if inputs.get(need_id) != before_inputs.get(need_id)
+    data_pages = dwcp_data(env).page_of_file()
+    changed_sources = _pages_read_since(env, read_when) | {
+        data_pages.get(file, file.removesuffix(".yaml")) for file in dwcp_data(env).changed_files
     }
+    touched = _touched_needs(graph, page_of, changed_sources, before_inputs)
+    inputs = dict(before_inputs)
+    changed_needs: set[str] = set()
+    for need_id in touched:
+        if graph.need(need_id) is None:
+            if inputs.pop(need_id, None) is not None:
+                changed_needs.add(need_id)
+            continue
+        made = _need_inputs(graph, maker.texts, page_of.get(need_id, ""), need_id)
+        if made != inputs.get(need_id):
+            inputs[need_id] = made
+            changed_needs.add(need_id)
+    setattr(env, _NEED_INPUTS, inputs)
     if not changed_needs:
         return []
-    candidates = {page_of[need] for need in _within_reach(graph, changed_needs) if need in page_of}
-    candidates |= {before_inputs[need][0] for need in changed_needs if need in before_inputs}
-    now = dict(before)
-    now.update(_page_digests(maker, needs_by_page, candidates))
-    for page in candidates:
-        if page not in needs_by_page:
-            now.pop(page, None)
-    setattr(env, _VIEW_DIGESTS, now)
-    changed = {page for page in candidates if now.get(page) != before.get(page)}
+    views = dict(before_views)
+    changed: set[str] = set()
+    for need_id in _within_reach(graph, changed_needs):
+        page = page_of.get(need_id)
+        if page is None:
+            views.pop(need_id, None)
+            continue
+        digest = _view_digest(maker, need_id)
+        if views.get(need_id) != digest:
+            views[need_id] = digest
+            changed.add(page)
+    for need_id in changed_needs:  # a need gone or moved: its former page shows it no more
+        former = before_inputs.get(need_id)
+        if former is not None and former[0] and page_of.get(need_id) != former[0]:
+            changed.add(former[0])
+    setattr(env, _NEED_VIEWS, views)
     _changed_pages[env] = changed  # the programmes' pages are written by dwcp_pages
     return sorted(page for page in changed if page in env.all_docs)
 

@@ -2,12 +2,13 @@
 
 A table is never typed by hand and never filtered per table from all needs: each is a
 walk over the graph the traceability check has already built once. Pages holding a table
-are re-written whenever any need changes (see ``outdated_generated_pages``), so a table
-is never stale after an incremental build.
+are written again, not read again, whenever any need changes (see
+``generated_pages_to_rewrite``), so a table is never stale after an incremental build.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from html import escape
@@ -599,25 +600,43 @@ def fill_generated_content(app: Sphinx, doctree: nodes.document, docname: str) -
         node.replace_self(TABLE_BUILDERS[node["kind"]](context))
 
 
-def outdated_generated_pages(
+#: Environments in whose build a need may have changed (noted before reading, used after).
+_needs_may_have_changed: weakref.WeakKeyDictionary[BuildEnvironment, bool] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def note_changed_sources(
     _app: Sphinx,
     env: BuildEnvironment,
     added: set[str],
     changed: set[str],
     removed: set[str],
 ) -> list[str]:
-    """``env-get-outdated``: pages with generated content follow every change of the needs.
+    """``env-get-outdated``: note whether any document or DWCP file changed; re-read none.
+
+    A table is filled from the graph when its page is resolved for writing
+    (``fill_generated_content``), never while the page is read: a page with generated
+    content needs writing again when the needs change, not reading again.
+    """
+    _needs_may_have_changed[env] = bool(added or changed or removed or dwcp_data(env).changed_files)
+    return []
+
+
+def generated_pages_to_rewrite(_app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """``env-get-updated``: pages with generated content follow every change of the needs.
 
     Any added, changed or removed document or DWCP file may change a need, and so a
-    table elsewhere. Re-reading the few pages with generated content is cheap and keeps
-    them from going stale, which plain sphinx-needs does (its issue 354).
+    table elsewhere. The pages returned here are written again from their stored
+    doctrees, their tables filled afresh, which keeps them from going stale, as plain
+    sphinx-needs lets them (its issue 354), without parsing them again.
     """
-    if not (added or changed or removed or dwcp_data(env).changed_files):
+    if not _needs_may_have_changed.pop(env, False):
         return []
     return sorted(
         docname
         for docname, notes in all_notes(env).items()
-        if notes.generated_content and docname not in removed and docname in env.found_docs
+        if notes.generated_content and docname in env.all_docs
     )
 
 
@@ -628,4 +647,5 @@ def setup_tables(app: Sphinx) -> None:
         app.add_directive(kind, _directive_for(kind))
     app.connect("doctree-resolved", fill_generated_content)
     # after the programmes are read (dwcp_data, priority 100)
-    app.connect("env-get-outdated", outdated_generated_pages)
+    app.connect("env-get-outdated", note_changed_sources)
+    app.connect("env-get-updated", generated_pages_to_rewrite)
