@@ -117,6 +117,8 @@ def test_the_switcher_opens_the_same_page_in_chinese(page: object, site: str) ->
         # a CPO's title, on a DWCP page (written from its data, not as a document)
         ("en", "Kumasi", "data/dwcp/GHA"),
         ("zh_CN", "库马西", "data/dwcp/GHA"),
+        # the region as the Chinese page shows it (its data holds the region's code)
+        ("zh_CN", "非洲", "data/dwcp/GHA"),
     ],
 )
 def test_search_finds_words_in_both_languages(

@@ -216,7 +216,7 @@ class _PageBody:
         return nodes.bullet_list("", top)
 
     def search_doctree(self, page: DwcpPage) -> nodes.document:
-        """The page's words for the search index: its headings and every need's texts.
+        """The page's words for the search index: its headings, summary and needs' texts.
 
         The index keeps, for each word, the set of pages and headings it occurs in, never
         how often: each section's words are given once (``_each_once``), which the index
@@ -229,7 +229,9 @@ class _PageBody:
         section += nodes.title(country, country)
         document += section
         current: nodes.section = section
-        words: list[str] = []
+        # the summary as the page shows it, in its language: a reader searching for 非洲
+        # (Africa) must find the African programmes, whose records hold the region's code
+        words: list[str] = [self.summary(page).astext()]
         for record in page.records:
             if record.type == "dwcp-priority":
                 current += nodes.paragraph("", _each_once(words))
