@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import inspect
 import json
 import os
 import weakref
@@ -317,16 +318,16 @@ def folder_navigation(app: Sphinx, pagename: str) -> tuple[str, str]:
     folder = _folder(builder, pagename)
     found = made.get(folder)
     if found is None:
-        toctree = global_toctree_for_doc(
-            app.env,
-            pagename,
-            builder,
-            tags=builder.tags,
-            collapse=False,
-            titles_only=True,
-            maxdepth=-1,
-            includehidden=True,
-        )
+        # furo's arguments; Sphinx 9 asks for the build's tags too, which 8.2 reads itself
+        arguments: dict[str, Any] = {
+            "collapse": False,
+            "titles_only": True,
+            "maxdepth": -1,
+            "includehidden": True,
+        }
+        if "tags" in inspect.signature(global_toctree_for_doc).parameters:
+            arguments["tags"] = builder.tags
+        toctree = global_toctree_for_doc(app.env, pagename, builder, **arguments)
         toctree_html = builder.render_partial(toctree)["fragment"]
         tree = toctree_html
         try:
