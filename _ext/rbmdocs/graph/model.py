@@ -7,9 +7,14 @@ what keeps the engine testable in milliseconds and its cost measurable on its ow
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from rbmdocs.schema import NEED_TYPES_BY_NAME
+
+if TYPE_CHECKING:
+    from rbmdocs.load import YamlNeed
 
 _DIGIT_RUNS = re.compile(r"(\d+)")
 
@@ -147,3 +152,28 @@ class Finding:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def yaml_need_record(
+    need: YamlNeed, title: str, file: str, pick: Callable[[Mapping[str, str], YamlNeed, str], str]
+) -> NeedRecord:
+    """A DWCP need as the engine sees it: every field of its type, its links as written.
+
+    The project index and the build each choose the language of a need's texts their own
+    way (``pick(text, need, field)``), but must make the same record of it, or the check would
+    disagree between ``rbmdocs check`` and the build.
+    """
+    spec = NEED_TYPES_BY_NAME[need.need_type]
+    values: dict[str, str] = {name: str(value) for name, value in need.fields.items()}
+    for name, text in need.texts.items():
+        values[name] = pick(text, need, name)
+    return NeedRecord(
+        id=need.id,
+        type=need.need_type,
+        file=file,
+        line=need.line,
+        title=title,
+        fields={field_spec.name: values.get(field_spec.name, "") for field_spec in spec.fields},
+        links={link.name: linked_ids(need.links.get(link.name) or []) for link in spec.links},
+        field_lines=dict(need.field_lines),
+    )

@@ -10,8 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from rbmdocs.graph.model import NeedRecord, NeedReference, linked_ids
-from rbmdocs.schema import NEED_TYPES_BY_NAME
+from rbmdocs.graph.model import NeedRecord, NeedReference, yaml_need_record
 
 if TYPE_CHECKING:
     from rbmdocs.load import YamlNeed
@@ -56,11 +55,22 @@ def read_dwcp(
     loaded = parse_dwcp_text(text, file)
     found = FileIndex(file, docname_of(file))
     strings = catalogue or {}
+
+    def pick(text: Mapping[str, str], need: YamlNeed, name: str) -> str:
+        return _picked(text, need, language, strings, name)
+
     for need in loaded.needs():
         # a programme's title is its country (the page's heading), as the page has it
         field = "country" if need.need_type == "dwcp" else "title"
         title = _picked(need.title, need, language, strings, field)
-        found.records.append(_yaml_record(need, title, file, language, strings))
+        found.records.append(
+            yaml_need_record(
+                need,
+                title,
+                file,
+                pick,
+            )
+        )
         found.parents.append(-1)
         found.titles_as_written.append(title)
     return found
@@ -87,22 +97,3 @@ def _picked(
             return translated
     chosen, _fell_back = pick_language(text, language)
     return chosen or need.id
-
-
-def _yaml_record(
-    need: YamlNeed, title: str, file: str, language: str, catalogue: Mapping[str, str]
-) -> NeedRecord:
-    spec = NEED_TYPES_BY_NAME[need.need_type]
-    values: dict[str, str] = dict(need.fields)
-    for name, text in need.texts.items():
-        values[name] = _picked(text, need, language, catalogue, name)
-    return NeedRecord(
-        id=need.id,
-        type=need.need_type,
-        file=file,
-        line=need.line,
-        title=title,
-        fields={field_spec.name: values.get(field_spec.name, "") for field_spec in spec.fields},
-        links={link.name: linked_ids(need.links.get(link.name) or []) for link in spec.links},
-        field_lines=dict(need.field_lines),
-    )

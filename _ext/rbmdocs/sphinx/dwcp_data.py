@@ -36,7 +36,7 @@ from sphinx.util.matching import Matcher
 
 from rbmdocs import __version__
 from rbmdocs.config import settings
-from rbmdocs.graph.model import NeedRecord, linked_ids
+from rbmdocs.graph.model import NeedRecord, yaml_need_record
 from rbmdocs.load import (
     BadInputError,
     DwcpFile,
@@ -47,7 +47,6 @@ from rbmdocs.load import (
     read_dwcp_file,
 )
 from rbmdocs.render.collation import sort_key
-from rbmdocs.schema import NEED_TYPES_BY_NAME
 from rbmdocs.sphinx.i18n import document_catalogue
 
 logger = logging.getLogger(__name__)
@@ -292,23 +291,6 @@ class _PageMaker:
             self.fallbacks.append((need.id, what, need.line))
         return chosen or need.id
 
-    def record(self, need: YamlNeed, title: str, file: str) -> NeedRecord:
-        """The need as the engine sees it: every field of its type, its links as written."""
-        spec = NEED_TYPES_BY_NAME[need.need_type]
-        values: dict[str, str] = {name: str(value) for name, value in need.fields.items()}
-        for name, text in need.texts.items():
-            values[name] = self.text(text, need, name)
-        return NeedRecord(
-            id=need.id,
-            type=need.need_type,
-            file=file,
-            line=need.line,
-            title=title,
-            fields={spec_field.name: values.get(spec_field.name, "") for spec_field in spec.fields},
-            links={link.name: linked_ids(need.links.get(link.name) or []) for link in spec.links},
-            field_lines=dict(need.field_lines),
-        )
-
 
 def _say_fallbacks(app: Sphinx, file: str, fallbacks: list[tuple[str, str, int]]) -> None:
     """The strings shown in English for want of a translation: said on every build."""
@@ -362,7 +344,7 @@ def make_page(app: Sphinx, entry: _CachedFile) -> DwcpPage:
         what = "country" if need.need_type == "dwcp" else "title"
         title = maker.text(need.title, need, what)
         titles[need.id] = title
-        records.append(maker.record(need, title, file))
+        records.append(yaml_need_record(need, title, file, maker.text))
     _say_fallbacks(app, file, maker.fallbacks)
     made_of = repr((records, sorted(titles.items()), loaded.dwcp.fields))
     digest = hashlib.sha1(made_of.encode("utf-8"), usedforsecurity=False).hexdigest()
