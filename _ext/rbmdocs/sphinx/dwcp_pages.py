@@ -48,10 +48,10 @@ from sphinx.environment.adapters.toctree import global_toctree_for_doc
 from sphinx.locale import _
 from sphinx.util.docutils import new_document
 
-from rbmdocs import __version__
 from rbmdocs.render.labels import label, region_label
 from rbmdocs.render.need_view_model import ViewMaker
 from rbmdocs.sphinx.checking import check_result
+from rbmdocs.sphinx.code_stamp import extension_stamp
 from rbmdocs.sphinx.dwcp_data import DwcpPage, dwcp_data
 from rbmdocs.sphinx.env_data import all_notes
 from rbmdocs.sphinx.need_views import ViewWriter, changed_view_pages, view_maker
@@ -63,8 +63,6 @@ WRITTEN_FILE = ".rbmdocs-dwcp-pages.json"
 _DOCUMENT_METATAGS = '<meta name="viewport" content="width=device-width, initial-scale=1" />\n'
 #: The page context's key where furo's ``toctree`` waits while furo's listener runs.
 _TOCTREE_KEPT = "rbmdocs_toctree_kept"
-
-_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def _digest(text: str) -> str:
@@ -261,17 +259,12 @@ def _each_once(texts: list[str]) -> str:
 def _code_stamp(app: Sphinx) -> list[object]:
     """What every page depends on besides its data: settings, templates, our code, labels."""
     builder = app.builder
-    stamp: list[object] = [__version__, app.config.language]
+    stamp: list[object] = [extension_stamp(), app.config.language]
     build_info = getattr(builder, "build_info", None)
     stamp.append((getattr(build_info, "config_hash", ""), getattr(build_info, "tags_hash", "")))
     templates = getattr(builder, "templates", None)
     newest = getattr(templates, "newest_template_mtime", None)
     stamp.append(newest() if callable(newest) else 0)
-    for folder in ("render", "sphinx", "render/static", "render/theme/rbmdocs"):
-        for path in sorted((_PACKAGE / folder).glob("*")):
-            if path.is_file():
-                status = path.stat()
-                stamp.append((path.name, status.st_mtime_ns, status.st_size))
     language = app.config.language or "en"
     for locale_dir in app.config.locale_dirs:
         messages = Path(app.srcdir) / locale_dir / language / "LC_MESSAGES"

@@ -33,8 +33,8 @@ from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.environment import BuildEnvironment
 
-import rbmdocs
 from rbmdocs.config import settings
+from rbmdocs.sphinx.code_stamp import extension_stamp
 from rbmdocs.sphinx.run import INPUTS_FILE
 
 #: conf.py values that shape the LaTeX output beyond the pages' content.
@@ -159,10 +159,9 @@ def _common_digest(app: Sphinx) -> str:
     """What every PDF of the language depends on beyond its pages."""
     config = app.config
     srcdir = Path(app.srcdir)
-    code = sorted(Path(rbmdocs.__file__).parent.rglob("*.py"))
     parts = [
         f"sphinx {sphinx.__version__}",
-        f"rbmdocs {rbmdocs.__version__} {_files_digest(code)}",
+        f"rbmdocs {extension_stamp()}",
         _files_digest([srcdir / "conf.py"]),
     ]
     for item in config:
