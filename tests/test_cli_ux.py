@@ -86,6 +86,9 @@ def test_a_removed_page_leaves_the_published_site(
     assert main(build) == 0
     published = root / "_build" / "html" / "en"
     assert (published / "new_topic.html").is_file()
+    # what the build keeps for the next one stays in its work folder
+    assert [path.name for path in published.glob(".rbmdocs-*")] == []
+    assert (root / "_build/.work/html/en/.rbmdocs-dwcp-pages.json").is_file()
 
     (root / "new_topic.md").rename(root / "renamed_topic.md")
     index.write_text(index.read_text("utf-8").replace("new_topic", "renamed_topic"), "utf-8")

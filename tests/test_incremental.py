@@ -9,6 +9,8 @@ incrementally, as ``rbmdocs build`` and ``rbmdocs serve`` do; the other pages ar
 from __future__ import annotations
 
 import io
+import json
+import shutil
 import subprocess
 import sys
 import zlib
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from rbmdocs.sphinx.table_inputs import TABLE_INPUTS_FILE
 from sphinx.testing.util import SphinxTestApp
 
 pytestmark = pytest.mark.sphinx
@@ -178,3 +181,73 @@ def test_a_removed_dwcp_file_leaves_no_trace_on_the_pages_that_showed_it(
 
     assert "framework" in written
     assert "CPO_GHA_101" not in _box(outdir, "framework.html", "IO_1")
+
+
+def _pages(outdir: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(outdir).as_posix(): path.read_bytes()
+        for path in sorted(outdir.rglob("*.html"))
+    }
+
+
+def test_a_retitled_priority_leaves_the_tables_that_do_not_show_it(
+    copy_root: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """A priority's title is on its programme's page only: the DWCP index (countries,
+    status, period, counts) and the resource table are not written again, the programme's
+    page is (and the root page, which has Sphinx save the environment), and every page
+    reads as a fresh build of the same sources writes it."""
+    root = copy_root("minimal")
+    _build(root)
+    dwcp = root / "data/dwcp/GHA.yaml"
+    dwcp.write_text(
+        dwcp.read_text("utf-8").replace("en: Jobs for young people", "en: Work for young people"),
+        "utf-8",
+    )
+    outdir, written = _build(root)
+
+    assert "data/dwcp/GHA" in written
+    assert written.isdisjoint({"dwcps", "budget", "framework"}), written
+    assert "Work for young people" in (outdir / "data/dwcp/GHA.html").read_text("utf-8")
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("_build"))
+    fresh_outdir, _ = _build(fresh)
+    incremental, from_scratch = _pages(outdir), _pages(fresh_outdir)
+    assert sorted(incremental) == sorted(from_scratch)
+    assert [page for page in incremental if incremental[page] != from_scratch[page]] == []
+
+
+def test_a_renamed_country_rewrites_the_dwcp_index_even_after_a_check(
+    copy_root: Callable[[str], Path],
+) -> None:
+    """The country is the programme's title, which the DWCP index shows; the check run in
+    between reads the edit into the shared environment first, as ``rbmdocs check`` does."""
+    root = copy_root("minimal")
+    _build(root)
+    dwcp = root / "data/dwcp/GHA.yaml"
+    dwcp.write_text(
+        dwcp.read_text("utf-8").replace("{en: Ghana,", "{en: Republic of Ghana,"), "utf-8"
+    )
+    _build(root, "rbmdocs-check")
+    outdir, written = _build(root)
+
+    assert "dwcps" in written
+    assert "Republic of Ghana" in (outdir / "dwcps.html").read_text("utf-8")
+
+
+def test_unknown_table_inputs_rewrite_every_table_page(copy_root: Callable[[str], Path]) -> None:
+    """A record of the last build that cannot be read (or none) is no reason to skip a page."""
+    root = copy_root("minimal")
+    outdir, _ = _build(root)
+    inputs = outdir / TABLE_INPUTS_FILE
+    assert inputs.is_file()
+    inputs.write_text("{not json", "utf-8")
+    dwcp = root / "data/dwcp/GHA.yaml"
+    dwcp.write_text(
+        dwcp.read_text("utf-8").replace("en: Jobs for young people", "en: Work for young people"),
+        "utf-8",
+    )
+    outdir, written = _build(root)
+
+    assert {"dwcps", "budget"} <= written
+    assert json.loads(inputs.read_text("utf-8"))["files"]  # written again, whole

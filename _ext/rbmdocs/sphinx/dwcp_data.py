@@ -419,6 +419,26 @@ def bad_dwcp_messages(env: BuildEnvironment) -> list[str]:
     return [found.bad_input[file] for file in sorted(found.bad_input)] if found else []
 
 
+def keep_what_the_build_learned(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """``env-get-updated``: after a DWCP file changed, the root page, so the environment is saved.
+
+    Sphinx saves the environment only when some document is read or written again, and a
+    DWCP file is no document: an edit of one alone may leave every document as it was,
+    when no table shows what changed (``table_inputs``). But the environment holds what
+    this build learned of the files (the digests above, per builder; the need views'
+    digests), and an environment not saved would make the next build find the same edit
+    again and write its pages again. The root page is the cheapest to ask for: no table
+    of contents lists it, so it brings no other page with it. (An extension cannot ask
+    Sphinx to save the environment; see ``docs/upstream.md``.)
+    """
+    data = _data.get(env)
+    root = app.config.root_doc
+    if data is None or not data.changed_files or root not in env.all_docs:
+        return []
+    return [root]
+
+
 def setup_dwcp_data(app: Sphinx) -> None:
     """Read the programmes before anything else of the build."""
     app.connect("env-get-outdated", load_dwcp_data, priority=100)
+    app.connect("env-get-updated", keep_what_the_build_learned)

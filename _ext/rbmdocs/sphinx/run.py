@@ -269,6 +269,9 @@ def sphinx_warning_lines(source: Path, run: SphinxRun) -> list[str]:
     return [line.removeprefix(prefix) for line in run.warnings]
 
 
+#: How the names of our files in an output folder start: what a build keeps there for the
+#: next one (which pages it holds, digests of what they show). Never published.
+WORK_FILE_PREFIX = ".rbmdocs-"
 #: In an HTML output folder: the documents whose pages it holds (never published).
 PAGES_FILE = ".rbmdocs-pages.json"
 #: In an HTML output folder: what each PDF shows, digested (never published; pdf.py).
@@ -408,7 +411,7 @@ def publish(
         shutil.copytree(
             work,
             incoming,
-            ignore=shutil.ignore_patterns(".doctrees", PAGES_FILE, INPUTS_FILE),
+            ignore=shutil.ignore_patterns(".doctrees", f"{WORK_FILE_PREFIX}*"),
             copy_function=copy_or_link,
         )
     else:

@@ -41,6 +41,7 @@ from rbmdocs.sphinx.cycle_tables import CYCLE_TABLE_BUILDERS
 from rbmdocs.sphinx.dwcp_data import dwcp_data
 from rbmdocs.sphinx.env_data import all_notes, need_texts, notes_for
 from rbmdocs.sphinx.need_views import need_panel
+from rbmdocs.sphinx.table_inputs import keep_table_inputs, view_of, views_changed
 from rbmdocs.sphinx.table_kit import (
     TableContext,
     amount,
@@ -600,8 +601,9 @@ def fill_generated_content(app: Sphinx, doctree: nodes.document, docname: str) -
         node.replace_self(TABLE_BUILDERS[node["kind"]](context))
 
 
-#: Environments in whose build a need may have changed (noted before reading, used after).
-_needs_may_have_changed: weakref.WeakKeyDictionary[BuildEnvironment, bool] = (
+#: Environments in whose build a document or a DWCP file changed (noted before reading,
+#: used after): (a document was added, changed or removed; a DWCP file was).
+_changed_this_build: weakref.WeakKeyDictionary[BuildEnvironment, tuple[bool, bool]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -619,24 +621,38 @@ def note_changed_sources(
     (``fill_generated_content``), never while the page is read: a page with generated
     content needs writing again when the needs change, not reading again.
     """
-    _needs_may_have_changed[env] = bool(added or changed or removed or dwcp_data(env).changed_files)
+    _changed_this_build[env] = (
+        bool(added or changed or removed),
+        bool(dwcp_data(env).changed_files),
+    )
     return []
 
 
-def generated_pages_to_rewrite(_app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """``env-get-updated``: pages with generated content follow every change of the needs.
+def generated_pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """``env-get-updated``: pages with generated content follow every change they show.
 
-    Any added, changed or removed document or DWCP file may change a need, and so a
-    table elsewhere. The pages returned here are written again from their stored
-    doctrees, their tables filled afresh, which keeps them from going stale, as plain
-    sphinx-needs lets them (its issue 354), without parsing them again.
+    The pages returned here are written again from their stored doctrees, their tables
+    filled afresh, which keeps them from going stale, as plain sphinx-needs lets them (its
+    issue 354), without parsing them again. After a change of documents, every such page;
+    after a change of DWCP files alone, the pages whose tables show something of what
+    changed (``table_inputs``): a retitled priority leaves the DWCP index as it was.
     """
-    if not _needs_may_have_changed.pop(env, False):
+    documents_changed, dwcp_changed = _changed_this_build.pop(env, (True, True))
+    kinds_of = {
+        docname: notes.generated_content
+        for docname, notes in all_notes(env).items()
+        if notes.generated_content and docname in env.all_docs
+    }
+    views = {view_of(kind) for kinds in kinds_of.values() for kind in kinds}
+    changed_views = views_changed(app, env, dwcp_data(env), views)
+    if documents_changed or changed_views is None:
+        return sorted(kinds_of)
+    if not dwcp_changed:
         return []
     return sorted(
         docname
-        for docname, notes in all_notes(env).items()
-        if notes.generated_content and docname in env.all_docs
+        for docname, kinds in kinds_of.items()
+        if any(view_of(kind) in changed_views for kind in kinds)
     )
 
 
@@ -649,3 +665,4 @@ def setup_tables(app: Sphinx) -> None:
     # after the programmes are read (dwcp_data, priority 100)
     app.connect("env-get-outdated", note_changed_sources)
     app.connect("env-get-updated", generated_pages_to_rewrite)
+    app.connect("build-finished", keep_table_inputs)

@@ -37,9 +37,14 @@ def graph_payload(app: Sphinx) -> dict[str, Any] | None:
     language = app.config.language or "en"
     needs: dict[str, list[Any]] = {}
     links: dict[str, dict[str, list[str]]] = {}
+    page_of_file: dict[str, str] = {}  # a file's needs share its page: one URI per file
     for record in result.graph:
-        docname = docname_of_file(app.env, record.file)
-        page = app.builder.get_target_uri(docname) if docname else ""
+        page = page_of_file.get(record.file)
+        if page is None:
+            docname = docname_of_file(app.env, record.file)
+            page = page_of_file[record.file] = (
+                app.builder.get_target_uri(docname) if docname else ""
+            )
         needs[record.id] = [record.type, record.title, page]
         written = {name: list(targets) for name, targets in record.links.items() if targets}
         if written:
