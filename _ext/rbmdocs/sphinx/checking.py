@@ -22,7 +22,7 @@ from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.roles.need_ref import NeedRef
 
 from rbmdocs.config import check_context
-from rbmdocs.graph import CheckResult, check_needs
+from rbmdocs.graph import CheckResult, NeedGraph, check_needs
 from rbmdocs.graph.model import Finding, NeedRecord, NeedReference, linked_ids
 from rbmdocs.schema import NEED_TYPES_BY_NAME
 from rbmdocs.sphinx.dwcp_data import bad_dwcp_messages, dwcp_data
@@ -194,10 +194,19 @@ def collect_references(env: BuildEnvironment, locations: _Locations) -> list[Nee
     ]
 
 
-#: The records made from the needs as read in this build (the check makes its own).
+#: The records made from the needs as read in this build (the check makes its own), and
+#: their graph once someone asked for it.
 _made_this_build: weakref.WeakKeyDictionary[
-    BuildEnvironment, tuple[list[NeedRecord], _Locations]
+    BuildEnvironment, tuple[list[NeedRecord], _Locations, list[NeedGraph]]
 ] = weakref.WeakKeyDictionary()
+
+
+def _as_read(app: Sphinx) -> tuple[list[NeedRecord], _Locations, list[NeedGraph]]:
+    made = _made_this_build.get(app.env)
+    if made is None:
+        records, locations = collect_records(app.env, SphinxNeedsData(app.env).get_needs_mutable())
+        made = _made_this_build[app.env] = (records, locations, [])
+    return made
 
 
 def records_as_read(app: Sphinx) -> tuple[list[NeedRecord], _Locations]:
@@ -206,12 +215,16 @@ def records_as_read(app: Sphinx) -> tuple[list[NeedRecord], _Locations]:
     Every reader of the needs as read (the outcome diagrams' and the need views'
     signatures) shares the one set made here, from sphinx-needs' read-phase mapping.
     """
-    made = _made_this_build.get(app.env)
-    if made is not None:
-        return made
-    made = collect_records(app.env, SphinxNeedsData(app.env).get_needs_mutable())
-    _made_this_build[app.env] = made
-    return made
+    records, locations, _graph = _as_read(app)
+    return records, locations
+
+
+def graph_as_read(app: Sphinx) -> tuple[NeedGraph, _Locations]:
+    """The graph of the needs as read, indexed once a build for all its readers."""
+    records, locations, graph = _as_read(app)
+    if not graph:
+        graph.append(NeedGraph(records))
+    return graph[0], locations
 
 
 def forget_records_as_read(_app: Sphinx, env: BuildEnvironment, _docnames: list[str]) -> None:

@@ -29,7 +29,7 @@ from sphinx.ext.graphviz import graphviz
 from rbmdocs.graph import NeedGraph
 from rbmdocs.render.labels import label, region_label
 from rbmdocs.schema import NEED_TYPES_BY_NAME
-from rbmdocs.sphinx.checking import check_result, docname_of_file, records_as_read
+from rbmdocs.sphinx.checking import check_result, docname_of_file, graph_as_read
 from rbmdocs.sphinx.need_views import need_panel, need_view
 
 OUTCOME_TYPE = "immediate-outcome"
@@ -228,8 +228,7 @@ def _urls(app: Sphinx, docname: str, graph: NeedGraph, need_ids: Iterable[str]) 
 
 def _signature_data(app: Sphinx) -> dict[str, tuple[str, str]]:
     """Outcome → (its page, a hash of its neighbourhood), from the needs just read."""
-    records, locations = records_as_read(app)
-    graph = NeedGraph(records)
+    graph, locations = graph_as_read(app)
     found: dict[str, tuple[str, str]] = {}
     for outcome in graph.needs_of_type(OUTCOME_TYPE):
         data = repr(neighbourhood(graph, outcome.id)).encode("utf-8")

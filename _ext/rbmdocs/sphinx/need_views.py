@@ -51,7 +51,7 @@ from rbmdocs.render.need_view_model import (
     ViewMaker,
 )
 from rbmdocs.schema import NEED_TYPES_BY_NAME
-from rbmdocs.sphinx.checking import check_result, records_as_read
+from rbmdocs.sphinx.checking import check_result, graph_as_read
 from rbmdocs.sphinx.dwcp_data import dwcp_data
 from rbmdocs.sphinx.env_data import need_texts, notes_for
 from rbmdocs.sphinx.table_kit import need_link, table
@@ -545,8 +545,7 @@ def pages_with_changed_views(app: Sphinx, env: BuildEnvironment) -> list[str]:
     _changed_pages.pop(env, None)
     if app.builder.format != "html":
         return []
-    records, locations = records_as_read(app)
-    graph = NeedGraph(records)
+    graph, locations = graph_as_read(app)
     maker = view_maker(app, graph)
     page_of = {
         record.id: page
