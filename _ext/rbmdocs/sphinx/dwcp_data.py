@@ -24,6 +24,7 @@ import hashlib
 import marshal
 import os
 import weakref
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,13 @@ from rbmdocs.sphinx.i18n import document_catalogue
 
 logger = logging.getLogger(__name__)
 
-#: The cache of parsed files, beside the doctrees of the language it serves.
-CACHE_FILE = "rbmdocs-dwcp.marshal"
+#: The cache of parsed files, beside the doctrees of the language it serves: a folder of
+#: shards, each file's entry in the shard its name falls in (``_shard_of``).
+CACHE_FOLDER = "rbmdocs-dwcp-cache"
+#: How many shards: a one-file edit rewrites one shard, a sixteenth of the cache.
+_SHARDS = 16
+#: The single cache file of earlier versions, removed when the shards are written.
+_FORMER_CACHE_FILE = "rbmdocs-dwcp.marshal"
 #: Bumped whenever what the cache holds changes shape or meaning.
 _CACHE_FORMAT = 2
 
@@ -198,14 +204,19 @@ def _record_plain(record: NeedRecord) -> tuple[Any, ...]:
     )
 
 
-def _read_cache(path: Path) -> dict[str, _CachedFile]:
-    """The cache, empty when missing, unreadable or written by other code.
+def _shard_of(file: str) -> int:
+    """The shard a file's entry is kept in: the same for a name in every run and machine."""
+    return zlib.crc32(file.encode("utf-8")) % _SHARDS
 
-    Plain values: ``marshal`` reads them many times faster than ``pickle`` reads objects.
-    """
+
+def _shard_path(folder: Path, shard: int) -> Path:
+    return folder / f"{shard:02d}.marshal"
+
+
+def _read_shard(path: Path, format_stamp: tuple[object, ...]) -> dict[str, _CachedFile]:
     try:
         stored = marshal.loads(path.read_bytes())
-        if not isinstance(stored, dict) or stored.get("format") != _code_stamp():
+        if not isinstance(stored, dict) or stored.get("format") != format_stamp:
             return {}
         return {
             file: _CachedFile(tuple(stamp), _file_from(loaded), made)
@@ -215,32 +226,64 @@ def _read_cache(path: Path) -> dict[str, _CachedFile]:
         return {}
 
 
-def _write_cache(path: Path, entries: dict[str, _CachedFile]) -> None:
-    """The whole cache to a temporary file renamed into place: never read half-written."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    plain = {
-        file: (list(entry.stamp), _file_plain(entry.loaded), entry.made)
-        for file, entry in entries.items()
-    }
+def _read_cache(folder: Path) -> dict[str, _CachedFile]:
+    """The cache, each shard empty when missing, unreadable or written by other code.
+
+    Plain values: ``marshal`` reads them many times faster than ``pickle`` reads objects.
+    An entry found in a shard its name does not fall in is no entry (a foreign file).
+    """
+    format_stamp = _code_stamp()
+    entries: dict[str, _CachedFile] = {}
+    for shard in range(_SHARDS):
+        found = _read_shard(_shard_path(folder, shard), format_stamp)
+        entries.update(
+            (file, entry)
+            for file, entry in found.items()
+            if isinstance(file, str) and _shard_of(file) == shard
+        )
+    return entries
+
+
+def _write_cache(folder: Path, entries: dict[str, _CachedFile], changed: set[str]) -> None:
+    """The shards holding a changed or removed file, each written whole, then renamed.
+
+    One file edited rewrites its shard alone, not the whole cache; a shard is written to
+    a temporary file renamed into place, so that it is never read half-written.
+    """
+    shards = {_shard_of(file) for file in changed}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(marshal.dumps({"format": _code_stamp(), "entries": plain}))
-        temporary.replace(path)
-    except (OSError, ValueError):
-        temporary.unlink(missing_ok=True)  # a cache that cannot be written is no error
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder.parent / _FORMER_CACHE_FILE).unlink(missing_ok=True)
+    except OSError:
+        return  # a cache that cannot be written is no error
+    format_stamp = _code_stamp()
+    for shard in sorted(shards):
+        path = _shard_path(folder, shard)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        plain = {
+            file: (list(entry.stamp), _file_plain(entry.loaded), entry.made)
+            for file, entry in entries.items()
+            if _shard_of(file) == shard
+        }
+        try:
+            temporary.write_bytes(marshal.dumps({"format": format_stamp, "entries": plain}))
+            temporary.replace(path)
+        except (OSError, ValueError):
+            temporary.unlink(missing_ok=True)
 
 
 def read_dwcp_files(
     app: Sphinx,
-) -> tuple[dict[str, _CachedFile], dict[str, BadInputError], bool]:
+) -> tuple[dict[str, _CachedFile], dict[str, BadInputError], set[str]]:
     """Every DWCP file of the project, parsed, or its error; unchanged files from the cache.
 
-    The last value says whether the cache no longer holds the project's files as they are.
+    The last value names the files the cache no longer holds as they are (read again,
+    gone, or in error).
     """
     srcdir = Path(app.srcdir)
     folder = dwcp_folder(app.env)
     excluded = Matcher(list(app.config.exclude_patterns))
-    cached = _read_cache(Path(app.doctreedir) / CACHE_FILE)
+    cached = _read_cache(Path(app.doctreedir) / CACHE_FOLDER)
     found: dict[str, _CachedFile] = {}
     errors: dict[str, BadInputError] = {}
     for path in find_dwcp_files(srcdir / folder):
@@ -260,8 +303,8 @@ def read_dwcp_files(
                 errors[file] = error
                 continue
         found[file] = entry
-    stale = any(cached.get(file) is not entry for file, entry in found.items())
-    return found, errors, stale or set(found) != set(cached)
+    stale = {file for file, entry in found.items() if cached.get(file) is not entry}
+    return found, errors, stale | (cached.keys() - found.keys())
 
 
 class _PageMaker:
@@ -307,10 +350,23 @@ def _say_fallbacks(app: Sphinx, file: str, fallbacks: list[tuple[str, str, int]]
         )
 
 
-def _catalogue_stamp(app: Sphinx, pagename: str) -> tuple[int, ...]:
-    """The compiled catalogues a page's strings are translated from, by modification time."""
-    language = app.config.language or "en"
+def _catalogue_stamp(
+    app: Sphinx, pagename: str, known: dict[str, tuple[int, ...]]
+) -> tuple[int, ...]:
+    """The compiled catalogues a page's strings are translated from, by modification time.
+
+    ``known`` holds the stamps already looked up in this build, by catalogue domain: all
+    the programmes share one catalogue (``data``) unless ``gettext_compact`` is off.
+    """
     domain = docname_to_domain(pagename, app.config.gettext_compact)
+    found = known.get(domain)
+    if found is None:
+        found = known[domain] = _catalogue_stamp_of(app, domain)
+    return found
+
+
+def _catalogue_stamp_of(app: Sphinx, domain: str) -> tuple[int, ...]:
+    language = app.config.language or "en"
     stamps: list[int] = []
     for folder in app.config.locale_dirs:
         compiled = Path(app.srcdir) / folder / language / "LC_MESSAGES" / f"{domain}.mo"
@@ -321,7 +377,9 @@ def _catalogue_stamp(app: Sphinx, pagename: str) -> tuple[int, ...]:
     return tuple(stamps)
 
 
-def make_page(app: Sphinx, entry: _CachedFile) -> DwcpPage:
+def make_page(
+    app: Sphinx, entry: _CachedFile, catalogue_stamps: dict[str, tuple[int, ...]] | None = None
+) -> DwcpPage:
     """One programme's page: its titles and records in the build language.
 
     Taken from the cache when the file and its catalogue are unchanged; else made, with
@@ -330,7 +388,9 @@ def make_page(app: Sphinx, entry: _CachedFile) -> DwcpPage:
     loaded = entry.loaded
     file = loaded.file
     pagename = file.rsplit(".", 1)[0]
-    catalogue_stamp = _catalogue_stamp(app, pagename)
+    catalogue_stamp = _catalogue_stamp(
+        app, pagename, {} if catalogue_stamps is None else catalogue_stamps
+    )
     made = entry.made
     if made is not None and tuple(made[0]) == catalogue_stamp:
         _stamp, records_plain, titles_made, digest_made, fallbacks = made
@@ -383,6 +443,7 @@ def load_dwcp_data(
     """
     entries, errors, cache_stale = read_dwcp_files(app)
     made_before = {file: entry.made for file, entry in entries.items()}
+    catalogue_stamps: dict[str, tuple[int, ...]] = {}
     data = DwcpData()
     for file, error in errors.items():
         data.bad_input[file] = str(error)
@@ -395,11 +456,12 @@ def load_dwcp_data(
             location=f"{Path(app.srcdir) / file}:{error.line or 1}",
         )
     for file in sorted(entries):
-        page = make_page(app, entries[file])
+        page = make_page(app, entries[file], catalogue_stamps)
         data.pages[page.pagename] = page
         data.sections.update(_sections(page))
-    if cache_stale or any(entry.made is not made_before[file] for file, entry in entries.items()):
-        _write_cache(Path(app.doctreedir) / CACHE_FILE, entries)
+    remade = {file for file, entry in entries.items() if entry.made is not made_before[file]}
+    if cache_stale or remade:
+        _write_cache(Path(app.doctreedir) / CACHE_FOLDER, entries, cache_stale | remade)
     digests = {page.file: page.digest for page in data.pages.values()}
     digests.update({file: "bad input" for file in errors})
     # per builder: ``check`` and the PDF build share the environment with the HTML build
