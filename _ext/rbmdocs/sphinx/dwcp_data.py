@@ -53,7 +53,7 @@ from rbmdocs.sphinx.i18n import document_catalogue
 logger = logging.getLogger(__name__)
 
 #: The cache of parsed files, beside the doctrees of the language it serves: a folder of
-#: shards, each file's entry in the shard its name falls in (``_shard_of``).
+#: shards, each file's entry in the shard its name falls in (``cache_shard``).
 CACHE_FOLDER = "rbmdocs-dwcp-cache"
 #: How many shards: a one-file edit rewrites one shard, a sixteenth of the cache.
 _SHARDS = 16
@@ -204,7 +204,7 @@ def _record_plain(record: NeedRecord) -> tuple[Any, ...]:
     )
 
 
-def _shard_of(file: str) -> int:
+def cache_shard(file: str) -> int:
     """The shard a file's entry is kept in: the same for a name in every run and machine."""
     return zlib.crc32(file.encode("utf-8")) % _SHARDS
 
@@ -239,7 +239,7 @@ def _read_cache(folder: Path) -> dict[str, _CachedFile]:
         entries.update(
             (file, entry)
             for file, entry in found.items()
-            if isinstance(file, str) and _shard_of(file) == shard
+            if isinstance(file, str) and cache_shard(file) == shard
         )
     return entries
 
@@ -250,7 +250,7 @@ def _write_cache(folder: Path, entries: dict[str, _CachedFile], changed: set[str
     One file edited rewrites its shard alone, not the whole cache; a shard is written to
     a temporary file renamed into place, so that it is never read half-written.
     """
-    shards = {_shard_of(file) for file in changed}
+    shards = {cache_shard(file) for file in changed}
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder.parent / _FORMER_CACHE_FILE).unlink(missing_ok=True)
@@ -263,7 +263,7 @@ def _write_cache(folder: Path, entries: dict[str, _CachedFile], changed: set[str
         plain = {
             file: (list(entry.stamp), _file_plain(entry.loaded), entry.made)
             for file, entry in entries.items()
-            if _shard_of(file) == shard
+            if cache_shard(file) == shard
         }
         try:
             temporary.write_bytes(marshal.dumps({"format": format_stamp, "entries": plain}))
