@@ -193,3 +193,24 @@ def test_a_spoilt_dwcp_cache_shard_is_read_again_from_the_files(
     written = _shards(root)
     _build(root)  # the shards were written again, readable: nothing to write now
     assert _shards(root) == written
+
+
+def test_a_translated_label_changed_in_the_catalogue_reaches_the_search_index(
+    copy_root: Callable[[str], Path],
+) -> None:
+    """The summary's labels come from the project's ``rbmdocs`` catalogue, not the data."""
+    root = copy_root("i18n")
+    _build(root, "fr")
+    assert "data/dwcp/GHA" in _pages_with(_index(root, "fr"), "région")
+
+    time.sleep(0.05)
+    catalogue = root / "locales/fr/LC_MESSAGES/rbmdocs.po"
+    text = catalogue.read_text("utf-8")
+    assert 'msgid "Region"\nmsgstr "Région"' in text
+    catalogue.write_text(text.replace('msgstr "Région"', 'msgstr "Xqzterritoire"'), "utf-8")
+    _build(root, "fr")
+    index = _index(root, "fr")
+    new_words = [term for term in index["terms"] if term.startswith("xqz")]
+    assert len(new_words) == 1
+    assert "data/dwcp/GHA" in _pages_with(index, new_words[0])
+    assert "data/dwcp/GHA" not in _pages_with(index, "région")

@@ -630,18 +630,18 @@ class _SearchCache:
     """Each page's search content as the last build made it, by page name.
 
     An entry serves while the page's data digest is the same; the whole file serves only
-    for the same code (``extension_stamp``, which covers the labels), language, smart
-    quotes settings, docutils and Sphinx. Written to a temporary file renamed into place;
-    a file that cannot be read, or was written by other code, is no cache (the contents
-    are made again).
+    for what every page is made with besides its data (``_code_stamp``: our code and its
+    labels, the language, the settings, the compiled catalogues, a project's translated
+    labels among them), the same smart quotes, docutils and Sphinx. Written to a temporary
+    file renamed into place; a file that cannot be read, or was written by other code, is
+    no cache (the contents are made again).
     """
 
     def __init__(self, app: Sphinx, body: _PageBody) -> None:
         self.path = Path(app.doctreedir) / SEARCH_CACHE_FILE
         self.stamp = (
             _SEARCH_CACHE_FORMAT,
-            extension_stamp(),
-            body.language,
+            _digest(repr(_code_stamp(app))),
             body.smart,
             body.quotes_action,
             docutils.__version__,
