@@ -24,6 +24,7 @@ import hashlib
 import marshal
 import os
 import weakref
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,10 +52,15 @@ from rbmdocs.sphinx.i18n import document_catalogue
 
 logger = logging.getLogger(__name__)
 
-#: The cache of parsed files, beside the doctrees of the language it serves.
-CACHE_FILE = "rbmdocs-dwcp.marshal"
+#: The cache of parsed files, beside the doctrees of the language it serves: a folder of
+#: shards, each file's entry in the shard its name falls in (``cache_shard``).
+CACHE_FOLDER = "rbmdocs-dwcp-cache"
+#: How many shards: a one-file edit rewrites one shard, a sixteenth of the cache.
+_SHARDS = 16
+#: The single cache file of earlier versions, removed when the shards are written.
+_FORMER_CACHE_FILE = "rbmdocs-dwcp.marshal"
 #: Bumped whenever what the cache holds changes shape or meaning.
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 
 
 @dataclass(slots=True)
@@ -65,18 +71,28 @@ class DwcpPage:
     """The YAML file, project-relative with ``/``."""
     pagename: str
     """The page's name, the file's path without ``.yaml`` (``data/dwcp/GHA``)."""
-    loaded: DwcpFile
+    source: _CachedFile
+    """The parsed file, unpacked from the cache only when asked for (``loaded``)."""
+    dwcp_id: str
+    """The programme's need ID."""
     titles: dict[str, str]
     """Need ID → its title as the page shows it (a programme's is its country)."""
     records: list[NeedRecord]
     """The file's needs as the traceability engine sees them, in file order."""
+    sections: dict[str, str]
+    """Need ID → the heading it stands under on the page (``_sections``)."""
     digest: str = ""
     """What the page shows of its own file, in the build language, as a digest."""
 
     @property
+    def loaded(self) -> DwcpFile:
+        """The parsed file: what the page's body is laid out from."""
+        return self.source.loaded
+
+    @property
     def country(self) -> str:
         """The page's title: the programme's country."""
-        return self.titles.get(self.loaded.dwcp.id, "") or self.loaded.dwcp.id
+        return self.titles.get(self.dwcp_id, "") or self.dwcp_id
 
 
 @dataclass(slots=True)
@@ -137,14 +153,45 @@ def _code_stamp() -> tuple[object, ...]:
 _Stamp = tuple[int, int, int]
 
 
-@dataclass(slots=True)
 class _CachedFile:
-    """One file as the cache holds it: parsed, and its page as last made (plain values)."""
+    """One file as the cache holds it: parsed, and its page as last made (plain values).
 
-    stamp: _Stamp
-    loaded: DwcpFile
-    made: tuple[Any, ...] | None = None
-    """(catalogue stamp, records, titles, digest, fallbacks) of the page in this language."""
+    The parsed file is kept packed (``marshal`` bytes) and unpacked when first asked for:
+    an unchanged page's records, titles and sections are in ``made``, so a rebuild
+    unpacks only the files whose pages it writes.
+    """
+
+    __slots__ = ("_loaded", "_packed", "made", "stamp")
+
+    def __init__(
+        self,
+        stamp: _Stamp,
+        loaded: DwcpFile | None = None,
+        packed: bytes | None = None,
+        made: tuple[Any, ...] | None = None,
+    ) -> None:
+        if loaded is None and packed is None:
+            raise ValueError("a cached file is parsed or packed")
+        self.stamp = stamp
+        self._loaded = loaded
+        self._packed = packed
+        self.made = made
+        """(catalogue stamp, records, titles, digest, fallbacks, sections) of the page."""
+
+    @property
+    def loaded(self) -> DwcpFile:
+        """The parsed file, unpacked the first time."""
+        if self._loaded is None:
+            assert self._packed is not None
+            self._loaded = _file_from(marshal.loads(self._packed))
+        return self._loaded
+
+    @property
+    def packed(self) -> bytes:
+        """The parsed file as the cache holds it, packed the first time."""
+        if self._packed is None:
+            self._packed = marshal.dumps(_file_plain(self.loaded))
+        return self._packed
 
 
 def _need_plain(need: YamlNeed) -> tuple[Any, ...]:
@@ -198,49 +245,88 @@ def _record_plain(record: NeedRecord) -> tuple[Any, ...]:
     )
 
 
-def _read_cache(path: Path) -> dict[str, _CachedFile]:
-    """The cache, empty when missing, unreadable or written by other code.
+def cache_shard(file: str) -> int:
+    """The shard a file's entry is kept in: the same for a name in every run and machine."""
+    return zlib.crc32(file.encode("utf-8")) % _SHARDS
 
-    Plain values: ``marshal`` reads them many times faster than ``pickle`` reads objects.
-    """
+
+def _shard_path(folder: Path, shard: int) -> Path:
+    return folder / f"{shard:02d}.marshal"
+
+
+def _read_shard(path: Path, format_stamp: tuple[object, ...]) -> dict[str, _CachedFile]:
     try:
         stored = marshal.loads(path.read_bytes())
-        if not isinstance(stored, dict) or stored.get("format") != _code_stamp():
+        if not isinstance(stored, dict) or stored.get("format") != format_stamp:
             return {}
-        return {
-            file: _CachedFile(tuple(stamp), _file_from(loaded), made)
-            for file, (stamp, loaded, made) in stored["entries"].items()
-        }
+        entries: dict[str, _CachedFile] = {}
+        for file, (stamp, packed, made) in stored["entries"].items():
+            if not isinstance(packed, bytes):
+                raise TypeError("a file's entry of another shape")
+            entries[file] = _CachedFile(tuple(stamp), packed=packed, made=made)
+        return entries
     except (OSError, ValueError, EOFError, TypeError, KeyError):
         return {}
 
 
-def _write_cache(path: Path, entries: dict[str, _CachedFile]) -> None:
-    """The whole cache to a temporary file renamed into place: never read half-written."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    plain = {
-        file: (list(entry.stamp), _file_plain(entry.loaded), entry.made)
-        for file, entry in entries.items()
-    }
+def _read_cache(folder: Path) -> dict[str, _CachedFile]:
+    """The cache, each shard empty when missing, unreadable or written by other code.
+
+    Plain values: ``marshal`` reads them many times faster than ``pickle`` reads objects.
+    An entry found in a shard its name does not fall in is no entry (a foreign file).
+    """
+    format_stamp = _code_stamp()
+    entries: dict[str, _CachedFile] = {}
+    for shard in range(_SHARDS):
+        found = _read_shard(_shard_path(folder, shard), format_stamp)
+        entries.update(
+            (file, entry)
+            for file, entry in found.items()
+            if isinstance(file, str) and cache_shard(file) == shard
+        )
+    return entries
+
+
+def _write_cache(folder: Path, entries: dict[str, _CachedFile], changed: set[str]) -> None:
+    """The shards holding a changed or removed file, each written whole, then renamed.
+
+    One file edited rewrites its shard alone, not the whole cache; a shard is written to
+    a temporary file renamed into place, so that it is never read half-written.
+    """
+    shards = {cache_shard(file) for file in changed}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(marshal.dumps({"format": _code_stamp(), "entries": plain}))
-        temporary.replace(path)
-    except (OSError, ValueError):
-        temporary.unlink(missing_ok=True)  # a cache that cannot be written is no error
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder.parent / _FORMER_CACHE_FILE).unlink(missing_ok=True)
+    except OSError:
+        return  # a cache that cannot be written is no error
+    format_stamp = _code_stamp()
+    for shard in sorted(shards):
+        path = _shard_path(folder, shard)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        plain = {
+            file: (list(entry.stamp), entry.packed, entry.made)
+            for file, entry in entries.items()
+            if cache_shard(file) == shard
+        }
+        try:
+            temporary.write_bytes(marshal.dumps({"format": format_stamp, "entries": plain}))
+            temporary.replace(path)
+        except (OSError, ValueError):
+            temporary.unlink(missing_ok=True)
 
 
 def read_dwcp_files(
     app: Sphinx,
-) -> tuple[dict[str, _CachedFile], dict[str, BadInputError], bool]:
+) -> tuple[dict[str, _CachedFile], dict[str, BadInputError], set[str]]:
     """Every DWCP file of the project, parsed, or its error; unchanged files from the cache.
 
-    The last value says whether the cache no longer holds the project's files as they are.
+    The last value names the files the cache no longer holds as they are (read again,
+    gone, or in error).
     """
     srcdir = Path(app.srcdir)
     folder = dwcp_folder(app.env)
     excluded = Matcher(list(app.config.exclude_patterns))
-    cached = _read_cache(Path(app.doctreedir) / CACHE_FILE)
+    cached = _read_cache(Path(app.doctreedir) / CACHE_FOLDER)
     found: dict[str, _CachedFile] = {}
     errors: dict[str, BadInputError] = {}
     for path in find_dwcp_files(srcdir / folder):
@@ -260,8 +346,8 @@ def read_dwcp_files(
                 errors[file] = error
                 continue
         found[file] = entry
-    stale = any(cached.get(file) is not entry for file, entry in found.items())
-    return found, errors, stale or set(found) != set(cached)
+    stale = {file for file, entry in found.items() if cached.get(file) is not entry}
+    return found, errors, stale | (cached.keys() - found.keys())
 
 
 class _PageMaker:
@@ -307,10 +393,23 @@ def _say_fallbacks(app: Sphinx, file: str, fallbacks: list[tuple[str, str, int]]
         )
 
 
-def _catalogue_stamp(app: Sphinx, pagename: str) -> tuple[int, ...]:
-    """The compiled catalogues a page's strings are translated from, by modification time."""
-    language = app.config.language or "en"
+def _catalogue_stamp(
+    app: Sphinx, pagename: str, known: dict[str, tuple[int, ...]]
+) -> tuple[int, ...]:
+    """The compiled catalogues a page's strings are translated from, by modification time.
+
+    ``known`` holds the stamps already looked up in this build, by catalogue domain: all
+    the programmes share one catalogue (``data``) unless ``gettext_compact`` is off.
+    """
     domain = docname_to_domain(pagename, app.config.gettext_compact)
+    found = known.get(domain)
+    if found is None:
+        found = known[domain] = _catalogue_stamp_of(app, domain)
+    return found
+
+
+def _catalogue_stamp_of(app: Sphinx, domain: str) -> tuple[int, ...]:
+    language = app.config.language or "en"
     stamps: list[int] = []
     for folder in app.config.locale_dirs:
         compiled = Path(app.srcdir) / folder / language / "LC_MESSAGES" / f"{domain}.mo"
@@ -321,22 +420,38 @@ def _catalogue_stamp(app: Sphinx, pagename: str) -> tuple[int, ...]:
     return tuple(stamps)
 
 
-def make_page(app: Sphinx, entry: _CachedFile) -> DwcpPage:
+def make_page(
+    app: Sphinx,
+    file: str,
+    entry: _CachedFile,
+    catalogue_stamps: dict[str, tuple[int, ...]] | None = None,
+) -> DwcpPage:
     """One programme's page: its titles and records in the build language.
 
     Taken from the cache when the file and its catalogue are unchanged; else made, with
     the page's catalogue (the data catalogue, ``data.po``) read once, not once per string.
     """
-    loaded = entry.loaded
-    file = loaded.file
     pagename = file.rsplit(".", 1)[0]
-    catalogue_stamp = _catalogue_stamp(app, pagename)
+    catalogue_stamp = _catalogue_stamp(
+        app, pagename, {} if catalogue_stamps is None else catalogue_stamps
+    )
     made = entry.made
-    if made is not None and tuple(made[0]) == catalogue_stamp:
-        _stamp, records_plain, titles_made, digest_made, fallbacks = made
+    # (what another version left in a cache of the same stamp is made again)
+    if made is not None and len(made) == 6 and tuple(made[0]) == catalogue_stamp:
+        _stamp, records_plain, titles_made, digest_made, fallbacks, sections = made
         _say_fallbacks(app, file, [tuple(fallback) for fallback in fallbacks])
         records_made = [NeedRecord(*record) for record in records_plain]
-        return DwcpPage(file, pagename, loaded, dict(titles_made), records_made, digest_made)
+        return DwcpPage(
+            file,
+            pagename,
+            entry,
+            records_made[0].id,
+            dict(titles_made),
+            records_made,
+            dict(sections),
+            digest_made,
+        )
+    loaded = entry.loaded
     maker = _PageMaker(app, document_catalogue(app.env, pagename))
     titles: dict[str, str] = {}
     records = []
@@ -348,25 +463,27 @@ def make_page(app: Sphinx, entry: _CachedFile) -> DwcpPage:
     _say_fallbacks(app, file, maker.fallbacks)
     made_of = repr((records, sorted(titles.items()), loaded.dwcp.fields))
     digest = hashlib.sha1(made_of.encode("utf-8"), usedforsecurity=False).hexdigest()
+    sections = _sections(loaded, titles)
     entry.made = (
         catalogue_stamp,
         [_record_plain(record) for record in records],
         titles,
         digest,
         maker.fallbacks,
+        sections,
     )
-    return DwcpPage(file, pagename, loaded, titles, records, digest)
+    return DwcpPage(file, pagename, entry, loaded.dwcp.id, titles, records, sections, digest)
 
 
-def _sections(page: DwcpPage) -> dict[str, str]:
+def _sections(loaded: DwcpFile, titles: dict[str, str]) -> dict[str, str]:
     """Each need's heading, as ``need_views.note_need_texts`` notes it on a document.
 
     A priority's section names the priority, and its CPO when it holds one only; the
     programme stands under the page's title, which names no need.
     """
     named: dict[str, str] = {}
-    for priority in page.loaded.priorities:
-        heading = page.titles.get(priority.need.id, priority.need.id)
+    for priority in loaded.priorities:
+        heading = titles.get(priority.need.id, priority.need.id)
         named[priority.need.id] = heading
         if len(priority.cpos) == 1:
             named[priority.cpos[0].id] = heading
@@ -383,6 +500,7 @@ def load_dwcp_data(
     """
     entries, errors, cache_stale = read_dwcp_files(app)
     made_before = {file: entry.made for file, entry in entries.items()}
+    catalogue_stamps: dict[str, tuple[int, ...]] = {}
     data = DwcpData()
     for file, error in errors.items():
         data.bad_input[file] = str(error)
@@ -395,11 +513,12 @@ def load_dwcp_data(
             location=f"{Path(app.srcdir) / file}:{error.line or 1}",
         )
     for file in sorted(entries):
-        page = make_page(app, entries[file])
+        page = make_page(app, file, entries[file], catalogue_stamps)
         data.pages[page.pagename] = page
-        data.sections.update(_sections(page))
-    if cache_stale or any(entry.made is not made_before[file] for file, entry in entries.items()):
-        _write_cache(Path(app.doctreedir) / CACHE_FILE, entries)
+        data.sections.update(page.sections)
+    remade = {file for file, entry in entries.items() if entry.made is not made_before[file]}
+    if cache_stale or remade:
+        _write_cache(Path(app.doctreedir) / CACHE_FOLDER, entries, cache_stale | remade)
     digests = {page.file: page.digest for page in data.pages.values()}
     digests.update({file: "bad input" for file in errors})
     # per builder: ``check`` and the PDF build share the environment with the HTML build

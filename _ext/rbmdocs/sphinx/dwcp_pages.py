@@ -33,14 +33,18 @@ import hashlib
 import html
 import inspect
 import json
+import marshal
 import os
 import weakref
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import docutils
 from docutils import nodes
 from docutils.utils import normalize_language_tag, smartquotes
+from sphinx import __version__ as sphinx_version
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
@@ -59,6 +63,10 @@ from rbmdocs.sphinx.parallel import in_parallel_edition, pair_page_without_docum
 
 #: In the HTML output folder: each DWCP page written, with what it was made from.
 WRITTEN_FILE = ".rbmdocs-dwcp-pages.json"
+#: Beside the doctrees: each DWCP page's search content, kept across builds.
+SEARCH_CACHE_FILE = "rbmdocs-dwcp-search.marshal"
+#: Bumped whenever what the search cache holds changes shape or meaning.
+_SEARCH_CACHE_FORMAT = 1
 #: What docutils' HTML writer gives every document's page as ``metatags``.
 _DOCUMENT_METATAGS = '<meta name="viewport" content="width=device-width, initial-scale=1" />\n'
 #: The page context's key where furo's ``toctree`` waits while furo's listener runs.
@@ -162,8 +170,8 @@ class _PageBody:
         node.source, node.line = page.file, line
         return node
 
-    def summary(self, page: DwcpPage) -> nodes.field_list:
-        """Region, status and period, as a field list."""
+    def summary_fields(self, page: DwcpPage) -> list[tuple[str, str]]:
+        """Region, status and period: each field's label and its value as the page shows it."""
         fields = page.loaded.dwcp.fields
         region, status = fields.get("region", ""), fields.get("status", "")
         values = (
@@ -171,12 +179,15 @@ class _PageBody:
             ("field.status", label(f"status.{status}", self.language) if status else ""),
             ("field.period", fields.get("period", "")),
         )
+        return [(label(key, self.language), self.prose(value)) for key, value in values]
+
+    def summary(self, page: DwcpPage) -> nodes.field_list:
+        """Region, status and period, as a field list."""
         field_list = nodes.field_list(classes=["rbmdocs-dwcp-summary"])
-        for key, value in values:
-            shown = self.prose(value)
+        for name, shown in self.summary_fields(page):
             field_list += nodes.field(
                 "",
-                nodes.field_name("", label(key, self.language)),
+                nodes.field_name("", name),
                 nodes.field_body("", nodes.paragraph(shown, shown)),
             )
         return field_list
@@ -214,33 +225,91 @@ class _PageBody:
             top += priorities
         return nodes.bullet_list("", top)
 
-    def search_doctree(self, page: DwcpPage) -> nodes.document:
-        """The page's words for the search index: its headings, summary and needs' texts.
+    def search_content(self, page: DwcpPage) -> SearchContent:
+        """What the search index reads of the page: its headings, summary and needs' texts.
 
-        The index keeps, for each word, the set of pages and headings it occurs in, never
-        how often: each section's words are given once (``_each_once``), which the index
-        reads the same, at a fraction of the cost of splitting and stemming repeats (the
-        IDs, periods and bienniums of a programme's needs recur on every line).
+        The index keeps, for each word, the set of pages it occurs in, never how often nor
+        in which section (a section counts for its title only): so the page's words are
+        given once for the whole page, each run between spaces once (``_each_once``),
+        which the index reads the same, at a fraction of the cost of splitting and
+        stemming repeats (the IDs, periods and bienniums of a programme's needs recur on
+        every line). The summary is as the page shows it, in its language: a reader
+        searching for 非洲 (Africa) must find the African programmes, whose records hold
+        the region's code.
         """
-        document = new_document(page.file)
-        section = nodes.section(ids=[nodes.make_id(page.loaded.dwcp.id) or "dwcp"])
-        country = self.country(page)
-        section += nodes.title(country, country)
-        document += section
-        current: nodes.section = section
-        # the summary as the page shows it, in its language: a reader searching for 非洲
-        # (Africa) must find the African programmes, whose records hold the region's code
-        words: list[str] = [self.summary(page).astext()]
+        words = [text for field in self.summary_fields(page) for text in field]
+        headings: list[tuple[str, str]] = []
         for record in page.records:
             if record.type == "dwcp-priority":
-                current += nodes.paragraph("", _each_once(words))
-                current, words = nodes.section(ids=[nodes.make_id(record.id)]), []
-                heading = self.heading(page, record.id)
-                current += nodes.title(heading, heading)
-                section += current
+                headings.append((self.heading(page, record.id), nodes.make_id(record.id)))
             words.extend(word for word in (record.id, record.title) if word)
             words.extend(value for value in record.fields.values() if value)
-        current += nodes.paragraph("", _each_once(words))
+        return SearchContent(
+            self.country(page),
+            nodes.make_id(page.loaded.dwcp.id) or "dwcp",
+            tuple(headings),
+            _each_once(words),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SearchContent:
+    """What the search index reads of a programme's page, as a few strings.
+
+    Kept across builds (``_SearchCache``), so that an unchanged page's words are neither
+    gathered nor set again: its search doctree is made from these strings alone.
+    """
+
+    title: str
+    """The page's title (its first heading)."""
+    section_id: str
+    """The id of the page's top section."""
+    headings: tuple[tuple[str, str], ...]
+    """Each priority's heading and the id of its section, in page order."""
+    words: str
+    """Every word of the page, each run between spaces once."""
+
+    def plain(self) -> tuple[str, str, list[list[str]], str]:
+        """As ``marshal`` writes it."""
+        headings = [[heading, section_id] for heading, section_id in self.headings]
+        return (self.title, self.section_id, headings, self.words)
+
+    @classmethod
+    def from_plain(cls, plain: object) -> SearchContent | None:
+        """From what ``plain`` gave, or None for anything of another shape."""
+        if not isinstance(plain, tuple) or len(plain) != 4:
+            return None
+        title, section_id, headings, words = plain
+        if not (isinstance(title, str) and isinstance(section_id, str)):
+            return None
+        if not (isinstance(words, str) and isinstance(headings, list)):
+            return None
+        pairs: list[tuple[str, str]] = []
+        for pair in headings:
+            if not (isinstance(pair, list) and len(pair) == 2):
+                return None
+            heading, heading_id = pair
+            if not (isinstance(heading, str) and isinstance(heading_id, str)):
+                return None
+            pairs.append((heading, heading_id))
+        return cls(title, section_id, tuple(pairs), words)
+
+    def doctree(self, source: str) -> nodes.document:
+        """The page as the index reads it: its title, its words, each heading's section.
+
+        Sphinx's index takes the first title as the page's and every other with the id of
+        its section (for a link to the heading), and the words of every text, titles'
+        included, for the page.
+        """
+        document = new_document(source)
+        section = nodes.section(ids=[self.section_id])
+        section += nodes.title(self.title, self.title)
+        section += nodes.paragraph("", self.words)
+        for heading, section_id in self.headings:
+            part = nodes.section(ids=[section_id])
+            part += nodes.title(heading, heading)
+            section += part
+        document += section
         return document
 
 
@@ -557,13 +626,73 @@ def give_furo_the_folder_tree(
 # -- search ------------------------------------------------------------------------------
 
 
+class _SearchCache:
+    """Each page's search content as the last build made it, by page name.
+
+    An entry serves while the page's data digest is the same; the whole file serves only
+    for what every page is made with besides its data (``_code_stamp``: our code and its
+    labels, the language, the settings, the compiled catalogues, a project's translated
+    labels among them), the same smart quotes, docutils and Sphinx. Written to a temporary
+    file renamed into place; a file that cannot be read, or was written by other code, is
+    no cache (the contents are made again).
+    """
+
+    def __init__(self, app: Sphinx, body: _PageBody) -> None:
+        self.path = Path(app.doctreedir) / SEARCH_CACHE_FILE
+        self.stamp = (
+            _SEARCH_CACHE_FORMAT,
+            _digest(repr(_code_stamp(app))),
+            body.smart,
+            body.quotes_action,
+            docutils.__version__,
+            sphinx_version,
+        )
+        self.kept = self._read()
+        self.now: dict[str, tuple[str, tuple[str, str, list[list[str]], str]]] = {}
+        self.changed = False
+
+    def _read(self) -> dict[str, tuple[str, object]]:
+        try:
+            stored = marshal.loads(self.path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return {}
+        if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != self.stamp:
+            return {}
+        entries = stored[1]
+        return entries if isinstance(entries, dict) else {}
+
+    def content(self, body: _PageBody, page: DwcpPage) -> SearchContent:
+        """The page's content: kept, when made from the same data, or made now."""
+        kept = self.kept.get(page.pagename)
+        content = None
+        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == page.digest:
+            content = SearchContent.from_plain(kept[1])
+        if content is None:
+            content = body.search_content(page)
+            self.changed = True
+        self.now[page.pagename] = (page.digest, content.plain())
+        return content
+
+    def save(self) -> None:
+        """The contents of this build, when any was made or any page went away."""
+        if not self.changed and self.now.keys() == self.kept.keys():
+            return
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            temporary.write_bytes(marshal.dumps((self.stamp, self.now)))
+            temporary.replace(self.path)
+        except (OSError, ValueError):
+            temporary.unlink(missing_ok=True)  # a cache that cannot be written is no error
+
+
 def add_pages_to_search(app: Sphinx, exception: BaseException | None) -> None:
     """``build-finished``: every programme's page in the site's search index.
 
     Sphinx's index holds documents only: as it writes the index it drops every other page
     (``prune`` to the documents). Once it is written, each programme's page, written now
     or kept, is fed to the same index through its public ``feed`` and the index is
-    written again, to a temporary file renamed into place.
+    written again, to a temporary file renamed into place. What each page gives the index
+    is kept across builds (``_SearchCache``): an unchanged page's is read, not made.
     """
     if exception is not None or not _is_html(app):
         return
@@ -575,22 +704,23 @@ def add_pages_to_search(app: Sphinx, exception: BaseException | None) -> None:
     outdir = Path(app.outdir)
     indexer = builder.indexer
     data = dwcp_data(app.env)
-    if indexer is not None and written:
-        result = check_result(app.env)
-        body = _PageBody(app, view_maker(app, result.graph)) if result is not None else None
-        if body is not None:
-            for pagename in written:
-                page = data.pages[pagename]
-                indexer.feed(pagename, page.file, body.country(page), body.search_doctree(page))
-            path = outdir / builder.searchindex_filename
-            temporary = path.with_name(f"{path.name}.rbmdocs.tmp")
-            if builder.indexer_dumps_unicode:
-                with temporary.open("w", encoding="utf-8") as text_stream:
-                    indexer.dump(text_stream, builder.indexer_format)
-            else:
-                with temporary.open("wb") as byte_stream:
-                    indexer.dump(byte_stream, builder.indexer_format)
-            temporary.replace(path)
+    if indexer is not None and written and check_result(app.env) is not None:
+        body = _PageBody(app, None)  # for the texts only
+        cache = _SearchCache(app, body)
+        for pagename in written:
+            page = data.pages[pagename]
+            content = cache.content(body, page)
+            indexer.feed(pagename, page.file, content.title, content.doctree(page.file))
+        cache.save()
+        path = outdir / builder.searchindex_filename
+        temporary = path.with_name(f"{path.name}.rbmdocs.tmp")
+        if builder.indexer_dumps_unicode:
+            with temporary.open("w", encoding="utf-8") as text_stream:
+                indexer.dump(text_stream, builder.indexer_format)
+        else:
+            with temporary.open("wb") as byte_stream:
+                indexer.dump(byte_stream, builder.indexer_format)
+        temporary.replace(path)
     (outdir / WRITTEN_FILE).write_text(json.dumps(written, sort_keys=True), "utf-8")
 
 
