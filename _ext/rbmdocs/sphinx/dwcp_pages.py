@@ -220,7 +220,11 @@ class _PageBody:
         The index keeps, for each word, the set of pages and headings it occurs in, never
         how often: each section's words are given once (``_each_once``), which the index
         reads the same, at a fraction of the cost of splitting and stemming repeats (the
-        IDs, periods and bienniums of a programme's needs recur on every line).
+        IDs, periods and bienniums of a programme's needs recur on every line). Each run
+        of characters between spaces is a text of its own, which every language's
+        splitter splits as it would have split it within the line; a Chinese build keeps
+        the words of each text it split (``chinese_search``), so a page with one title
+        changed brings that title alone to split, not the whole section.
         """
         document = new_document(page.file)
         section = nodes.section(ids=[nodes.make_id(page.loaded.dwcp.id) or "dwcp"])
@@ -233,24 +237,25 @@ class _PageBody:
         words: list[str] = [self.summary(page).astext()]
         for record in page.records:
             if record.type == "dwcp-priority":
-                current += nodes.paragraph("", _each_once(words))
+                current += nodes.paragraph("", "", *_each_once(words))
                 current, words = nodes.section(ids=[nodes.make_id(record.id)]), []
                 heading = self.heading(page, record.id)
                 current += nodes.title(heading, heading)
                 section += current
             words.extend(word for word in (record.id, record.title) if word)
             words.extend(value for value in record.fields.values() if value)
-        current += nodes.paragraph("", _each_once(words))
+        current += nodes.paragraph("", "", *_each_once(words))
         return document
 
 
-def _each_once(texts: list[str]) -> str:
-    """The texts as one line, each run of characters between spaces given once.
+def _each_once(texts: list[str]) -> list[nodes.Text]:
+    """Each run of characters between spaces in the texts, once, as a text node.
 
-    Spaces separate words for every language's splitter, Chinese's too (jieba cuts a run
-    of Han characters by itself), so a repeated run gives the same words again.
+    Spaces separate words for every language's splitter, Chinese's too (jieba cuts the
+    runs of its word characters between them one by one), so a repeated run gives the
+    same words again, and a run split alone gives the words it gives within the line.
     """
-    return " ".join(dict.fromkeys(" ".join(texts).split()))
+    return [nodes.Text(run) for run in dict.fromkeys(" ".join(texts).split())]
 
 
 # -- which pages to write ---------------------------------------------------------------

@@ -138,6 +138,32 @@ def write_sort_keys(app: Sphinx, exception: Exception | None) -> None:
         write_chinese_keys(Path(app.doctreedir) / CHINESE_SORT_KEYS_FILE)
 
 
+def expect_search_words(app: Sphinx) -> None:
+    """``builder-inited``: a Chinese HTML build's search reads the last build's words.
+
+    The words of the texts the last build split (``chinese_search``).
+    """
+    if _is_chinese(app) and app.builder.format == "html":
+        from rbmdocs.sphinx.chinese_search import WORDS_FILE, expect_words_file
+
+        expect_words_file(Path(app.doctreedir) / WORDS_FILE)
+
+
+def keep_search_words(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: keep the words the search index split, for the next build.
+
+    Late, after every page has been fed to the index (the programmes' pages are fed at
+    ``build-finished`` too).
+    """
+    if exception is not None or not _is_chinese(app):
+        return
+    from rbmdocs.sphinx.chinese_search import ChineseSearch
+
+    search = getattr(getattr(app.builder, "indexer", None), "lang", None)
+    if isinstance(search, ChineseSearch):
+        search.keep_words()
+
+
 class RememberingStemmer:
     """A Snowball stemmer that stems each distinct word once.
 
@@ -176,3 +202,5 @@ def setup_languages(app: Sphinx) -> None:
     app.connect("config-inited", configure_chinese_search, priority=900)
     app.connect("builder-inited", read_last_sort_keys)
     app.connect("build-finished", write_sort_keys)
+    app.connect("builder-inited", expect_search_words)
+    app.connect("build-finished", keep_search_words, priority=900)
