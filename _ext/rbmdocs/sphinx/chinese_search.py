@@ -185,12 +185,16 @@ class ChineseSearch(SearchChinese):
         if self._search_dictionary and Path(self._search_dictionary).is_file():
             jieba.load_userdict(str(self._search_dictionary))
         jieba.dt.check_initialized()
-        # words added with a frequency of 0 are jieba's prefixes, not words
+        # words added with a frequency of 0 are jieba's prefixes, not words; most words
+        # start with a Chinese character, which is the quick test
         self._non_chinese_words = tuple(
             sorted(
                 word
                 for word, frequency in jieba.dt.FREQ.items()
-                if frequency and not _CHINESE_CHARACTER.search(word)
+                if frequency
+                and word
+                and not "\u4e00" <= word[0] <= "\u9fd5"
+                and not _CHINESE_CHARACTER.search(word)
             )
         )
 
@@ -246,9 +250,7 @@ class ChineseSearch(SearchChinese):
         stored = {
             "stamp": self._stamp(),
             "non_chinese_words": list(self._non_chinese_words),
-            "texts": {
-                text: [list(words), list(latin)] for text, (words, latin) in self._words_of.items()
-            },
+            "texts": self._words_of,  # tuples are written as JSON arrays
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
