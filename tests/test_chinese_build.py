@@ -121,10 +121,10 @@ _BUILD_AND_SAY_IF_JIEBA_LOADED_ITS_DICTIONARY = (
 )
 
 
-def _build_zh_jieba(root: Path) -> str:
+def _build_zh_jieba(root: Path, *options: str) -> str:
     """A Chinese HTML build of ``root`` in its own process: "0 True" if jieba loaded its
     dictionary."""
-    arguments = ["build", "--source", str(root), "--lang", "zh_CN", "--format", "html"]
+    arguments = ["build", "--source", str(root), "--lang", "zh_CN", "--format", "html", *options]
     command = [sys.executable, "-c", _BUILD_AND_SAY_IF_JIEBA_LOADED_ITS_DICTIONARY, *arguments]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return output.strip().splitlines()[-1]
@@ -185,6 +185,9 @@ def test_a_chinese_build_after_an_english_edit_does_not_load_jiebas_dictionary(
     dwcp = root / "data/dwcp/GHA.yaml"
     dwcp.write_text(dwcp.read_text("utf-8").replace("round 1", "第二轮"), "utf-8")
     assert _build_zh_jieba(root) == "0 True"
+    assert _build_zh_jieba(root) == "0 False"
+    # --fresh leaves what the last build kept aside, as it does the rest of the cache
+    assert _build_zh_jieba(root, "--fresh") == "0 True"
 
 
 @pytest.mark.parametrize(

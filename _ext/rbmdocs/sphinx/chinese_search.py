@@ -28,11 +28,11 @@ import jieba
 import sphinx
 from sphinx.search.zh import JIEBA_DEFAULT_DICT, SearchChinese
 
-from rbmdocs.sphinx.languages import RememberingStemmer
+from rbmdocs.sphinx.languages import CHINESE_SEARCH_WORDS_FILE, RememberingStemmer
 
 #: Beside the language's doctrees: the words of each text the search index split, kept
-#: for the next build (``--fresh`` removes it with the doctrees).
-WORDS_FILE = "rbmdocs-chinese-search-words.json"
+#: for the next build (``--fresh`` removes it).
+WORDS_FILE = CHINESE_SEARCH_WORDS_FILE
 #: Beside it: jieba's dictionary of no words (one word, which no text without a Chinese
 #: character can contain: jieba needs a total frequency above zero).
 NO_WORDS_DICTIONARY = "rbmdocs-jieba-no-words.txt"
@@ -52,9 +52,12 @@ _expected_words_file: list[Path] = []
 Split = tuple[tuple[str, ...], tuple[str, ...]]
 
 
-def expect_words_file(path: Path) -> None:
-    """``builder-inited`` of a Chinese build: where the search index keeps its words."""
-    _expected_words_file[:] = [path]
+def expect_words_file(path: Path | None) -> None:
+    """``builder-inited`` of a Chinese build: where the search index keeps its words.
+
+    None at ``build-finished``, so that nothing made later takes it by mistake.
+    """
+    _expected_words_file[:] = [path] if path is not None else []
 
 
 def _file_stamp(path: str) -> list[Any]:

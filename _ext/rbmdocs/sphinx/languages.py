@@ -37,6 +37,9 @@ MASTHEAD_THEME = "rbmdocs"
 #: The pinyin sort keys of the names a Chinese build sorted, kept for the next build
 #: (in the language's doctree folder, which ``--fresh`` removes with the rest).
 CHINESE_SORT_KEYS_FILE = "rbmdocs-chinese-sort-keys.json"
+#: The words of each text the Chinese search index split, kept for the next build (in the
+#: language's doctree folder; ``chinese_search``).
+CHINESE_SEARCH_WORDS_FILE = "rbmdocs-chinese-search-words.json"
 
 
 def language_links(app: Sphinx, pagename: str) -> list[tuple[str, str, str | None]]:
@@ -144,9 +147,9 @@ def expect_search_words(app: Sphinx) -> None:
     The words of the texts the last build split (``chinese_search``).
     """
     if _is_chinese(app) and app.builder.format == "html":
-        from rbmdocs.sphinx.chinese_search import WORDS_FILE, expect_words_file
+        from rbmdocs.sphinx.chinese_search import expect_words_file
 
-        expect_words_file(Path(app.doctreedir) / WORDS_FILE)
+        expect_words_file(Path(app.doctreedir) / CHINESE_SEARCH_WORDS_FILE)
 
 
 def keep_search_words(app: Sphinx, exception: Exception | None) -> None:
@@ -155,9 +158,13 @@ def keep_search_words(app: Sphinx, exception: Exception | None) -> None:
     Late, after every page has been fed to the index (the programmes' pages are fed at
     ``build-finished`` too).
     """
-    if exception is not None or not _is_chinese(app):
+    if not _is_chinese(app):
         return
-    from rbmdocs.sphinx.chinese_search import ChineseSearch
+    from rbmdocs.sphinx.chinese_search import ChineseSearch, expect_words_file
+
+    expect_words_file(None)  # a build that never made its search index leaves no trace
+    if exception is not None:
+        return
 
     search = getattr(getattr(app.builder, "indexer", None), "lang", None)
     if isinstance(search, ChineseSearch):

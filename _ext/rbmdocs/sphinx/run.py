@@ -224,12 +224,16 @@ def run_sphinx(
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
     from rbmdocs.sphinx.checking import bad_input_messages, check_result
+    from rbmdocs.sphinx.languages import CHINESE_SEARCH_WORDS_FILE, CHINESE_SORT_KEYS_FILE
     from rbmdocs.sphinx.pdf_inputs import note_pdf_inputs
     from rbmdocs.sphinx.warning_memory import WarningMemory, counted
 
     doctrees = doctrees or doctree_dir(source, language)
     if fresh and outdir.is_dir():
         shutil.rmtree(outdir)
+    if fresh:  # what the last build kept for the next one is a cache too
+        for kept in (CHINESE_SEARCH_WORDS_FILE, CHINESE_SORT_KEYS_FILE, CATALOGUES_CHECKED_FILE):
+            (doctrees / kept).unlink(missing_ok=True)
     # colour only when everything Sphinx writes to goes to a terminal (``build -v > log``
     # at a terminal would fill the log with codes), and never with NO_COLOR. Sphinx colours
     # what it logs whatever the stream, and draws its progress on one line when it thinks
