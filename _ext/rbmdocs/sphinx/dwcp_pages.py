@@ -220,11 +220,12 @@ class _PageBody:
         The index keeps, for each word, the set of pages and headings it occurs in, never
         how often: each section's words are given once (``_each_once``), which the index
         reads the same, at a fraction of the cost of splitting and stemming repeats (the
-        IDs, periods and bienniums of a programme's needs recur on every line). Each run
-        of characters between spaces is a text of its own, which every language's
-        splitter splits as it would have split it within the line; a Chinese build keeps
-        the words of each text it split (``chinese_search``), so a page with one title
-        changed brings that title alone to split, not the whole section.
+        IDs, periods and bienniums of a programme's needs recur on every line). In Chinese,
+        each run of characters between spaces is a text of its own, which jieba splits as
+        it would have split it within the line: the Chinese search keeps the words of
+        each text it split (``chinese_search``), so a page with one title changed brings
+        that title alone to split, not the whole section. An English split costs too
+        little per text to gain from that, and keeps one text per section.
         """
         document = new_document(page.file)
         section = nodes.section(ids=[nodes.make_id(page.loaded.dwcp.id) or "dwcp"])
@@ -235,27 +236,31 @@ class _PageBody:
         # the summary as the page shows it, in its language: a reader searching for 非洲
         # (Africa) must find the African programmes, whose records hold the region's code
         words: list[str] = [self.summary(page).astext()]
+        separately = self.language.startswith("zh")
         for record in page.records:
             if record.type == "dwcp-priority":
-                current += nodes.paragraph("", "", *_each_once(words))
+                current += nodes.paragraph("", "", *_each_once(words, separately))
                 current, words = nodes.section(ids=[nodes.make_id(record.id)]), []
                 heading = self.heading(page, record.id)
                 current += nodes.title(heading, heading)
                 section += current
             words.extend(word for word in (record.id, record.title) if word)
             words.extend(value for value in record.fields.values() if value)
-        current += nodes.paragraph("", "", *_each_once(words))
+        current += nodes.paragraph("", "", *_each_once(words, separately))
         return document
 
 
-def _each_once(texts: list[str]) -> list[nodes.Text]:
-    """Each run of characters between spaces in the texts, once, as a text node.
+def _each_once(texts: list[str], separately: bool) -> list[nodes.Text]:
+    """Each run of characters between spaces in the texts, once: one text node, or one each.
 
     Spaces separate words for every language's splitter, Chinese's too (jieba cuts the
     runs of its word characters between them one by one), so a repeated run gives the
     same words again, and a run split alone gives the words it gives within the line.
     """
-    return [nodes.Text(run) for run in dict.fromkeys(" ".join(texts).split())]
+    runs = dict.fromkeys(" ".join(texts).split())
+    if separately:
+        return [nodes.Text(run) for run in runs]
+    return [nodes.Text(" ".join(runs))]
 
 
 # -- which pages to write ---------------------------------------------------------------
