@@ -165,7 +165,6 @@ def keep_search_words(app: Sphinx, exception: Exception | None) -> None:
     expect_words_file(None)  # a build that never made its search index leaves no trace
     if exception is not None:
         return
-
     search = getattr(getattr(app.builder, "indexer", None), "lang", None)
     if isinstance(search, ChineseSearch):
         search.keep_words()

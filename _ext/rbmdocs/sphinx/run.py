@@ -161,15 +161,17 @@ def preflight_catalogues(
     Sphinx would only warn that it cannot compile a broken catalogue and then build the
     pages untranslated; a translator should hear which line to fix instead. With
     ``cache_dir``, the catalogues found good are remembered there by size and modification
-    time (with a stamp of our code, whose checks they passed), and a build reads again
+    time (with a stamp of our code and Babel, whose checks they passed), and a build reads again
     only those that changed since: reading every catalogue with Babel is a noticeable part
     of a Chinese build after a one-line edit, which changes no catalogue.
     """
+    import babel
+
     from rbmdocs.sphinx.code_stamp import extension_stamp
 
     record = cache_dir / CATALOGUES_CHECKED_FILE if cache_dir else None
     checked: dict[str, list[int]] = {}
-    code = extension_stamp()
+    code = f"{extension_stamp()} babel {babel.__version__}"  # what the checks were made by
     if record is not None:
         try:
             stored = json.loads(record.read_text("utf-8"))
