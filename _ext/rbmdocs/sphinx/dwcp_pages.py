@@ -294,17 +294,22 @@ class SearchContent:
             pairs.append((heading, heading_id))
         return cls(title, section_id, tuple(pairs), words)
 
-    def doctree(self, source: str) -> nodes.document:
+    def doctree(self, source: str, separately: bool) -> nodes.document:
         """The page as the index reads it: its title, its words, each heading's section.
 
         Sphinx's index takes the first title as the page's and every other with the id of
         its section (for a link to the heading), and the words of every text, titles'
-        included, for the page.
+        included, for the page. ``separately`` (Chinese): each run between spaces is a text
+        of its own, which jieba splits as it would within the line, and the Chinese search
+        keeps the words of each text it split (``chinese_search``), so a page with one
+        title changed brings that title alone to split, not the whole page. An English
+        split costs too little per text to gain from that.
         """
         document = new_document(source)
         section = nodes.section(ids=[self.section_id])
         section += nodes.title(self.title, self.title)
-        section += nodes.paragraph("", self.words)
+        runs = self.words.split(" ") if separately else [self.words]
+        section += nodes.paragraph("", "", *(nodes.Text(run) for run in runs if run))
         for heading, section_id in self.headings:
             part = nodes.section(ids=[section_id])
             part += nodes.title(heading, heading)
@@ -316,8 +321,9 @@ class SearchContent:
 def _each_once(texts: list[str]) -> str:
     """The texts as one line, each run of characters between spaces given once.
 
-    Spaces separate words for every language's splitter, Chinese's too (jieba cuts a run
-    of Han characters by itself), so a repeated run gives the same words again.
+    Spaces separate words for every language's splitter, Chinese's too (jieba cuts the
+    runs of its word characters between them one by one), so a repeated run gives the
+    same words again, and a run split alone gives the words it gives within the line.
     """
     return " ".join(dict.fromkeys(" ".join(texts).split()))
 
@@ -707,10 +713,11 @@ def add_pages_to_search(app: Sphinx, exception: BaseException | None) -> None:
     if indexer is not None and written and check_result(app.env) is not None:
         body = _PageBody(app, None)  # for the texts only
         cache = _SearchCache(app, body)
+        chinese = body.language.startswith("zh")
         for pagename in written:
             page = data.pages[pagename]
             content = cache.content(body, page)
-            indexer.feed(pagename, page.file, content.title, content.doctree(page.file))
+            indexer.feed(pagename, page.file, content.title, content.doctree(page.file, chinese))
         cache.save()
         path = outdir / builder.searchindex_filename
         temporary = path.with_name(f"{path.name}.rbmdocs.tmp")

@@ -37,6 +37,9 @@ MASTHEAD_THEME = "rbmdocs"
 #: The pinyin sort keys of the names a Chinese build sorted, kept for the next build
 #: (in the language's doctree folder, which ``--fresh`` removes with the rest).
 CHINESE_SORT_KEYS_FILE = "rbmdocs-chinese-sort-keys.json"
+#: The words of each text the Chinese search index split, kept for the next build (in the
+#: language's doctree folder; ``chinese_search``).
+CHINESE_SEARCH_WORDS_FILE = "rbmdocs-chinese-search-words.json"
 
 
 def language_links(app: Sphinx, pagename: str) -> list[tuple[str, str, str | None]]:
@@ -138,6 +141,35 @@ def write_sort_keys(app: Sphinx, exception: Exception | None) -> None:
         write_chinese_keys(Path(app.doctreedir) / CHINESE_SORT_KEYS_FILE)
 
 
+def expect_search_words(app: Sphinx) -> None:
+    """``builder-inited``: a Chinese HTML build's search reads the last build's words.
+
+    The words of the texts the last build split (``chinese_search``).
+    """
+    if _is_chinese(app) and app.builder.format == "html":
+        from rbmdocs.sphinx.chinese_search import expect_words_file
+
+        expect_words_file(Path(app.doctreedir) / CHINESE_SEARCH_WORDS_FILE)
+
+
+def keep_search_words(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: keep the words the search index split, for the next build.
+
+    Late, after every page has been fed to the index (the programmes' pages are fed at
+    ``build-finished`` too).
+    """
+    if not _is_chinese(app):
+        return
+    from rbmdocs.sphinx.chinese_search import ChineseSearch, expect_words_file
+
+    expect_words_file(None)  # a build that never made its search index leaves no trace
+    if exception is not None:
+        return
+    search = getattr(getattr(app.builder, "indexer", None), "lang", None)
+    if isinstance(search, ChineseSearch):
+        search.keep_words()
+
+
 class RememberingStemmer:
     """A Snowball stemmer that stems each distinct word once.
 
@@ -176,3 +208,5 @@ def setup_languages(app: Sphinx) -> None:
     app.connect("config-inited", configure_chinese_search, priority=900)
     app.connect("builder-inited", read_last_sort_keys)
     app.connect("build-finished", write_sort_keys)
+    app.connect("builder-inited", expect_search_words)
+    app.connect("build-finished", keep_search_words, priority=900)
