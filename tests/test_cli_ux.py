@@ -359,3 +359,20 @@ def test_a_reader_that_leaves_early_gets_no_internal_error(
     running.stderr.close()
     assert running.wait() == 2
     assert "internal error" not in said and "Traceback" not in said
+
+
+def test_fresh_forgets_what_earlier_builds_kept(copy_root: Callable[[str], Path]) -> None:
+    """``--fresh`` is a build from nothing: the caches kept beside the doctrees go too."""
+    root = copy_root("minimal")
+    build = ["build", "--source", str(root), "--lang", "en", "--format", "html"]
+    assert main(build) == 0
+    doctrees = root / "_build/.doctrees/en"
+    kept = sorted(path.name for path in doctrees.glob("rbmdocs-*"))
+    assert "rbmdocs-dwcp-search.marshal" in kept, kept
+    stale = doctrees / "rbmdocs-dwcp-search.marshal"
+    stale.write_bytes(b"left by an earlier build")
+    (doctrees / "rbmdocs-dwcp-cache" / "stale.marshal").write_bytes(b"left too")
+
+    assert main([*build, "--fresh"]) == 0
+    assert not (doctrees / "rbmdocs-dwcp-cache" / "stale.marshal").exists()
+    assert stale.read_bytes() != b"left by an earlier build"  # made again by this build
