@@ -16,16 +16,15 @@ is counted once; steps nest as their labels' indentation shows. Not part of the 
 
 from __future__ import annotations
 
-import functools
 import importlib
-import inspect
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from pathlib import Path
 
-_seconds: dict[str, float] = {}
+sys.path.insert(0, str(Path(__file__).parent))
+
+from step_timers import run_and_report, time_attribute
 
 #: (module, owner inside it or "", attribute, label): the steps timed, in the order shown.
 _STEPS: tuple[tuple[str, str, str, str], ...] = (
@@ -59,56 +58,16 @@ _STEPS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def _timed(original: Callable[..., Any], label: str) -> Callable[..., Any]:
-    running = [0]
-
-    def counted(started: float) -> None:
-        _seconds[label] = _seconds.get(label, 0.0) + time.process_time() - started
-
-    def drained(generator: Iterator[Any]) -> Iterator[Any]:
-        """A generator's steps timed as it is read (its caller's work in between not)."""
-        while True:
-            started = time.process_time()
-            try:
-                item = next(generator)
-            except StopIteration:
-                counted(started)
-                return
-            counted(started)
-            yield item
-
-    @functools.wraps(original)
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        if running[0]:
-            return original(*args, **kwargs)
-        running[0] += 1
-        started = time.process_time()
-        try:
-            result = original(*args, **kwargs)
-        finally:
-            counted(started)
-            running[0] -= 1
-        # Sphinx's check_dependents and the html-collect-pages listener are generators
-        return drained(result) if inspect.isgenerator(result) else result
-
-    return timed
-
-
 def main(arguments: list[str]) -> int:
     started = time.process_time()
     for module_name, owner_name, attribute, label in _STEPS:
         module = importlib.import_module(module_name)
-        owner = getattr(module, owner_name) if owner_name else module
-        setattr(owner, attribute, _timed(getattr(owner, attribute), label))
-    from rbmdocs.cli import main as rbmdocs_main
+        time_attribute(getattr(module, owner_name) if owner_name else module, attribute, label)
+    import rbmdocs.cli  # noqa: F401 (its import timed apart from the build)
 
     imported = time.process_time() - started
-    code = rbmdocs_main(arguments)
-    print(f"{time.process_time() - started:7.2f}  the whole command (CPU s of this process)")
     print(f"{imported:7.2f}  importing Sphinx, sphinx-needs, myst-parser and rbmdocs")
-    for _module, _owner, _attribute, label in _STEPS:
-        print(f"{_seconds.get(label, 0.0):7.2f}  {label}")
-    return code
+    return run_and_report(arguments, [label for *_where, label in _STEPS], started)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +119,28 @@ def folder_lock(
 _PREFLIGHT_STAMPS = "rbmdocs-preflight.json"
 
 
+def _checked_when_changed(
+    source: Path,
+    paths: Iterable[Path],
+    known: dict[str, list[int]],
+    check: Callable[[Path, str], object],
+) -> dict[str, list[int]]:
+    """Each file's stamp (modification time, size); ``check`` for those ``known`` lacks.
+
+    ``check`` raises BadInputError for a bad file, so the stamps returned are of files
+    that passed, now or before, and are what the next run may skip.
+    """
+    good: dict[str, list[int]] = {}
+    for path in paths:
+        name = path.relative_to(source).as_posix()
+        status = path.stat()
+        stamp = [status.st_mtime_ns, status.st_size]
+        if known.get(name) != stamp:
+            check(path, name)
+        good[name] = stamp
+    return good
+
+
 def preflight_dwcp_files(
     source: Path, dwcp_dir: str, cache_dir: Path | None = None, keep: bool = False
 ) -> None:
@@ -136,14 +158,12 @@ def preflight_dwcp_files(
             known = json.loads(stamps_file.read_text("utf-8"))
         except (OSError, ValueError):
             known = {}
-    good: dict[str, list[int]] = {}
-    for path in find_dwcp_files(source / dwcp_dir):
-        name = path.relative_to(source).as_posix()
-        status = path.stat()
-        stamp = [status.st_mtime_ns, status.st_size]
-        if known.get(name) != stamp:
-            read_dwcp_file(path, name, keep=keep)
-        good[name] = stamp
+    good = _checked_when_changed(
+        source,
+        find_dwcp_files(source / dwcp_dir),
+        known,
+        lambda path, name: read_dwcp_file(path, name, keep=keep),
+    )
     if stamps_file is not None:
         stamps_file.parent.mkdir(parents=True, exist_ok=True)
         stamps_file.write_text(json.dumps(good), "utf-8")
@@ -179,17 +199,18 @@ def preflight_catalogues(
                 checked = {str(name): list(stamp) for name, stamp in stored["files"].items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             checked = {}
-    good: dict[str, list[int]] = {}
-    for folder in locale_dirs:
-        messages = source / folder / language / "LC_MESSAGES"
-        if messages.is_dir():
-            for path in sorted(messages.rglob("*.po")):
-                name = path.relative_to(source).as_posix()
-                status = path.stat()
-                stamp = [status.st_mtime_ns, status.st_size]
-                if checked.get(name) != stamp:
-                    read_catalogue(path, language, shown_as=name)
-                good[name] = stamp
+    catalogues = [
+        path
+        for folder in locale_dirs
+        if (messages := source / folder / language / "LC_MESSAGES").is_dir()
+        for path in sorted(messages.rglob("*.po"))
+    ]
+    good = _checked_when_changed(
+        source,
+        catalogues,
+        checked,
+        lambda path, name: read_catalogue(path, language, shown_as=name),
+    )
     if record is not None and good != checked:
         record.parent.mkdir(parents=True, exist_ok=True)
         temporary = record.with_name(f"{record.name}.{os.getpid()}.tmp")
