@@ -1,15 +1,18 @@
-"""One stamp of the installed extension, for outputs a build keeps when nothing changed.
+"""Stamps of the installed extension, for outputs a build keeps when nothing changed.
 
-The DWCP pages (``dwcp_pages.py``) and the PDFs (``pdf_inputs.py``) are both skipped when
-what they show is unchanged; what they show also depends on our code, its templates and
-its static files, so both hold this stamp. One function, so that neither misses a folder
-the other covers.
+The DWCP pages (``dwcp_pages.py``), the pages with generated tables (``table_inputs.py``)
+and the PDFs (``pdf_inputs.py``) are skipped when what they show is unchanged; what they
+show also depends on our code, its templates and its static files, so all hold
+``extension_stamp``, and the pages ``site_stamp`` (the settings and labels too). One
+place, so that none misses a folder another covers.
 """
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+
+from sphinx.application import Sphinx
 
 import rbmdocs
 
@@ -24,3 +27,26 @@ def extension_stamp() -> str:
             status = path.stat()
             parts.append(f"{path.relative_to(_PACKAGE)} {status.st_size} {status.st_mtime_ns}")
     return hashlib.sha1("\n".join(parts).encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def site_stamp(app: Sphinx) -> list[object]:
+    """What every page depends on besides its data: settings, templates, our code, labels.
+
+    The project's compiled catalogues are in it: a translator's new label (``rbmdocs.po``)
+    changes the pages that show it without changing a document or a DWCP file.
+    """
+    builder = app.builder
+    stamp: list[object] = [extension_stamp(), app.config.language]
+    build_info = getattr(builder, "build_info", None)
+    stamp.append((getattr(build_info, "config_hash", ""), getattr(build_info, "tags_hash", "")))
+    templates = getattr(builder, "templates", None)
+    newest = getattr(templates, "newest_template_mtime", None)
+    stamp.append(newest() if callable(newest) else 0)
+    language = app.config.language or "en"
+    for locale_dir in app.config.locale_dirs:
+        messages = Path(app.srcdir) / locale_dir / language / "LC_MESSAGES"
+        if messages.is_dir():
+            for path in sorted(messages.glob("*.mo")):
+                status = path.stat()
+                stamp.append((path.name, status.st_mtime_ns, status.st_size))
+    return stamp

@@ -55,7 +55,7 @@ from sphinx.util.docutils import new_document
 from rbmdocs.render.labels import label, region_label
 from rbmdocs.render.need_view_model import ViewMaker
 from rbmdocs.sphinx.checking import check_result
-from rbmdocs.sphinx.code_stamp import extension_stamp
+from rbmdocs.sphinx.code_stamp import site_stamp
 from rbmdocs.sphinx.dwcp_data import DwcpPage, dwcp_data
 from rbmdocs.sphinx.env_data import all_notes
 from rbmdocs.sphinx.need_views import ViewWriter, changed_view_pages, view_maker
@@ -331,25 +331,6 @@ def _each_once(texts: list[str]) -> str:
 # -- which pages to write ---------------------------------------------------------------
 
 
-def _code_stamp(app: Sphinx) -> list[object]:
-    """What every page depends on besides its data: settings, templates, our code, labels."""
-    builder = app.builder
-    stamp: list[object] = [extension_stamp(), app.config.language]
-    build_info = getattr(builder, "build_info", None)
-    stamp.append((getattr(build_info, "config_hash", ""), getattr(build_info, "tags_hash", "")))
-    templates = getattr(builder, "templates", None)
-    newest = getattr(templates, "newest_template_mtime", None)
-    stamp.append(newest() if callable(newest) else 0)
-    language = app.config.language or "en"
-    for locale_dir in app.config.locale_dirs:
-        messages = Path(app.srcdir) / locale_dir / language / "LC_MESSAGES"
-        if messages.is_dir():
-            for path in sorted(messages.glob("*.mo")):
-                status = path.stat()
-                stamp.append((path.name, status.st_mtime_ns, status.st_size))
-    return stamp
-
-
 def _read_written(outdir: Path) -> dict[str, str]:
     try:
         stored = json.loads((outdir / WRITTEN_FILE).read_text("utf-8"))
@@ -461,7 +442,7 @@ def collect_dwcp_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]
     changed_views = changed_view_pages(app.env)
     maker = view_maker(app, result.graph)
     body = _PageBody(app, maker)
-    stamp = _digest(repr(_code_stamp(app)))
+    stamp = _digest(repr(site_stamp(app)))
     # a document of a programme's page's name wins: Sphinx writes it
     index_page, ordered, after_index = _reading_order(app)
     written: dict[str, str] = {}
@@ -636,7 +617,7 @@ class _SearchCache:
     """Each page's search content as the last build made it, by page name.
 
     An entry serves while the page's data digest is the same; the whole file serves only
-    for what every page is made with besides its data (``_code_stamp``: our code and its
+    for what every page is made with besides its data (``site_stamp``: our code and its
     labels, the language, the settings, the compiled catalogues, a project's translated
     labels among them), the same smart quotes, docutils and Sphinx. Written to a temporary
     file renamed into place; a file that cannot be read, or was written by other code, is
@@ -647,7 +628,7 @@ class _SearchCache:
         self.path = Path(app.doctreedir) / SEARCH_CACHE_FILE
         self.stamp = (
             _SEARCH_CACHE_FORMAT,
-            _digest(repr(_code_stamp(app))),
+            _digest(repr(site_stamp(app))),
             body.smart,
             body.quotes_action,
             docutils.__version__,

@@ -33,7 +33,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from rbmdocs.graph.model import NeedRecord
-from rbmdocs.sphinx.code_stamp import extension_stamp
+from rbmdocs.sphinx.code_stamp import site_stamp
 from rbmdocs.sphinx.dwcp_data import DwcpData
 
 #: The file of the last good build's digests, in the output folder it describes (the
@@ -147,7 +147,7 @@ def views_changed(
     last = TableInputs.read(path)
     path.unlink(missing_ok=True)
     stamp = hashlib.sha1(
-        repr((extension_stamp(), sorted(views))).encode("utf-8"), usedforsecurity=False
+        repr((site_stamp(app), sorted(views))).encode("utf-8"), usedforsecurity=False
     ).hexdigest()
     pages = {page.file: page for page in data.pages.values()}
     known = last is not None and last.stamp == stamp
