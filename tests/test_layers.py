@@ -27,15 +27,17 @@ ALLOWED: dict[str, frozenset[str]] = {
     # and from any layer that keeps files under _build/.work, so they import none of ours
     "locking": frozenset(),
     "terminal": frozenset(),
+    # files written whole or not at all (caches, records): for every layer that keeps one
+    "files": frozenset(),
     "load": frozenset({"schema"}),
     "graph": frozenset({"schema", "load"}),
-    "render": frozenset({"schema", "load", "graph"}),
+    "render": frozenset({"schema", "load", "graph", "files"}),
     "report": frozenset({"schema", "load", "graph", "render"}),
     "catalogues": frozenset({"schema", "load"}),
     # the project index reads the sources into the engine's records, beside the build:
     # above load (the DWCP loader) and graph (the records), below the commands and the
     # language server, which check what it read
-    "index": frozenset({"schema", "load", "graph", "catalogues"}),
+    "index": frozenset({"schema", "load", "graph", "catalogues", "files"}),
     "config": frozenset({"schema", "load", "graph", "documents"}),
     "sphinx": frozenset(
         {
@@ -49,12 +51,13 @@ ALLOWED: dict[str, frozenset[str]] = {
             "catalogues",
             "locking",
             "terminal",
+            "files",
         }
     ),
 }
 #: Layers that run without Sphinx installed (``config`` registers itself with Sphinx).
 SPHINX_FREE = frozenset(
-    {"schema", "documents", "load", "graph", "render", "report", "locking", "terminal"}
+    {"schema", "documents", "load", "graph", "render", "report", "locking", "terminal", "files"}
 )
 
 #: Layers that read Markdown as MyST does (its parser, its directive option parsing and

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rbmdocs import __version__
+from rbmdocs.files import keep_for_next_build
 from rbmdocs.graph.model import NeedRecord, NeedReference
 from rbmdocs.index.files import FileIndex, docname_of, read_dwcp
 from rbmdocs.index.settings import IndexSettings
@@ -306,14 +307,9 @@ class _Cache:
     def save(self) -> None:
         if not self.changed:
             return
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with temporary.open("wb") as stream:
-                marshal.dump({"format": _format(), "entries": self.entries}, stream)
-            temporary.replace(self.path)
-        except OSError:
-            temporary.unlink(missing_ok=True)  # a cache that cannot be written is no error
+        keep_for_next_build(
+            self.path, marshal.dumps({"format": _format(), "entries": self.entries})
+        )
 
 
 def read_file(

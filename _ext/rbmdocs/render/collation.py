@@ -12,11 +12,12 @@ and the CLI can all sort the same way.
 from __future__ import annotations
 
 import json
-import os
 import unicodedata
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TypeAlias
+
+from rbmdocs.files import keep_for_next_build
 
 #: Syllables (or folded words), then tones (Chinese only), then the text itself, so that
 #: two different names never compare equal and the order is total and stable.
@@ -102,10 +103,7 @@ def write_chinese_keys(path: Path) -> None:
         return
     keys = {text: [list(key[0]), list(key[1])] for text, key in sorted(_chinese_keys.items())}
     stored = {"pypinyin": _pypinyin_version(), "keys": keys}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(stored, ensure_ascii=False), "utf-8")
-    temporary.replace(path)
+    keep_for_next_build(path, json.dumps(stored, ensure_ascii=False))
     _keys_in_file[path] = len(keys)
 
 

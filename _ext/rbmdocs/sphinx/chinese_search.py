@@ -19,7 +19,6 @@ which gives exactly the words the full dictionary would (see
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ import jieba
 import sphinx
 from sphinx.search.zh import JIEBA_DEFAULT_DICT, SearchChinese
 
+from rbmdocs.files import keep_for_next_build
 from rbmdocs.sphinx.languages import CHINESE_SEARCH_WORDS_FILE, RememberingStemmer
 
 #: Beside the language's doctrees: the words of each text the search index split, kept
@@ -255,8 +255,5 @@ class ChineseSearch(SearchChinese):
             "non_chinese_words": list(self._non_chinese_words),
             "texts": self._words_of,  # tuples are written as JSON arrays
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(stored, ensure_ascii=False), "utf-8")
-        temporary.replace(path)
+        keep_for_next_build(path, json.dumps(stored, ensure_ascii=False))
         self._texts_in_file = len(self._words_of)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-
-from sphinx.application import Sphinx
+from typing import TYPE_CHECKING
 
 import rbmdocs
+
+if TYPE_CHECKING:  # the catalogue check before a build (no Sphinx) reads extension_stamp
+    from sphinx.application import Sphinx
 
 _PACKAGE = Path(rbmdocs.__file__).resolve().parent
 

@@ -20,9 +20,9 @@ and line, and the programme has no page.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
-import os
 import weakref
 import zlib
 from dataclasses import dataclass, field
@@ -37,6 +37,7 @@ from sphinx.util.matching import Matcher
 
 from rbmdocs import __version__
 from rbmdocs.config import settings
+from rbmdocs.files import keep_for_next_build
 from rbmdocs.graph.model import NeedRecord, yaml_need_record
 from rbmdocs.load import (
     BadInputError,
@@ -302,17 +303,14 @@ def _write_cache(folder: Path, entries: dict[str, _CachedFile], changed: set[str
     format_stamp = _code_stamp()
     for shard in sorted(shards):
         path = _shard_path(folder, shard)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         plain = {
             file: (list(entry.stamp), entry.packed, entry.made)
             for file, entry in entries.items()
             if cache_shard(file) == shard
         }
-        try:
-            temporary.write_bytes(marshal.dumps({"format": format_stamp, "entries": plain}))
-            temporary.replace(path)
-        except (OSError, ValueError):
-            temporary.unlink(missing_ok=True)
+        # a value marshal cannot write (ValueError): the shard is read from the files again
+        with contextlib.suppress(ValueError):
+            keep_for_next_build(path, marshal.dumps({"format": format_stamp, "entries": plain}))
 
 
 def read_dwcp_files(

@@ -36,6 +36,7 @@ from sphinx.util.nodes import make_refnode
 from sphinx_needs.roles.need_ref import NeedRef
 
 from rbmdocs.config import settings
+from rbmdocs.files import write_whole
 from rbmdocs.graph.model import NeedRecord
 from rbmdocs.sphinx.checking import reference_target
 from rbmdocs.sphinx.dwcp_data import dwcp_data
@@ -136,10 +137,7 @@ def write_named_needs(
     except OSError:
         unchanged = False
     if not unchanged:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_text(text, "utf-8")
-        temporary.replace(path)
+        write_whole(path, text)
     return []
 
 

@@ -29,6 +29,7 @@ What a document gets from Sphinx on the way, these pages get here:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import inspect
@@ -52,6 +53,7 @@ from sphinx.environment.adapters.toctree import global_toctree_for_doc
 from sphinx.locale import _
 from sphinx.util.docutils import new_document
 
+from rbmdocs.files import keep_for_next_build
 from rbmdocs.render.labels import label, region_label
 from rbmdocs.render.need_view_model import ViewMaker
 from rbmdocs.sphinx.checking import check_result
@@ -664,12 +666,9 @@ class _SearchCache:
         """The contents of this build, when any was made or any page went away."""
         if not self.changed and self.now.keys() == self.kept.keys():
             return
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        try:
-            temporary.write_bytes(marshal.dumps((self.stamp, self.now)))
-            temporary.replace(self.path)
-        except (OSError, ValueError):
-            temporary.unlink(missing_ok=True)  # a cache that cannot be written is no error
+        # a value marshal cannot write (ValueError): no cache, as when it cannot be written
+        with contextlib.suppress(ValueError):
+            keep_for_next_build(self.path, marshal.dumps((self.stamp, self.now)))
 
 
 def add_pages_to_search(app: Sphinx, exception: BaseException | None) -> None:

@@ -30,6 +30,7 @@ from sphinx.errors import ConfigError, SphinxError
 
 from rbmdocs.catalogues import read_catalogue
 from rbmdocs.config import settings
+from rbmdocs.files import keep_for_next_build
 from rbmdocs.graph import CheckResult
 from rbmdocs.load import BadInputError, find_dwcp_files, forget_read_ahead, read_dwcp_file
 from rbmdocs.locking import project_lock
@@ -212,10 +213,7 @@ def preflight_catalogues(
         lambda path, name: read_catalogue(path, language, shown_as=name),
     )
     if record is not None and good != checked:
-        record.parent.mkdir(parents=True, exist_ok=True)
-        temporary = record.with_name(f"{record.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({"code": code, "files": good}), "utf-8")
-        temporary.replace(record)
+        keep_for_next_build(record, json.dumps({"code": code, "files": good}))
 
 
 #: How the names of what a build keeps beside the doctrees for the next one start (the

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import weakref
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -32,6 +31,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+from rbmdocs.files import keep_for_next_build
 from rbmdocs.graph.model import NeedRecord
 from rbmdocs.sphinx.code_stamp import site_stamp
 from rbmdocs.sphinx.dwcp_data import DwcpData
@@ -120,13 +120,8 @@ class TableInputs:
             return None
 
     def write(self, path: Path) -> None:
-        """To a temporary file renamed into place: never read half-written."""
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            temporary.write_text(json.dumps({"stamp": self.stamp, "files": self.files}), "utf-8")
-            temporary.replace(path)
-        except OSError:
-            temporary.unlink(missing_ok=True)  # the next build writes every table page
+        """Whole or not at all; not at all makes the next build write every table page."""
+        keep_for_next_build(path, json.dumps({"stamp": self.stamp, "files": self.files}))
 
 
 #: This build's digests, per environment, written at the end of a good build.

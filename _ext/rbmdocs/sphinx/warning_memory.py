@@ -29,6 +29,7 @@ from sphinx.builders import Builder
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.environment import BuildEnvironment
 
+from rbmdocs.files import write_whole
 from rbmdocs.terminal import ANSI_SEQUENCE
 
 #: The file, beside the doctrees, where the warnings of each page are kept.
@@ -163,10 +164,7 @@ def _load(file: Path) -> dict[str, Entries]:
 
 def _save(file: Path, memory: dict[str, Entries]) -> None:
     """Write beside and rename: a run stopped half-way leaves the last whole file."""
-    temporary = file.with_name(f".{file.name}.tmp")
-    file.parent.mkdir(parents=True, exist_ok=True)
-    temporary.write_text(json.dumps(memory, ensure_ascii=False, sort_keys=True), "utf-8")
-    temporary.replace(file)
+    write_whole(file, json.dumps(memory, ensure_ascii=False, sort_keys=True))
 
 
 def counted(lines: Sequence[str]) -> int:
