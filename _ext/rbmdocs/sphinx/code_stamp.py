@@ -43,7 +43,10 @@ def site_stamp(app: Sphinx) -> list[object]:
     stamp.append((getattr(build_info, "config_hash", ""), getattr(build_info, "tags_hash", "")))
     templates = getattr(builder, "templates", None)
     newest = getattr(templates, "newest_template_mtime", None)
-    stamp.append(newest() if callable(newest) else 0)
+    try:
+        stamp.append(newest() if callable(newest) else 0)
+    except ValueError:  # a builder without template files (gettext) has no newest one
+        stamp.append(0)
     language = app.config.language or "en"
     for locale_dir in app.config.locale_dirs:
         messages = Path(app.srcdir) / locale_dir / language / "LC_MESSAGES"

@@ -643,6 +643,8 @@ def generated_pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
         for docname, notes in all_notes(env).items()
         if notes.generated_content and docname in env.all_docs
     }
+    if app.builder.format != "html":  # the others write every page, or read no table
+        return sorted(kinds_of) if documents_changed or dwcp_changed else []
     views = {view_of(kind) for kinds in kinds_of.values() for kind in kinds}
     changed_views = views_changed(app, env, dwcp_data(env), views)
     if documents_changed or changed_views is None:
