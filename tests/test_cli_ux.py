@@ -372,7 +372,10 @@ def test_fresh_forgets_what_earlier_builds_kept(copy_root: Callable[[str], Path]
     stale = doctrees / "rbmdocs-dwcp-search.marshal"
     stale.write_bytes(b"left by an earlier build")
     (doctrees / "rbmdocs-dwcp-cache" / "stale.marshal").write_bytes(b"left too")
+    # a cache no build of this version reads or writes: only --fresh takes it away
+    (doctrees / "rbmdocs-of-an-older-version.json").write_text("{}", "utf-8")
 
     assert main([*build, "--fresh"]) == 0
     assert not (doctrees / "rbmdocs-dwcp-cache" / "stale.marshal").exists()
+    assert not (doctrees / "rbmdocs-of-an-older-version.json").exists()
     assert stale.read_bytes() != b"left by an earlier build"  # made again by this build

@@ -11,7 +11,7 @@ from sphinx.util.fileutil import copy_asset_file
 from rbmdocs.config import register_config_values, validate_config
 from rbmdocs.sphinx.check_builder import CheckBuilder
 from rbmdocs.sphinx.checking import (
-    forget_records_as_read,
+    forget_graph_as_read,
     note_prose_references,
     run_traceability_check,
 )
@@ -86,7 +86,7 @@ def setup_bridge(app: Sphinx) -> None:
     app.connect("env-merge-info", merge_notes)
     # after sphinx-needs has resolved the needs on write-started (priority 500)
     app.connect("write-started", run_traceability_check, priority=700)
-    app.connect("env-before-read-docs", forget_records_as_read)
+    app.connect("env-before-read-docs", forget_graph_as_read)
     app.connect("doctree-read", note_prose_references)
     setup_tables(app)
     setup_reference(app)

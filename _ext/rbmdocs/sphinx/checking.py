@@ -114,17 +114,6 @@ def collect_records(env: BuildEnvironment, needs: Any) -> tuple[list[NeedRecord]
         if need["is_external"] or need["is_part"]:
             continue
         need_id, need_type = need["id"], need["type"]
-        if need_id in taken:
-            records.append(
-                NeedRecord(
-                    id=need_id,
-                    type=need_type,
-                    file=locations.file(need["docname"]),
-                    line=need["lineno"],
-                    title=need["title"],
-                )
-            )
-            continue
         spec = NEED_TYPES_BY_NAME.get(need_type)
         fields: dict[str, str] = {}
         links: dict[str, list[str]] = {}
@@ -134,19 +123,18 @@ def collect_records(env: BuildEnvironment, needs: Any) -> tuple[list[NeedRecord]
                 fields[field_spec.name] = "" if value is None else str(value)
             for link_spec in spec.links:
                 links[link_spec.name] = _own_links(need, link_spec.name)
-        records.append(
-            NeedRecord(
-                id=need_id,
-                type=need_type,
-                file=locations.file(need["docname"]),
-                line=need["lineno"],
-                title=need["title"],
-                fields=fields,
-                links=links,
-                id_given=need_id not in generated,
-                field_lines=field_lines.get(need_id, {}),
-            )
+        record = NeedRecord(
+            id=need_id,
+            type=need_type,
+            file=locations.file(need["docname"]),
+            line=need["lineno"],
+            title=need["title"],
+            fields=fields,
+            links=links,
+            id_given=need_id not in generated,
+            field_lines=field_lines.get(need_id, {}),
         )
+        records.append(_bare(record) if need_id in taken else record)
     for docname in sorted(notes):
         for dropped in notes[docname].dropped:
             records.append(
@@ -194,42 +182,28 @@ def collect_references(env: BuildEnvironment, locations: _Locations) -> list[Nee
     ]
 
 
-#: The records made from the needs as read in this build (the check makes its own), and
-#: their graph once someone asked for it.
-_made_this_build: weakref.WeakKeyDictionary[
-    BuildEnvironment, tuple[list[NeedRecord], _Locations, list[NeedGraph]]
-] = weakref.WeakKeyDictionary()
-
-
-def _as_read(app: Sphinx) -> tuple[list[NeedRecord], _Locations, list[NeedGraph]]:
-    made = _made_this_build.get(app.env)
-    if made is None:
-        records, locations = collect_records(app.env, SphinxNeedsData(app.env).get_needs_mutable())
-        made = _made_this_build[app.env] = (records, locations, [])
-    return made
-
-
-def records_as_read(app: Sphinx) -> tuple[list[NeedRecord], _Locations]:
-    """Records of every need as read, made once a build (at ``env-get-updated``).
-
-    Every reader of the needs as read (the outcome diagrams' and the need views'
-    signatures) shares the one set made here, from sphinx-needs' read-phase mapping.
-    """
-    records, locations, _graph = _as_read(app)
-    return records, locations
+#: The graph of the needs as read in this build (the check makes its own, resolved).
+_read_this_build: weakref.WeakKeyDictionary[BuildEnvironment, tuple[NeedGraph, _Locations]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def graph_as_read(app: Sphinx) -> tuple[NeedGraph, _Locations]:
-    """The graph of the needs as read, indexed once a build for all its readers."""
-    records, locations, graph = _as_read(app)
-    if not graph:
-        graph.append(NeedGraph(records))
-    return graph[0], locations
+    """The needs as read, indexed once a build (at ``env-get-updated``) for all readers.
+
+    The outcome diagrams' and the need views' signatures share the one graph made here,
+    from sphinx-needs' read-phase mapping.
+    """
+    made = _read_this_build.get(app.env)
+    if made is None:
+        records, locations = collect_records(app.env, SphinxNeedsData(app.env).get_needs_mutable())
+        made = _read_this_build[app.env] = (NeedGraph(records), locations)
+    return made
 
 
-def forget_records_as_read(_app: Sphinx, env: BuildEnvironment, _docnames: list[str]) -> None:
-    """``env-before-read-docs``: records of an earlier build never serve this one."""
-    _made_this_build.pop(env, None)
+def forget_graph_as_read(_app: Sphinx, env: BuildEnvironment, _docnames: list[str]) -> None:
+    """``env-before-read-docs``: the graph of an earlier build never serves this one."""
+    _read_this_build.pop(env, None)
 
 
 def run_traceability_check(app: Sphinx, _builder: Builder) -> None:

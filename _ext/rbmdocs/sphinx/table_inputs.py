@@ -145,13 +145,13 @@ def views_changed(
         repr((site_stamp(app), sorted(views))).encode("utf-8"), usedforsecurity=False
     ).hexdigest()
     pages = {page.file: page for page in data.pages.values()}
-    known = last is not None and last.stamp == stamp
-    to_digest = (
-        set(pages)
-        if last is None or not known
-        else set(data.changed_files) | (set(pages) ^ set(last.files))
-    )
-    files = {} if last is None or not known else {f: v for f, v in last.files.items() if f in pages}
+    # what the last good build digested, when it was made with the same code and settings
+    files = dict(last.files) if last is not None and last.stamp == stamp else None
+    known = files is not None
+    if files is None:
+        files, to_digest = {}, set(pages)
+    else:
+        to_digest = set(data.changed_files) | (set(pages) ^ set(files))
     changed: set[str] = set()
     for file in sorted(to_digest):
         page = pages.get(file)
@@ -160,12 +160,12 @@ def views_changed(
             if page is not None
             else {}
         )
-        before = files.get(file, {}) if known else {}
+        before = files.get(file, {})
         changed.update(view for view in views if before.get(view) != now.get(view))
         if page is not None:
             files[file] = now
         else:
-            files.pop(file, None)
+            files.pop(file, None)  # gone since the last build
     _this_build[env] = (path, TableInputs(stamp, files))
     return changed if known else None
 
